@@ -1,0 +1,201 @@
+package io.keepsake.hashing;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Iterator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * RFC 8785 (JSON Canonicalization Scheme) over a Jackson tree, with the SHA-256 of the result.
+ * Object members are sorted by UTF-16 code units ({@link String#compareTo} is exactly that),
+ * numbers are printed as ECMAScript does, strings use the minimal JSON escapes and UTF-8.
+ * The canonical bytes are written straight into one growable buffer and hashed from it.
+ */
+public final class CanonicalJson {
+
+    private static final HexFormat HEX = HexFormat.of();
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+    private static final long MAX_EXACT_INTEGER = 1L << 53;
+
+    private byte[] buf;
+    private int len;
+
+    private CanonicalJson(int sizeHint) {
+        this.buf = new byte[Math.max(64, sizeHint)];
+    }
+
+    /**
+     * Canonicalises and hashes a JSON value.
+     *
+     * @param sizeHint expected size in bytes (e.g. the request body length), to avoid regrowing
+     * @throws IllegalArgumentException for values that have no canonical form (non-finite
+     *                                  numbers, strings with unpaired surrogates)
+     */
+    public static Canonical of(JsonNode value, int sizeHint) {
+        CanonicalJson writer = new CanonicalJson(sizeHint);
+        writer.value(value);
+        return new Canonical(writer.buf, writer.len, sha256Hex(writer.buf, writer.len));
+    }
+
+    public static Canonical of(JsonNode value) {
+        return of(value, 256);
+    }
+
+    /** Lower-case hex SHA-256 of the given bytes. */
+    public static String sha256Hex(byte[] bytes, int length) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(bytes, 0, length);
+            return HEX.formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    private void value(JsonNode node) {
+        switch (node.getNodeType()) {
+            case OBJECT -> object(node);
+            case ARRAY -> array(node);
+            case STRING -> string(node.textValue());
+            case NUMBER -> number(node);
+            case BOOLEAN -> raw(node.booleanValue() ? TRUE : FALSE);
+            case NULL -> raw(NULL);
+            default -> throw new IllegalArgumentException("Not a JSON value: " + node.getNodeType());
+        }
+    }
+
+    private void object(JsonNode node) {
+        String[] names = new String[node.size()];
+        Iterator<String> it = node.fieldNames();
+        for (int i = 0; it.hasNext(); i++) {
+            names[i] = it.next();
+        }
+        Arrays.sort(names);
+        put('{');
+        for (int i = 0; i < names.length; i++) {
+            if (i > 0) {
+                put(',');
+            }
+            string(names[i]);
+            put(':');
+            value(node.get(names[i]));
+        }
+        put('}');
+    }
+
+    private void array(JsonNode node) {
+        put('[');
+        for (int i = 0, n = node.size(); i < n; i++) {
+            if (i > 0) {
+                put(',');
+            }
+            value(node.get(i));
+        }
+        put(']');
+    }
+
+    private void number(JsonNode node) {
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            long v = node.longValue();
+            if (v <= MAX_EXACT_INTEGER && v >= -MAX_EXACT_INTEGER) {
+                ascii(Long.toString(v));
+                return;
+            }
+        }
+        ascii(Es6Numbers.format(node.doubleValue()));
+    }
+
+    private void string(String s) {
+        int n = s.length();
+        ensure(n + 2);
+        buf[len++] = '"';
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                ensure(1);
+                buf[len++] = (byte) c;
+            } else if (c < 0x80) {
+                escape(c);
+            } else if (c < 0x800) {
+                ensure(2);
+                buf[len++] = (byte) (0xc0 | (c >> 6));
+                buf[len++] = (byte) (0x80 | (c & 0x3f));
+            } else if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    throw new IllegalArgumentException("String contains an unpaired UTF-16 surrogate");
+                }
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                ensure(4);
+                buf[len++] = (byte) (0xf0 | (cp >> 18));
+                buf[len++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+                buf[len++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+                buf[len++] = (byte) (0x80 | (cp & 0x3f));
+            } else {
+                ensure(3);
+                buf[len++] = (byte) (0xe0 | (c >> 12));
+                buf[len++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+                buf[len++] = (byte) (0x80 | (c & 0x3f));
+            }
+        }
+        ensure(1);
+        buf[len++] = '"';
+    }
+
+    private void escape(char c) {
+        char short_ = switch (c) {
+            case '"' -> '"';
+            case '\\' -> '\\';
+            case '\b' -> 'b';
+            case '\f' -> 'f';
+            case '\n' -> 'n';
+            case '\r' -> 'r';
+            case '\t' -> 't';
+            default -> 0;
+        };
+        if (short_ != 0) {
+            ensure(2);
+            buf[len++] = '\\';
+            buf[len++] = (byte) short_;
+        } else {
+            ensure(6);
+            buf[len++] = '\\';
+            buf[len++] = 'u';
+            buf[len++] = '0';
+            buf[len++] = '0';
+            buf[len++] = HEX_DIGITS[c >> 4];
+            buf[len++] = HEX_DIGITS[c & 0xf];
+        }
+    }
+
+    private void ascii(String s) {
+        int n = s.length();
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            buf[len++] = (byte) s.charAt(i);
+        }
+    }
+
+    private void raw(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buf, len, bytes.length);
+        len += bytes.length;
+    }
+
+    private void put(char c) {
+        ensure(1);
+        buf[len++] = (byte) c;
+    }
+
+    private void ensure(int extra) {
+        if (len + extra > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.keepsake.session;
+
+import java.time.Instant;
+
+import org.bson.codecs.pojo.annotations.BsonId;
+
+import io.quarkus.mongodb.panache.common.MongoEntity;
+
+/**
+ * A user's editable workbench state as stored. {@code content} holds the canonical JSON text
+ * (RFC 8785) of the client's value, so the stored text is exactly what {@code contentHash}
+ * hashes; {@code etag} is derived from both hashes and the version and is what conditional
+ * writes filter on.
+ */
+@MongoEntity(collection = "sessions")
+public class Session {
+
+    @BsonId
+    public String id;
+    public String ownerId;
+    public String title;
+    /** Lower-cased title: the key of case-insensitive sorting and paging by title. */
+    public String titleKey;
+    public String description;
+    public String content;
+    public int contentSize;
+    public String contentHash;
+    public String metadataHash;
+    public long version;
+    public String etag;
+    public Instant createdAt;
+    public Instant updatedAt;
+}

@@ -1,0 +1,89 @@
+package io.keepsake.session;
+
+import java.util.Locale;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.hashing.Canonical;
+import io.keepsake.hashing.CanonicalJson;
+import io.keepsake.web.ApiProblem;
+import io.keepsake.web.JsonBodies;
+
+/**
+ * A validated title/description/content triple with its canonical content and both hashes:
+ * what a create, replace or merge-patch writes.
+ */
+public record SessionDraft(String title, String description, Canonical content, String metadataHash) {
+
+    static final Set<String> FIELDS = Set.of("title", "description", "content");
+    private static final double MIB = 1024.0 * 1024.0;
+
+    /** Validates a full representation: title and content required, description optional. */
+    public static SessionDraft from(JsonNode body, int sizeHint, KeepsakeConfig.Limits limits) {
+        JsonBodies.onlyFields(body, FIELDS);
+        JsonNode content = body.get("content");
+        if (content == null) {
+            throw ApiProblem.invalidField("content", "content is required (any JSON value)");
+        }
+        return of(text(body, "title", true), text(body, "description", false), content, sizeHint, limits);
+    }
+
+    static SessionDraft of(String rawTitle, String rawDescription, JsonNode content, int sizeHint,
+            KeepsakeConfig.Limits limits) {
+        String title = rawTitle.trim();
+        int titleLength = title.codePointCount(0, title.length());
+        if (titleLength < 1 || titleLength > limits.maxTitleLength()) {
+            throw ApiProblem.invalidField("title",
+                    "title must be 1 to " + limits.maxTitleLength() + " characters after trimming, got " + titleLength);
+        }
+        String description = rawDescription == null ? "" : rawDescription;
+        int descriptionLength = description.codePointCount(0, description.length());
+        if (descriptionLength > limits.maxDescriptionLength()) {
+            throw ApiProblem.invalidField("description", "description must be at most "
+                    + limits.maxDescriptionLength() + " characters, got " + descriptionLength);
+        }
+        Canonical canonical = canonical(content, sizeHint);
+        if (canonical.length() > limits.maxContentBytes()) {
+            throw ApiProblem.contentTooLarge(String.format(Locale.ROOT, "Content size (%.2f MB) exceeds maximum (%.2f MB)",
+                    canonical.length() / MIB, limits.maxContentBytes() / MIB))
+                    .with("size", canonical.length())
+                    .with("maxSize", limits.maxContentBytes());
+        }
+        return new SessionDraft(title, description, canonical, metadataHash(title, description));
+    }
+
+    public String titleKey() {
+        return title.toLowerCase(Locale.ROOT);
+    }
+
+    static String metadataHash(String title, String description) {
+        ObjectNode metadata = JsonNodeFactory.instance.objectNode().put("title", title).put("description", description);
+        return CanonicalJson.of(metadata).sha256();
+    }
+
+    static String text(JsonNode body, String field, boolean required) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            if (required) {
+                throw ApiProblem.invalidField(field, field + " is required");
+            }
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ApiProblem.invalidField(field, field + " must be a string");
+        }
+        return node.textValue();
+    }
+
+    private static Canonical canonical(JsonNode content, int sizeHint) {
+        try {
+            return CanonicalJson.of(content, sizeHint);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.invalidField("content", "content has no canonical JSON form: " + e.getMessage());
+        }
+    }
+}

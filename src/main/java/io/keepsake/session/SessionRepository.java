@@ -1,0 +1,121 @@
+package io.keepsake.session;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.bson.conversions.Bson;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Updates;
+
+import io.keepsake.store.Indexes;
+import io.keepsake.store.Keyset;
+import io.keepsake.store.Queries;
+import io.keepsake.web.PageRequest;
+import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+
+/** Session queries. Every one names {@code ownerId}: the shard key, and the owner check in one. */
+@ApplicationScoped
+public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Session, String> {
+
+    private static final Bson WITHOUT_CONTENT = Projections.exclude("content");
+
+    /** One index per sort order of the owner's list; _id breaks ties for keyset paging. */
+    void createIndexes(@Observes StartupEvent event) {
+        Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "updatedAt", -1, "_id", -1));
+        Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "createdAt", -1, "_id", -1));
+        Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "titleKey", 1, "_id", 1));
+    }
+
+    Uni<Session> findOwned(String id, String ownerId) {
+        return first(owned(id, ownerId), null);
+    }
+
+    Uni<Session> findMetadata(String id, String ownerId) {
+        return first(owned(id, ownerId), WITHOUT_CONTENT);
+    }
+
+    /** The full session only when its tag is none of the given ones (the If-None-Match read). */
+    Uni<Session> findOwnedUnlessTagged(String id, String ownerId, List<String> tags) {
+        return first(Filters.and(owned(id, ownerId), Filters.nin("etag", tags)), null);
+    }
+
+    Uni<Void> insert(Session session) {
+        return mongoCollection().insertOne(session).replaceWithVoid();
+    }
+
+    /**
+     * Replaces title, description and content only if the stored tag is still {@code expectedTag}:
+     * the If-Match check and the write are one atomic operation. Returns the new metadata, or
+     * null when the session is gone or was changed by someone else.
+     */
+    Uni<Session> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, SessionDraft draft,
+            String newTag, Instant now) {
+        Bson update = Updates.combine(
+                Updates.set("title", draft.title()),
+                Updates.set("titleKey", draft.titleKey()),
+                Updates.set("description", draft.description()),
+                Updates.set("content", draft.content().text()),
+                Updates.set("contentSize", draft.content().length()),
+                Updates.set("contentHash", draft.content().sha256()),
+                Updates.set("metadataHash", draft.metadataHash()),
+                Updates.set("version", newVersion),
+                Updates.set("etag", newTag),
+                Updates.set("updatedAt", now));
+        return mongoCollection().findOneAndUpdate(
+                Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)),
+                update,
+                new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
+    }
+
+    /** Deletes the session; with tags, only if its current tag is one of them. Returns how many went. */
+    Uni<Long> deleteOwned(String id, String ownerId, List<String> tags) {
+        Bson filter = tags == null ? owned(id, ownerId) : Filters.and(owned(id, ownerId), Filters.in("etag", tags));
+        return mongoCollection().deleteOne(filter).map(result -> result.getDeletedCount());
+    }
+
+    Uni<List<Session>> list(String ownerId, SessionFilter filter, PageRequest page) {
+        List<Bson> filters = new ArrayList<>();
+        filters.add(Filters.eq("ownerId", ownerId));
+        if (filter.title() != null) {
+            filters.add(Queries.containsIgnoreCase("title", filter.title()));
+        }
+        if (filter.description() != null) {
+            filters.add(Queries.containsIgnoreCase("description", filter.description()));
+        }
+        Queries.range(filters, "updatedAt", filter.updatedFrom(), filter.updatedTo());
+        Queries.range(filters, "createdAt", filter.createdFrom(), filter.createdTo());
+        String field = SessionFilter.sortField(page.sortBy());
+        if (page.after() != null) {
+            filters.add(Keyset.after(field, page.ascending(), page.after().value(), page.after().id()));
+        }
+        FindOptions options = new FindOptions()
+                .filter(Queries.and(filters))
+                .projection(WITHOUT_CONTENT)
+                .sort(Keyset.sort(field, page.ascending()))
+                .limit(page.size() + 1);
+        return mongoCollection().find(options).collect().asList();
+    }
+
+    private Uni<Session> first(Bson filter, Bson projection) {
+        FindOptions options = new FindOptions().filter(filter).limit(1);
+        if (projection != null) {
+            options.projection(projection);
+        }
+        return mongoCollection().find(options).collect().first();
+    }
+
+    private static Bson owned(String id, String ownerId) {
+        return Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId));
+    }
+}

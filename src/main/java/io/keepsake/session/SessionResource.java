@@ -1,0 +1,153 @@
+package io.keepsake.session;
+
+import java.net.URI;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.security.Caller;
+import io.keepsake.web.ApiProblem;
+import io.keepsake.web.EntityTags.Condition;
+import io.keepsake.web.Page;
+import io.keepsake.web.PageRequest;
+import io.keepsake.web.StoredResponse;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+
+/** {@code /persistence/sessions}: HTTP in, one service call, HTTP out. */
+@Path("/persistence/sessions")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class SessionResource {
+
+    static final String MERGE_PATCH = "application/merge-patch+json";
+    /** Sessions are private and change: caches must revalidate every time. */
+    private static final String CACHE_CONTROL = "private, no-cache";
+
+    private final SessionService service;
+    private final Caller caller;
+    private final KeepsakeConfig config;
+
+    public SessionResource(SessionService service, Caller caller, KeepsakeConfig config) {
+        this.service = service;
+        this.caller = caller;
+        this.config = config;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey) {
+        return service.create(caller.id(), body, idempotencyKey).map(SessionResource::stored);
+    }
+
+    @GET
+    public Uni<Page<SessionViews.Metadata>> list(@RestQuery("page_size") Integer pageSize,
+            @RestQuery String cursor,
+            @RestQuery("sort_by") String sortBy,
+            @RestQuery("sort_direction") String sortDirection,
+            @RestQuery("filter_title") String filterTitle,
+            @RestQuery("filter_description") String filterDescription,
+            @RestQuery("filter_updated_from") String updatedFrom,
+            @RestQuery("filter_updated_to") String updatedTo,
+            @RestQuery("filter_created_from") String createdFrom,
+            @RestQuery("filter_created_to") String createdTo) {
+        PageRequest page = PageRequest.of(pageSize, cursor, sortBy, sortDirection, SessionFilter.SORTABLE,
+                SessionFilter.DEFAULT_SORT, config.paging());
+        SessionFilter filter = new SessionFilter(blankToNull(filterTitle), blankToNull(filterDescription),
+                instant("filter_updated_from", updatedFrom), instant("filter_updated_to", updatedTo),
+                instant("filter_created_from", createdFrom), instant("filter_created_to", createdTo));
+        return service.list(caller.id(), filter, page);
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<RestResponse<SessionViews.Full>> get(@RestPath String id,
+            @RestHeader(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        return service.get(caller.id(), id, Condition.parse(ifNoneMatch))
+                .map(read -> read(read, SessionViews.Full.of(read.session())));
+    }
+
+    @GET
+    @Path("/metadata/{id}")
+    public Uni<RestResponse<SessionViews.Metadata>> metadata(@RestPath String id,
+            @RestHeader(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        return service.metadata(caller.id(), id, Condition.parse(ifNoneMatch))
+                .map(read -> read(read, SessionViews.Metadata.of(read.session())));
+    }
+
+    @PUT
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<SessionViews.Metadata>> replace(@RestPath String id,
+            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, byte[] body) {
+        return service.replace(caller.id(), id, ifMatch, body).map(SessionResource::written);
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @Consumes({MERGE_PATCH, MediaType.APPLICATION_JSON})
+    public Uni<RestResponse<SessionViews.Metadata>> patch(@RestPath String id,
+            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, byte[] body) {
+        return service.patch(caller.id(), id, ifMatch, body).map(SessionResource::written);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch) {
+        return service.delete(caller.id(), id, ifMatch).map(done -> RestResponse.noContent());
+    }
+
+    private static <T> RestResponse<T> read(SessionService.Read read, T body) {
+        RestResponse.ResponseBuilder<T> builder = read.notModified()
+                ? RestResponse.ResponseBuilder.<T>notModified()
+                : RestResponse.ResponseBuilder.ok(body);
+        return builder.header(HttpHeaders.ETAG, read.session().etag).header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL).build();
+    }
+
+    private static RestResponse<SessionViews.Metadata> written(Session session) {
+        return RestResponse.ResponseBuilder.ok(SessionViews.Metadata.of(session))
+                .header(HttpHeaders.ETAG, session.etag)
+                .build();
+    }
+
+    static Response stored(StoredResponse response) {
+        return Response.status(response.status())
+                .location(URI.create(response.location()))
+                .header(HttpHeaders.ETAG, response.etag())
+                .type(MediaType.APPLICATION_JSON)
+                .entity(response.body())
+                .build();
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isEmpty() ? null : text;
+    }
+
+    static Instant instant(String parameter, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiProblem.invalidField(parameter, parameter + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z");
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package io.keepsake.session;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.hashing.Canonical;
+import io.keepsake.store.Ids;
+import io.keepsake.store.StoreErrors;
+import io.keepsake.web.ApiProblem;
+import io.keepsake.web.EntityTags;
+import io.keepsake.web.EntityTags.Condition;
+import io.keepsake.web.Idempotency;
+import io.keepsake.web.JsonBodies;
+import io.keepsake.web.MergePatch;
+import io.keepsake.web.Page;
+import io.keepsake.web.PageRequest;
+import io.keepsake.web.PageToken;
+import io.keepsake.web.StoredResponse;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/** The session rules: validation, ownership, conditional writes, idempotent creates. */
+@ApplicationScoped
+public class SessionService {
+
+    /** Bodies above this are parsed and hashed on a worker thread, not on the event loop. */
+    private static final int INLINE_CPU_LIMIT = 64 * 1024;
+
+    private final SessionRepository sessions;
+    private final Idempotency idempotency;
+    private final JsonBodies json;
+    private final ObjectMapper mapper;
+    private final KeepsakeConfig config;
+
+    public SessionService(SessionRepository sessions, Idempotency idempotency, JsonBodies json, ObjectMapper mapper,
+            KeepsakeConfig config) {
+        this.sessions = sessions;
+        this.idempotency = idempotency;
+        this.json = json;
+        this.mapper = mapper;
+        this.config = config;
+    }
+
+    /** What a conditional read found: the session, or that the client's copy is current. */
+    record Read(Session session, boolean notModified) {
+    }
+
+    Uni<StoredResponse> create(String owner, byte[] body, String idempotencyKey) {
+        return cpu(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
+                .onItem().transformToUni(draft -> idempotency.run(owner, "POST /sessions", idempotencyKey,
+                        draft.content().sha256() + ':' + draft.metadataHash(),
+                        () -> insertNew(owner, draft)));
+    }
+
+    private Uni<StoredResponse> insertNew(String owner, SessionDraft draft) {
+        return Uni.createFrom().deferred(() -> {
+            Instant now = now();
+            Session session = new Session();
+            session.id = Ids.next();
+            session.ownerId = owner;
+            apply(session, draft, 1, now);
+            session.createdAt = now;
+            return sessions.insert(session).replaceWith(session);
+        })
+                .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2) // a repeated random id: draw again
+                .map(session -> new StoredResponse(201, "/persistence/sessions/" + session.id, session.etag,
+                        toJson(SessionViews.Metadata.of(session))));
+    }
+
+    Uni<Page<SessionViews.Metadata>> list(String owner, SessionFilter filter, PageRequest page) {
+        return sessions.list(owner, filter, page).map(found -> {
+            boolean more = found.size() > page.size();
+            List<Session> items = more ? found.subList(0, page.size()) : found;
+            String token = null;
+            if (more) {
+                Session last = items.get(items.size() - 1);
+                token = new PageToken(page.sortBy(), page.ascending(), SessionFilter.sortValue(last, page.sortBy()),
+                        last.id).encode();
+            }
+            return new Page<>(items.stream().map(SessionViews.Metadata::of).toList(), token);
+        });
+    }
+
+    Uni<Read> get(String owner, String id, Condition ifNoneMatch) {
+        Ids.require(id);
+        if (ifNoneMatch == null) {
+            return sessions.findOwned(id, owner).map(found -> new Read(orNotFound(found), false));
+        }
+        if (ifNoneMatch.any()) {
+            return sessions.findMetadata(id, owner).map(found -> new Read(orNotFound(found), true));
+        }
+        // One round trip when it changed; a second, content-free one when it did not.
+        return sessions.findOwnedUnlessTagged(id, owner, ifNoneMatch.weakOrStrong())
+                .onItem().ifNotNull().transform(found -> new Read(found, false))
+                .onItem().ifNull().switchTo(() -> sessions.findMetadata(id, owner)
+                        .map(found -> new Read(orNotFound(found), true)));
+    }
+
+    Uni<Read> metadata(String owner, String id, Condition ifNoneMatch) {
+        Ids.require(id);
+        return sessions.findMetadata(id, owner).map(found -> {
+            orNotFound(found);
+            return new Read(found, ifNoneMatch != null && ifNoneMatch.matchesWeak(found.etag));
+        });
+    }
+
+    Uni<Session> replace(String owner, String id, String ifMatch, byte[] body) {
+        Ids.require(id);
+        Condition condition = required(ifMatch);
+        return cpu(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
+                .onItem().transformToUni(draft -> expectedState(owner, id, condition)
+                        .onItem().transformToUni(expected -> write(owner, id, expected.etag, expected.version, draft)));
+    }
+
+    Uni<Session> patch(String owner, String id, String ifMatch, byte[] body) {
+        Ids.require(id);
+        Condition condition = required(ifMatch);
+        JsonNode patch = json.object(body);
+        JsonBodies.onlyFields(patch, SessionDraft.FIELDS);
+        return sessions.findOwned(id, owner).map(SessionService::orNotFound)
+                .onItem().transformToUni(current -> {
+                    if (!condition.matchesStrong(current.etag)) {
+                        return Uni.createFrom().failure(stale(current));
+                    }
+                    return cpu(body.length + current.contentSize, () -> merged(current, patch))
+                            .onItem().transformToUni(draft -> write(owner, id, current.etag, current.version, draft));
+                });
+    }
+
+    Uni<Void> delete(String owner, String id, String ifMatch) {
+        Ids.require(id);
+        Condition condition = Condition.parse(ifMatch);
+        List<String> tags = condition == null || condition.any() ? null : condition.strong();
+        return sessions.deleteOwned(id, owner, tags).onItem().transformToUni(deleted -> deleted > 0
+                ? Uni.createFrom().voidItem()
+                : missingOrStale(owner, id));
+    }
+
+    /**
+     * The tag and version a write must find. A single tag of ours carries its version, so the
+     * common case needs no read; {@code *} or a list of tags is resolved against the stored one.
+     */
+    private Uni<Session> expectedState(String owner, String id, Condition condition) {
+        if (!condition.any() && condition.strong().size() == 1) {
+            String tag = condition.strong().get(0);
+            long version = EntityTags.versionOf(tag);
+            if (version > 0) {
+                Session expected = new Session();
+                expected.etag = tag;
+                expected.version = version;
+                return Uni.createFrom().item(expected);
+            }
+        }
+        return sessions.findMetadata(id, owner).map(current -> {
+            orNotFound(current);
+            if (!condition.matchesStrong(current.etag)) {
+                throw stale(current);
+            }
+            return current;
+        });
+    }
+
+    /** The conditional write itself; a write that changes nothing leaves version and tag alone. */
+    private Uni<Session> write(String owner, String id, String expectedTag, long version, SessionDraft draft) {
+        String unchangedTag = EntityTags.of(version, draft.content().sha256(), draft.metadataHash());
+        if (unchangedTag.equals(expectedTag)) {
+            return sessions.findMetadata(id, owner).map(current -> {
+                orNotFound(current);
+                if (!current.etag.equals(expectedTag)) {
+                    throw stale(current);
+                }
+                return current;
+            });
+        }
+        String newTag = EntityTags.of(version + 1, draft.content().sha256(), draft.metadataHash());
+        return sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, newTag, now())
+                .onItem().ifNull().switchTo(() -> missingOrStale(owner, id));
+    }
+
+    /** After a conditional write matched nothing: 404 if the session is gone, else 412 with its state. */
+    private <T> Uni<T> missingOrStale(String owner, String id) {
+        return sessions.findMetadata(id, owner).onItem().transformToUni(current -> Uni.createFrom()
+                .failure(current == null ? ApiProblem.notFound("Session") : stale(current)));
+    }
+
+    private SessionDraft merged(Session current, JsonNode patch) {
+        if (patch.has("title") && patch.get("title").isNull()) {
+            throw ApiProblem.invalidField("title", "title cannot be removed");
+        }
+        if (patch.has("content") && patch.get("content").isNull()) {
+            throw ApiProblem.invalidField("content", "content cannot be removed; PUT a JSON null to store null");
+        }
+        String title = patch.has("title") ? SessionDraft.text(patch, "title", true) : current.title;
+        String description = patch.has("description") ? SessionDraft.text(patch, "description", false) : current.description;
+        JsonNode content;
+        if (patch.has("content")) {
+            content = MergePatch.apply(readTree(current.content), patch.get("content"));
+        } else {
+            content = readTree(current.content);
+        }
+        return SessionDraft.of(title, description, content, current.contentSize, config.limits());
+    }
+
+    private static void apply(Session session, SessionDraft draft, long version, Instant now) {
+        Canonical content = draft.content();
+        session.title = draft.title();
+        session.titleKey = draft.titleKey();
+        session.description = draft.description();
+        session.content = content.text();
+        session.contentSize = content.length();
+        session.contentHash = content.sha256();
+        session.metadataHash = draft.metadataHash();
+        session.version = version;
+        session.etag = EntityTags.of(version, session.contentHash, session.metadataHash);
+        session.updatedAt = now;
+    }
+
+    static ApiProblem stale(Session current) {
+        return ApiProblem.preconditionFailed("The session has changed since the version named in If-Match")
+                .with("currentHash", current.contentHash)
+                .with("metadataHash", current.metadataHash)
+                .with("version", current.version)
+                .with("updatedAt", current.updatedAt.toString())
+                .with("etag", current.etag)
+                .header("ETag", current.etag);
+    }
+
+    private static Condition required(String ifMatch) {
+        Condition condition = Condition.parse(ifMatch);
+        if (condition == null) {
+            throw ApiProblem.preconditionRequired(
+                    "Send If-Match with the ETag you last read, so that concurrent edits are not overwritten");
+        }
+        return condition;
+    }
+
+    private static Session orNotFound(Session session) {
+        if (session == null) {
+            throw ApiProblem.notFound("Session");
+        }
+        return session;
+    }
+
+    private JsonNode readTree(String canonical) {
+        try {
+            return mapper.readTree(canonical);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored content is not JSON", e);
+        }
+    }
+
+    private String toJson(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs CPU-bound work inline when small, on a worker thread when large. */
+    private static <T> Uni<T> cpu(int size, Supplier<T> work) {
+        Uni<T> uni = Uni.createFrom().item(work);
+        return size > INLINE_CPU_LIMIT ? uni.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : uni;
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

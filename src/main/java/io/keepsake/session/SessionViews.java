@@ -1,0 +1,33 @@
+package io.keepsake.session;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+
+/** What the session endpoints return. */
+final class SessionViews {
+
+    private SessionViews() {
+    }
+
+    /** A session without its content: list items, write responses and the polling target. */
+    public record Metadata(String id, String ownerId, String title, String description, String contentHash,
+            String metadataHash, long version, int contentSize, Instant createdAt, Instant updatedAt) {
+
+        static Metadata of(Session s) {
+            return new Metadata(s.id, s.ownerId, s.title, s.description, s.contentHash, s.metadataHash, s.version,
+                    s.contentSize, s.createdAt, s.updatedAt);
+        }
+    }
+
+    /** A session with its content, written out as the stored canonical JSON text without re-encoding. */
+    public record Full(String id, String ownerId, String title, String description, @JsonRawValue String content,
+            String contentHash, String metadataHash, long version, int contentSize, Instant createdAt,
+            Instant updatedAt) {
+
+        static Full of(Session s) {
+            return new Full(s.id, s.ownerId, s.title, s.description, s.content, s.contentHash, s.metadataHash,
+                    s.version, s.contentSize, s.createdAt, s.updatedAt);
+        }
+    }
+}

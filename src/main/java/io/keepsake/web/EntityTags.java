@@ -1,0 +1,73 @@
+package io.keepsake.web;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.keepsake.hashing.CanonicalJson;
+
+/**
+ * Entity tags and the If-Match / If-None-Match rules (RFC 9110 section 13). A Keepsake tag is
+ * {@code "<version>-<digest of contentHash and metadataHash>"}: any change of content, metadata
+ * or version changes it, and the version in it lets a conditional write name the next version.
+ */
+public final class EntityTags {
+
+    private EntityTags() {
+    }
+
+    public static String of(long version, String contentHash, String metadataHash) {
+        byte[] both = (contentHash + ':' + metadataHash).getBytes(StandardCharsets.US_ASCII);
+        return "\"" + version + '-' + CanonicalJson.sha256Hex(both, both.length).substring(0, 24) + "\"";
+    }
+
+    /** The version encoded in one of our tags, or -1 for a tag that is not ours. */
+    public static long versionOf(String tag) {
+        int dash = tag.indexOf('-');
+        if (!tag.startsWith("\"") || dash < 2) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(tag, 1, dash, 10);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** A parsed If-Match or If-None-Match header: {@code *} or a list of tags. */
+    public record Condition(boolean any, List<String> strong, List<String> weakOrStrong) {
+
+        public static Condition parse(String header) {
+            if (header == null || header.isBlank()) {
+                return null;
+            }
+            if (header.trim().equals("*")) {
+                return new Condition(true, List.of(), List.of());
+            }
+            List<String> strong = new ArrayList<>();
+            List<String> all = new ArrayList<>();
+            for (String part : header.split(",")) {
+                String tag = part.trim();
+                boolean weak = tag.startsWith("W/");
+                String opaque = weak ? tag.substring(2) : tag;
+                if (opaque.length() >= 2 && opaque.startsWith("\"") && opaque.endsWith("\"")) {
+                    all.add(opaque);
+                    if (!weak) {
+                        strong.add(opaque);
+                    }
+                }
+            }
+            return new Condition(false, List.copyOf(strong), List.copyOf(all));
+        }
+
+        /** If-Match uses the strong comparison. */
+        public boolean matchesStrong(String current) {
+            return any || strong.contains(current);
+        }
+
+        /** If-None-Match uses the weak comparison. */
+        public boolean matchesWeak(String current) {
+            return any || weakOrStrong.contains(current);
+        }
+    }
+}

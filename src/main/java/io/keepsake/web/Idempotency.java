@@ -1,0 +1,151 @@
+package io.keepsake.web;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Updates;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.hashing.CanonicalJson;
+import io.keepsake.store.Indexes;
+import io.keepsake.store.StoreErrors;
+import io.quarkus.logging.Log;
+import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * {@code Idempotency-Key} on creates (IETF httpapi idempotency-key draft): the same key and
+ * request within the retention returns the original response; the same key with another request
+ * is a 422; a retry while the first attempt still runs is a 409. Each step is one atomic store
+ * operation on the key's record (insert, conditional take-over, completion), never a transaction.
+ */
+@ApplicationScoped
+public class Idempotency implements ReactivePanacheMongoRepositoryBase<IdempotencyRecord, String> {
+
+    private static final int MAX_KEY_LENGTH = 255;
+
+    private final Duration retention;
+    private final Duration lockTimeout;
+
+    public Idempotency(KeepsakeConfig config) {
+        this.retention = config.idempotency().retention();
+        this.lockTimeout = config.idempotency().lockTimeout();
+    }
+
+    void createIndexes(@Observes StartupEvent event) {
+        Indexes.ensure(mongoCollection(), Indexes.keys("expiresAt", 1), new IndexOptions().expireAfter(0L, TimeUnit.SECONDS));
+    }
+
+    /**
+     * Runs {@code action} at most once per (user, operation, key) within the retention.
+     *
+     * @param fingerprint what identifies the request's meaning; a different one under the same key is refused
+     */
+    public Uni<StoredResponse> run(String userId, String operation, String key, String fingerprint,
+            Supplier<Uni<StoredResponse>> action) {
+        if (key == null) {
+            return action.get();
+        }
+        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            return Uni.createFrom().failure(ApiProblem.invalidField("Idempotency-Key",
+                    "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " printable ASCII characters"));
+        }
+        byte[] scoped = (userId + '\n' + operation + '\n' + key).getBytes(StandardCharsets.UTF_8);
+        String id = CanonicalJson.sha256Hex(scoped, scoped.length);
+        return claim(id, fingerprint, action, true);
+    }
+
+    private Uni<StoredResponse> claim(String id, String fingerprint, Supplier<Uni<StoredResponse>> action,
+            boolean mayRetry) {
+        Instant now = now();
+        IdempotencyRecord record = new IdempotencyRecord();
+        record.id = id;
+        record.fingerprint = fingerprint;
+        record.state = IdempotencyRecord.RUNNING;
+        record.createdAt = now;
+        record.lockedUntil = now.plus(lockTimeout);
+        record.expiresAt = now.plus(retention);
+        return mongoCollection().insertOne(record)
+                .onItem().transformToUni(inserted -> execute(id, action))
+                .onFailure(StoreErrors::isDuplicateKey)
+                .recoverWithUni(duplicate -> findById(id).onItem().transformToUni(existing -> {
+                    if (existing == null) { // swept between our insert and read: try once more
+                        return mayRetry ? claim(id, fingerprint, action, false)
+                                : Uni.createFrom().failure(ApiProblem.conflict("Idempotency-Key is busy; retry"));
+                    }
+                    return resolve(existing, fingerprint, action, now);
+                }));
+    }
+
+    private Uni<StoredResponse> resolve(IdempotencyRecord existing, String fingerprint,
+            Supplier<Uni<StoredResponse>> action, Instant now) {
+        boolean expired = existing.expiresAt.isBefore(now);
+        if (!expired && !existing.fingerprint.equals(fingerprint)) {
+            return Uni.createFrom().failure(ApiProblem.unprocessable(
+                    "This Idempotency-Key was already used for a different request"));
+        }
+        if (!expired && IdempotencyRecord.DONE.equals(existing.state)) {
+            return Uni.createFrom().item(new StoredResponse(existing.status, existing.location, existing.etag, existing.body));
+        }
+        if (!expired && existing.lockedUntil.isAfter(now)) {
+            return Uni.createFrom().failure(ApiProblem.conflict(
+                    "A request with this Idempotency-Key is still being processed").retryAfter(Duration.ofSeconds(1)));
+        }
+        // The first attempt died (lock lapsed) or the record expired: take the key over atomically.
+        return mongoCollection().findOneAndUpdate(
+                Filters.and(Filters.eq("_id", existing.id), Filters.eq("lockedUntil", existing.lockedUntil),
+                        Filters.eq("state", existing.state)),
+                Updates.combine(
+                        Updates.set("state", IdempotencyRecord.RUNNING),
+                        Updates.set("fingerprint", fingerprint),
+                        Updates.set("lockedUntil", now.plus(lockTimeout)),
+                        Updates.set("expiresAt", now.plus(retention))))
+                .onItem().transformToUni(taken -> taken == null
+                        ? Uni.createFrom().failure(ApiProblem.conflict(
+                                "A request with this Idempotency-Key is still being processed")
+                                .retryAfter(Duration.ofSeconds(1)))
+                        : execute(existing.id, action));
+    }
+
+    private Uni<StoredResponse> execute(String id, Supplier<Uni<StoredResponse>> action) {
+        return Uni.createFrom().deferred(action::get)
+                .onItem().call(response -> mongoCollection().updateOne(Filters.eq("_id", id), Updates.combine(
+                        Updates.set("state", IdempotencyRecord.DONE),
+                        Updates.set("status", response.status()),
+                        Updates.set("location", response.location()),
+                        Updates.set("etag", response.etag()),
+                        Updates.set("body", response.body()))))
+                // A failed attempt releases its key so that the client's retry can run.
+                .onFailure().call(error -> deleteById(id).onFailure().recoverWithItem(false));
+    }
+
+    /** Forgets expired records; a TTL index does the same on stores that enforce one. */
+    @Scheduled(every = "${keepsake.idempotency.sweep-every}", delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> sweep() {
+        return mongoCollection().deleteMany(Filters.lt("expiresAt", now()))
+                .invoke(result -> {
+                    if (result.getDeletedCount() > 0) {
+                        Log.debugf("Swept %d expired idempotency records", result.getDeletedCount());
+                    }
+                })
+                .onFailure().invoke(error -> Log.warnf("Idempotency sweep failed: %s", error.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

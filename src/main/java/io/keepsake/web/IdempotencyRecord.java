@@ -1,0 +1,31 @@
+package io.keepsake.web;
+
+import java.time.Instant;
+
+import org.bson.codecs.pojo.annotations.BsonId;
+
+import io.quarkus.mongodb.panache.common.MongoEntity;
+
+/** A create seen under an Idempotency-Key: running until it completes, then its response. */
+@MongoEntity(collection = "idempotency_records")
+public class IdempotencyRecord {
+
+    static final String RUNNING = "running";
+    static final String DONE = "done";
+
+    /** SHA-256 of user, operation and key: keys are private to a user and an operation. */
+    @BsonId
+    public String id;
+    /** SHA-256 of the request's meaning (canonical content and metadata), to refuse a reused key. */
+    public String fingerprint;
+    public String state;
+    public int status;
+    public String location;
+    public String etag;
+    public String body;
+    public Instant createdAt;
+    /** While running: until when the first attempt holds the key. */
+    public Instant lockedUntil;
+    /** When the record may be forgotten (TTL index and sweep). */
+    public Instant expiresAt;
+}

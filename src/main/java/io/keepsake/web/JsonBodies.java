@@ -1,0 +1,88 @@
+package io.keepsake.web;
+
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.TreeSet;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import io.keepsake.KeepsakeConfig;
+
+/**
+ * Parses request bodies into JSON trees under Keepsake's own limits: bounded nesting, duplicate
+ * member names refused (they have no canonical form), no source text echoed in error messages.
+ */
+@ApplicationScoped
+public class JsonBodies {
+
+    private final ObjectMapper mapper;
+    private final int maxDepth;
+
+    public JsonBodies(KeepsakeConfig config) {
+        this.maxDepth = config.limits().maxJsonDepth();
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(maxDepth)
+                        .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                .build();
+        this.mapper = JsonMapper.builder(factory).build();
+    }
+
+    /** Parses a body that must be one JSON object; anything else is a 400 problem. */
+    public JsonNode object(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw ApiProblem.badRequest("A JSON object body is required");
+        }
+        JsonNode node;
+        try (JsonParser parser = mapper.createParser(body)) {
+            node = mapper.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw ApiProblem.badRequest("Malformed JSON: unexpected data after the JSON value");
+            }
+        } catch (StreamConstraintsException e) {
+            throw ApiProblem.badRequest("JSON nesting deeper than " + maxDepth + " levels is not accepted");
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("Malformed JSON: " + firstLine(e.getMessage()));
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiProblem.badRequest("The body must be a JSON object");
+        }
+        return node;
+    }
+
+    /** Refuses members other than the allowed ones, naming them. */
+    public static void onlyFields(JsonNode object, Set<String> allowed) {
+        Set<String> unknown = new TreeSet<>();
+        for (Iterator<String> it = object.fieldNames(); it.hasNext();) {
+            String name = it.next();
+            if (!allowed.contains(name)) {
+                unknown.add(name);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw ApiProblem.badRequest("Unknown field(s): " + String.join(", ", unknown)
+                    + "; allowed: " + String.join(", ", new TreeSet<>(allowed)))
+                    .with("unknownFields", unknown);
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable body";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

@@ -1,0 +1,37 @@
+package io.keepsake.web;
+
+import java.util.List;
+
+import io.keepsake.KeepsakeConfig;
+
+/**
+ * One list call's paging and sorting: page size clamped to the configured bounds, a sort field
+ * from the resource's whitelist, and the cursor (which must belong to the same sort).
+ */
+public record PageRequest(int size, String sortBy, boolean ascending, PageToken after) {
+
+    public static PageRequest of(Integer pageSize, String cursor, String sortBy, String sortDirection,
+            List<String> sortable, String defaultSort, KeepsakeConfig.Paging paging) {
+        int size = pageSize == null ? paging.defaultPageSize() : Math.max(1, Math.min(paging.maxPageSize(), pageSize));
+        String sort = sortBy == null || sortBy.isBlank() ? defaultSort : sortBy;
+        if (!sortable.contains(sort)) {
+            throw ApiProblem.invalidField("sort_by", "sort_by must be one of " + String.join(", ", sortable))
+                    .with("allowed", sortable);
+        }
+        boolean ascending;
+        if (sortDirection == null || sortDirection.isBlank()) {
+            ascending = sort.equals("title"); // A-Z for titles, newest or most first for the rest
+        } else if (sortDirection.equalsIgnoreCase("asc")) {
+            ascending = true;
+        } else if (sortDirection.equalsIgnoreCase("desc")) {
+            ascending = false;
+        } else {
+            throw ApiProblem.invalidField("sort_direction", "sort_direction must be asc or desc");
+        }
+        PageToken after = cursor == null || cursor.isBlank() ? null : PageToken.decode(cursor);
+        if (after != null && (!after.sortBy().equals(sort) || after.ascending() != ascending)) {
+            throw ApiProblem.invalidField("cursor", "The cursor belongs to another sort order; start again without it");
+        }
+        return new PageRequest(size, sort, ascending, after);
+    }
+}

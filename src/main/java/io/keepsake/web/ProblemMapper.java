@@ -1,0 +1,102 @@
+package io.keepsake.web;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.mongodb.MongoException;
+
+import io.keepsake.store.StoreErrors;
+import io.quarkus.logging.Log;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+
+/** The single place where failures become RFC 9457 {@code application/problem+json} responses. */
+public class ProblemMapper {
+
+    private final StoreErrors storeErrors;
+    private final String challenge;
+
+    public ProblemMapper(StoreErrors storeErrors,
+            @ConfigProperty(name = "quarkus.http.auth.basic", defaultValue = "false") boolean basic) {
+        this.storeErrors = storeErrors;
+        this.challenge = basic ? "Basic realm=\"Keepsake\"" : "Bearer";
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> apiProblem(ApiProblem problem, UriInfo uri) {
+        return respond(problem, uri);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> store(MongoException error, UriInfo uri) {
+        return respond(storeErrors.toProblem(error), uri);
+    }
+
+    @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
+    public RestResponse<Problem> unauthenticated(UriInfo uri) {
+        return respond(new ApiProblem(401, "Unauthorized", "Authentication is required")
+                .header(HttpHeaders.WWW_AUTHENTICATE, challenge), uri);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> forbidden(ForbiddenException error, UriInfo uri) {
+        return respond(new ApiProblem(403, "Forbidden", "Not allowed for this user"), uri);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> json(JsonProcessingException error, UriInfo uri) {
+        return respond(ApiProblem.badRequest("Malformed JSON: " + error.getOriginalMessage()), uri);
+    }
+
+    /** Framework errors: unknown path (404), wrong method (405), wrong media type (415), bad parameter (400). */
+    @ServerExceptionMapper
+    public RestResponse<Problem> web(WebApplicationException error, UriInfo uri) {
+        Response response = error.getResponse();
+        int status = response.getStatus();
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String title = type != null ? type.getReasonPhrase() : "HTTP " + status;
+        ApiProblem problem = new ApiProblem(status, title, detailFor(status, error));
+        for (Map.Entry<String, List<Object>> header : response.getHeaders().entrySet()) {
+            if (!header.getKey().equalsIgnoreCase(HttpHeaders.CONTENT_TYPE) && !header.getValue().isEmpty()) {
+                problem.header(header.getKey(), String.valueOf(header.getValue().get(0)));
+            }
+        }
+        return respond(problem, uri);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> unexpected(RuntimeException error, UriInfo uri) {
+        Log.errorf(error, "Unexpected failure on %s", uri.getPath());
+        return respond(new ApiProblem(500, "Internal Server Error", "An unexpected error occurred"), uri);
+    }
+
+    private static String detailFor(int status, WebApplicationException error) {
+        return switch (status) {
+            case 404 -> "No resource at this path";
+            case 405 -> "Method not allowed on this resource";
+            case 406 -> "This resource cannot produce the requested media type";
+            case 415 -> "Unsupported media type: send application/json";
+            default -> error.getMessage();
+        };
+    }
+
+    private static RestResponse<Problem> respond(ApiProblem problem, UriInfo uri) {
+        RestResponse.ResponseBuilder<Problem> builder = RestResponse.ResponseBuilder
+                .<Problem>create(problem.status())
+                .type(Problem.MEDIA_TYPE)
+                .entity(problem.toProblem(uri.getPath()));
+        problem.headers().forEach(builder::header);
+        return builder.build();
+    }
+}
