@@ -15,5 +15,7 @@ for (let e = -30; e <= 30; e++) for (const m of [1, 1.5, 3.3333333333333335, 9.9
   buf.setFloat64(0, m * Math.pow(10, e)); add(buf.getBigUint64(0));
   buf.setFloat64(0, -m * Math.pow(10, e)); add(buf.getBigUint64(0));
 }
+// the smallest subnormals, where one digit often suffices
+for (let i = 1n; i <= 300n; i++) { add(i); add(i | 0x8000000000000000n); }
 for (let i = 0; i < 2000; i++) { const v = Number(next() % 100000000n) / 1000; buf.setFloat64(0, v); add(buf.getBigUint64(0)); }
 console.log(lines.join('\n'));

@@ -26,11 +26,11 @@ final class Es6Numbers {
         if (value == Math.rint(value) && Math.abs(value) < EXACT_INTEGER_LIMIT) {
             return Long.toString((long) value);
         }
-        return layout(DoubleToDecimal.toString(value));
+        return layout(DoubleToDecimal.toString(value), value);
     }
 
     /** Re-lays a Java-style shortest decimal ("-1.25E-7", "0.001", "123.5") in ECMAScript form. */
-    private static String layout(String java) {
+    private static String layout(String java, double value) {
         boolean negative = java.charAt(0) == '-';
         int start = negative ? 1 : 0;
         int ePos = java.indexOf('E');
@@ -61,6 +61,10 @@ final class Es6Numbers {
             digits.setLength(digits.length() - 1);
             scale++;
         }
+        if (digits.length() == 2) {
+            // Java prints two digits where one would do if two are closer; ECMAScript wants the fewest.
+            scale = oneDigit(digits, scale, Math.abs(value));
+        }
         int k = digits.length();
         int n = scale + k; // value = 0.d1..dk * 10^n
 
@@ -90,5 +94,25 @@ final class Es6Numbers {
             out.append('e').append(e < 0 ? '-' : '+').append(Math.abs(e));
         }
         return out.toString();
+    }
+
+    /** If a one-digit decimal reads back as {@code value}, rewrites {@code digits} to it; returns the scale. */
+    private static int oneDigit(StringBuilder digits, int scale, double value) {
+        int two = Integer.parseInt(digits, 0, 2, 10);
+        int lower = two / 10;
+        int upper = lower + 1;
+        boolean lowerFits = Double.parseDouble(lower + "E" + (scale + 1)) == value;
+        boolean upperFits = Double.parseDouble(upper + "E" + (scale + 1)) == value;
+        if (!lowerFits && !upperFits) {
+            return scale;
+        }
+        int chosen = lowerFits && (!upperFits || two - lower * 10 <= upper * 10 - two) ? lower : upper;
+        digits.setLength(0);
+        if (chosen == 10) {
+            digits.append('1');
+            return scale + 2;
+        }
+        digits.append(chosen);
+        return scale + 1;
     }
 }

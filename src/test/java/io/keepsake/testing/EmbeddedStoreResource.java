@@ -1,0 +1,64 @@
+package io.keepsake.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.keepsake.store.EmbeddedStore;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Runs the tests' store: the same embedded, on-disk store the service uses by default, in a
+ * temporary directory and on a free port. Tests may stop and restart it to play an outage or a
+ * restart; the data file and port stay the same.
+ */
+public class EmbeddedStoreResource implements QuarkusTestResourceLifecycleManager {
+
+    private static Path dataDir;
+    private static int port;
+    private static volatile EmbeddedStore store;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            dataDir = Files.createTempDirectory("keepsake-test-store");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        store = EmbeddedStore.start(dataDir, "127.0.0.1", 0);
+        port = store.port();
+        return Map.of("quarkus.mongodb.connection-string", store.connectionString());
+    }
+
+    @Override
+    public void stop() {
+        stopStore();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory left behind is harmless
+        }
+    }
+
+    /** Stops the store as a crash or outage would look to the service: connections drop. */
+    public static synchronized void stopStore() {
+        if (store != null) {
+            store.stop();
+            store = null;
+        }
+    }
+
+    /** Starts the store again on the same data file and port. */
+    public static synchronized void startStore() {
+        if (store == null) {
+            store = EmbeddedStore.start(dataDir, "127.0.0.1", port);
+        }
+    }
+
+    public static String connectionString() {
+        return "mongodb://127.0.0.1:" + port;
+    }
+}
