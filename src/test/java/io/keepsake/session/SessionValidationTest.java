@@ -1,0 +1,153 @@
+package io.keepsake.session;
+
+import static io.keepsake.testing.Api.ALICE;
+import static io.keepsake.testing.Api.as;
+import static io.keepsake.testing.Api.newSession;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/** Bad input gets a problem response with the right status, and nothing is stored. */
+@QuarkusTest
+class SessionValidationTest {
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    private static long count() {
+        return ((Number) as(ALICE).queryParam("page_size", 100).queryParam("filter_title", "validation-probe")
+                .get("/sessions").path("items.size()")).longValue();
+    }
+
+    private static void refused(String body, int status, String detail) {
+        as(ALICE).contentType(ContentType.JSON).body(body).post("/sessions").then()
+                .statusCode(status)
+                .contentType("application/problem+json")
+                .body("status", equalTo(status))
+                .body("detail", containsString(detail));
+    }
+
+    @Test
+    void fieldRulesNameTheField() {
+        refused("{\"title\":\"" + "t".repeat(51) + "\",\"content\":1}", 400, "title must be 1 to 50 characters");
+        refused("{\"title\":\"   \",\"content\":1}", 400, "title must be 1 to 50");
+        refused("{\"content\":1}", 400, "title is required");
+        refused("{\"title\":7,\"content\":1}", 400, "title must be a string");
+        refused("{\"title\":\"validation-probe\",\"description\":\"" + "d".repeat(251) + "\",\"content\":1}", 400,
+                "description must be at most 250 characters");
+        refused("{\"title\":\"validation-probe\"}", 400, "content is required");
+        refused("{\"title\":\"validation-probe\",\"content\":1,\"owner\":\"bob\"}", 400, "Unknown field(s): owner");
+        as(ALICE).contentType(ContentType.JSON).body("{\"title\":\"" + "t".repeat(51) + "\",\"content\":1}")
+                .post("/sessions").then().body("field", equalTo("title"));
+        assertEquals(0, count());
+    }
+
+    @Test
+    void fiftyCharactersAreCountedAsCharactersNotBytes() {
+        as(ALICE).contentType(ContentType.JSON).body(Map.of("title", "é".repeat(50), "content", 1)).post("/sessions")
+                .then().statusCode(201);
+    }
+
+    @Test
+    void malformedOrUnrepresentableJsonIs400() {
+        refused("{\"title\":\"validation-probe\",", 400, "Malformed JSON");
+        refused("[1,2]", 400, "must be a JSON object");
+        refused("{\"title\":\"validation-probe\",\"content\":1} trailing", 400, "Malformed JSON");
+        refused("{\"title\":\"validation-probe\",\"content\":{\"a\":1,\"a\":2}}", 400, "Malformed JSON: Duplicate field 'a'");
+        refused("{\"title\":\"validation-probe\",\"content\":\"\\ud800\"}", 400, "unpaired UTF-16 surrogate");
+        refused("{\"title\":\"validation-probe\",\"content\":1e400}", 400, "must be finite");
+        refused("{\"title\":\"validation-probe\",\"content\":NaN}", 400, "Malformed JSON");
+        as(ALICE).contentType(ContentType.JSON).post("/sessions").then().statusCode(400)
+                .contentType("application/problem+json");
+        assertEquals(0, count());
+    }
+
+    @Test
+    void deepNestingIsRefusedNotOverflowed() {
+        String bomb = "[".repeat(100_000) + "]".repeat(100_000);
+        refused("{\"title\":\"validation-probe\",\"content\":" + bomb + "}", 400, "JSON nesting deeper than 200 levels");
+        String deepButFine = "[".repeat(150) + "]".repeat(150);
+        as(ALICE).contentType(ContentType.JSON).body("{\"title\":\"deep\",\"content\":" + deepButFine + "}")
+                .post("/sessions").then().statusCode(201);
+    }
+
+    @Test
+    void wrongMediaTypeIs415() {
+        as(ALICE).contentType(ContentType.TEXT).body("{\"title\":\"validation-probe\",\"content\":1}").post("/sessions")
+                .then().statusCode(415).contentType("application/problem+json").body("status", equalTo(415));
+        String id = newSession(ALICE, "media", 1);
+        as(ALICE).contentType("application/xml").header("If-Match", "*").body("<x/>").patch("/sessions/" + id)
+                .then().statusCode(415).contentType("application/problem+json");
+        assertEquals(0, count());
+    }
+
+    @Test
+    void invalidIdsAre400NotLookups() {
+        for (String id : new String[] {"short", "thirteen-long", "has%20space!", "$where:1=1xx"}) {
+            as(ALICE).get("/sessions/" + id).then().statusCode(400).contentType("application/problem+json")
+                    .body("detail", containsString("Invalid id"));
+        }
+        as(ALICE).get("/sessions/metadata/abc").then().statusCode(400);
+        as(ALICE).header("If-Match", "*").delete("/sessions/abc").then().statusCode(400);
+    }
+
+    @Test
+    void contentOverOnePointFiveMebibytesIs413WithBothSizes() {
+        // 1,700,000 bytes of canonical content: a 1,699,998-character string plus its quotes.
+        String big = "x".repeat(1_699_998);
+        as(ALICE).contentType(ContentType.JSON).body(Map.of("title", "validation-probe", "content", big))
+                .post("/sessions").then()
+                .statusCode(413)
+                .contentType("application/problem+json")
+                .body("detail", equalTo("Content size (1.62 MB) exceeds maximum (1.50 MB)"))
+                .body("size", equalTo(1_700_000))
+                .body("maxSize", equalTo(1_572_864));
+        assertEquals(0, count());
+    }
+
+    @Test
+    void contentOfExactlyTheLimitIsAccepted() {
+        String exact = "y".repeat(1_572_864 - 2);
+        as(ALICE).contentType(ContentType.JSON).body(Map.of("title", "at the limit", "content", exact))
+                .post("/sessions").then().statusCode(201).body("contentSize", equalTo(1_572_864));
+    }
+
+    @Test
+    void aBodyFarOverTheLimitIsRefusedBeforeItIsSent() throws Exception {
+        // Declare 64 MB, send only the headers: the answer must come without the body being read.
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            String auth = Base64.getEncoder().encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8));
+            out.write(("POST /persistence/sessions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " + auth
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 67108864\r\n\r\n{\"title\":")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder received = new StringBuilder();
+            byte[] chunk = new byte[4096];
+            int n;
+            while (!received.toString().endsWith("}") && (n = in.read(chunk)) > 0) {
+                received.append(new String(chunk, 0, n, StandardCharsets.UTF_8));
+            }
+            String response = received.toString();
+            assertTrue(response.startsWith("HTTP/1.1 413"), response);
+            assertTrue(response.contains("application/problem+json"), response);
+            assertTrue(response.contains("exceeds the limit of 4194304 bytes"), response);
+        }
+    }
+}
