@@ -58,7 +58,7 @@ public class SessionResource {
     }
 
     @GET
-    public Uni<Page<SessionViews.Metadata>> list(@RestQuery("page_size") Integer pageSize,
+    public Uni<Page<SessionViews.Metadata>> list(@RestQuery("page_size") String pageSize,
             @RestQuery String cursor,
             @RestQuery("sort_by") String sortBy,
             @RestQuery("sort_direction") String sortDirection,

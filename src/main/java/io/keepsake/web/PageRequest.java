@@ -10,9 +10,10 @@ import io.keepsake.KeepsakeConfig;
  */
 public record PageRequest(int size, String sortBy, boolean ascending, PageToken after) {
 
-    public static PageRequest of(Integer pageSize, String cursor, String sortBy, String sortDirection,
+    public static PageRequest of(String pageSize, String cursor, String sortBy, String sortDirection,
             List<String> sortable, String defaultSort, KeepsakeConfig.Paging paging) {
-        int size = pageSize == null ? paging.defaultPageSize() : Math.max(1, Math.min(paging.maxPageSize(), pageSize));
+        int size = pageSize == null || pageSize.isBlank() ? paging.defaultPageSize()
+                : Math.max(1, Math.min(paging.maxPageSize(), integer("page_size", pageSize)));
         String sort = sortBy == null || sortBy.isBlank() ? defaultSort : sortBy;
         if (!sortable.contains(sort)) {
             throw ApiProblem.invalidField("sort_by", "sort_by must be one of " + String.join(", ", sortable))
@@ -33,5 +34,13 @@ public record PageRequest(int size, String sortBy, boolean ascending, PageToken 
             throw ApiProblem.invalidField("cursor", "The cursor belongs to another sort order; start again without it");
         }
         return new PageRequest(size, sort, ascending, after);
+    }
+
+    private static int integer(String parameter, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw ApiProblem.invalidField(parameter, parameter + " must be an integer");
+        }
     }
 }
