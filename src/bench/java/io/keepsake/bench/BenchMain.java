@@ -1,0 +1,61 @@
+package io.keepsake.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Locale;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.util.Statistics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.keepsake.hashing.CanonicalJson;
+
+/** Runs the benchmarks of {@code -Pbench}, prints their figures and writes target/bench/report.md. */
+public final class BenchMain {
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of("target", "bench");
+        Files.createDirectories(out);
+        Options options = new OptionsBuilder()
+                .include(CanonicalHashBenchmark.class.getSimpleName())
+                .warmupIterations(3).warmupTime(TimeValue.seconds(2))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(2))
+                .forks(1)
+                .jvmArgs("-Xmx1g")
+                .resultFormat(ResultFormatType.JSON)
+                .result(out.resolve("canonical-hash.json").toString())
+                .build();
+        Collection<RunResult> results = new Runner(options).run();
+
+        var state = new CanonicalHashBenchmark();
+        state.setUp();
+        int canonicalBytes = CanonicalJson.of(new ObjectMapper().readTree(state.body)).length();
+        StringBuilder report = new StringBuilder()
+                .append("# Keepsake benchmarks\n\n")
+                .append("## Canonicalise + SHA-256 of workbench JSON (target: median < 10 ms)\n\n")
+                .append(String.format(Locale.ROOT, "Input: %,d bytes pretty-printed, %,d bytes canonical; JDK %s; %d cores.%n%n",
+                        state.body.length, canonicalBytes, Runtime.version(), Runtime.getRuntime().availableProcessors()))
+                .append("| benchmark | median ms | p90 ms | p99 ms | samples |\n|---|---|---|---|---|\n");
+        for (RunResult result : results) {
+            Statistics stats = result.getPrimaryResult().getStatistics();
+            String name = result.getParams().getBenchmark().replaceAll(".*\\.", "");
+            report.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %d |%n", name,
+                    stats.getPercentile(50), stats.getPercentile(90), stats.getPercentile(99), stats.getN()));
+        }
+        Files.writeString(out.resolve("report.md"), report);
+        System.out.println();
+        System.out.println(report);
+        System.out.println("Report written to " + out.resolve("report.md").toAbsolutePath());
+    }
+}
