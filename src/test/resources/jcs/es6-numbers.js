@@ -18,4 +18,12 @@ for (let e = -30; e <= 30; e++) for (const m of [1, 1.5, 3.3333333333333335, 9.9
 // the smallest subnormals, where one digit often suffices
 for (let i = 1n; i <= 300n; i++) { add(i); add(i | 0x8000000000000000n); }
 for (let i = 0; i < 2000; i++) { const v = Number(next() % 100000000n) / 1000; buf.setFloat64(0, v); add(buf.getBigUint64(0)); }
+// decimals with 1 to 12 fraction digits and up to 16 significant digits, both signs
+for (let i = 0; i < 3000; i++) {
+  const k = 1 + Number(next() % 12n);
+  const digits = 1 + Number(next() % 16n);
+  const m = Number(next() % (10n ** BigInt(digits)));
+  const v = (i % 2 ? -m : m) / Math.pow(10, k);
+  buf.setFloat64(0, v); add(buf.getBigUint64(0));
+}
 console.log(lines.join('\n'));

@@ -12,6 +12,11 @@ final class Es6Numbers {
 
     /** 2^53: below it every integer-valued double prints as a plain integer. */
     private static final double EXACT_INTEGER_LIMIT = 9007199254740992.0;
+    /** Fraction digits the fast path tries; exact powers of ten as doubles. */
+    private static final int FAST_DIGITS = 9;
+    private static final double[] POW10 = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    private static final long[] LONG_POW10 = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000,
+        100_000_000, 1_000_000_000};
 
     private Es6Numbers() {
     }
@@ -23,10 +28,63 @@ final class Es6Numbers {
         if (value == 0) {
             return "0"; // also -0
         }
-        if (value == Math.rint(value) && Math.abs(value) < EXACT_INTEGER_LIMIT) {
+        if (isSmallInteger(value)) {
             return Long.toString((long) value);
         }
-        return layout(DoubleToDecimal.toString(value), value);
+        int k = fractionDigits(value);
+        if (k > 0) {
+            long m = Math.round(Math.abs(value) * POW10[k]);
+            String fraction = Long.toString(m % LONG_POW10[k]);
+            return (value < 0 ? "-" : "") + (m / LONG_POW10[k]) + "." + "0".repeat(k - fraction.length()) + fraction;
+        }
+        return general(value);
+    }
+
+    /** The general path, for finite values that are neither small integers nor few-digit decimals. */
+    static String general(double value) {
+        String shortest = DoubleToDecimal.toString(value);
+        double abs = Math.abs(value);
+        if (abs >= 1e-3 && abs < 1e7) {
+            return shortest; // Java prints this range as a plain decimal too, digit for digit
+        }
+        return layout(shortest, value);
+    }
+
+    /**
+     * The common case of a decimal with few fraction digits (1.5, 0.25, 1234.567): the smallest k
+     * for which m = round(|value| * 10^k) satisfies m / 10^k == |value| gives the shortest digits,
+     * because m and 10^k are exact doubles and IEEE division rounds correctly. Returns k (m is
+     * then {@code Math.round(Math.abs(value) * 10^k)}), or 0 when the value needs the general path.
+     * Within the accepted range ECMAScript prints such values as plain decimals.
+     */
+    static int fractionDigits(double value) {
+        double abs = Math.abs(value);
+        if (abs < 1e-6 || abs >= 1e15) {
+            return 0;
+        }
+        for (int k = 1; k <= FAST_DIGITS; k++) {
+            double scaled = abs * POW10[k];
+            if (scaled >= EXACT_INTEGER_LIMIT) {
+                return 0;
+            }
+            if (Math.round(scaled) / POW10[k] == abs) {
+                return k;
+            }
+        }
+        return 0;
+    }
+
+    static double pow10(int k) {
+        return POW10[k];
+    }
+
+    static long longPow10(int k) {
+        return LONG_POW10[k];
+    }
+
+    /** Whether ECMAScript prints this finite double as a plain integer (and Long.toString matches it). */
+    static boolean isSmallInteger(double value) {
+        return value == Math.rint(value) && Math.abs(value) < EXACT_INTEGER_LIMIT;
     }
 
     /** Re-lays a Java-style shortest decimal ("-1.25E-7", "0.001", "123.5") in ECMAScript form. */

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -28,13 +29,19 @@ public class JsonBodies {
     private final ObjectMapper mapper;
     private final int maxDepth;
 
+    @Inject
     public JsonBodies(KeepsakeConfig config) {
-        this.maxDepth = config.limits().maxJsonDepth();
+        this(config.limits().maxJsonDepth());
+    }
+
+    public JsonBodies(int maxDepth) {
+        this.maxDepth = maxDepth;
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(maxDepth)
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
                 .build();
         this.mapper = JsonMapper.builder(factory).build();
