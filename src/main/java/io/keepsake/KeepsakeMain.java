@@ -25,19 +25,25 @@ public final class KeepsakeMain {
     }
 
     public static void main(String... args) {
+        System.setProperty("quarkus.mongodb.connection-string", storeUri());
+        Quarkus.run(args);
+    }
+
+    /** The configured store's connection string, or else that of the embedded store, started here. */
+    static String storeUri() {
         String uri = setting("quarkus.mongodb.connection-string", null);
         if (uri == null) {
             uri = setting("keepsake.mongodb.uri", null);
         }
-        if (uri == null) {
-            Path dataDir = Path.of(setting("keepsake.store.data-dir", "data"));
-            EmbeddedStore store = EmbeddedStore.start(dataDir, setting("keepsake.store.host", "127.0.0.1"),
-                    Integer.parseInt(setting("keepsake.store.port", "0")));
-            uri = store.connectionString();
-            System.out.printf("Keepsake: embedded store at %s, data in %s%n", uri, dataDir.toAbsolutePath());
+        if (uri != null) {
+            return uri;
         }
-        System.setProperty("quarkus.mongodb.connection-string", uri);
-        Quarkus.run(args);
+        Path dataDir = Path.of(setting("keepsake.store.data-dir", "data"));
+        EmbeddedStore store = EmbeddedStore.start(dataDir, setting("keepsake.store.host", "127.0.0.1"),
+                Integer.parseInt(setting("keepsake.store.port", "0")));
+        System.out.printf("Keepsake: embedded store at %s, data in %s%n", store.connectionString(),
+                dataDir.toAbsolutePath());
+        return store.connectionString();
     }
 
     /** A system property, else its environment variable form (upper case, '.' and '-' as '_'). */

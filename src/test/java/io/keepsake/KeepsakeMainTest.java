@@ -1,0 +1,51 @@
+package io.keepsake;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.keepsake.store.EmbeddedStore;
+
+/** Which store the service starts on. */
+class KeepsakeMainTest {
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void cleanUp() {
+        System.clearProperty("keepsake.mongodb.uri");
+        System.clearProperty("keepsake.store.data-dir");
+        EmbeddedStore running = EmbeddedStore.running();
+        if (running != null) {
+            running.stop();
+        }
+    }
+
+    @Test
+    void aConfiguredConnectionStringIsUsedAndNoEmbeddedStoreStarts() {
+        System.setProperty("keepsake.mongodb.uri", "mongodb://db.example:27017/?replicaSet=rs0");
+        assertEquals("mongodb://db.example:27017/?replicaSet=rs0", KeepsakeMain.storeUri());
+        assertNull(EmbeddedStore.running());
+    }
+
+    @Test
+    void withoutOneTheEmbeddedStoreStartsInTheDataDirectory() {
+        Path data = dir.resolve("nested/data");
+        System.setProperty("keepsake.store.data-dir", data.toString());
+        String uri = KeepsakeMain.storeUri();
+        EmbeddedStore store = EmbeddedStore.running();
+        assertNotNull(store);
+        assertEquals(store.connectionString(), uri);
+        assertTrue(uri.startsWith("mongodb://127.0.0.1:"), uri);
+        assertTrue(Files.isDirectory(data));
+    }
+}
