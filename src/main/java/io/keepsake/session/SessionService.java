@@ -124,16 +124,18 @@ public class SessionService {
     Uni<Session> patch(String owner, String id, String ifMatch, byte[] body) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        JsonNode patch = json.object(body);
-        JsonBodies.onlyFields(patch, SessionDraft.FIELDS);
-        return sessions.findOwned(id, owner).map(SessionService::orNotFound)
+        return cpu(body.length, () -> {
+            JsonNode patch = json.object(body);
+            JsonBodies.onlyFields(patch, SessionDraft.FIELDS);
+            return patch;
+        }).onItem().transformToUni(patch -> sessions.findOwned(id, owner).map(SessionService::orNotFound)
                 .onItem().transformToUni(current -> {
                     if (!condition.matchesStrong(current.etag)) {
                         return Uni.createFrom().failure(stale(current));
                     }
                     return cpu(body.length + current.contentSize, () -> merged(current, patch))
                             .onItem().transformToUni(draft -> write(owner, id, current.etag, current.version, draft));
-                });
+                }));
     }
 
     Uni<Void> delete(String owner, String id, String ifMatch) {

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoConnectionPoolClearedException;
 import com.mongodb.MongoException;
+import com.mongodb.MongoExecutionTimeoutException;
 import com.mongodb.MongoInterruptedException;
 import com.mongodb.MongoNodeIsRecoveringException;
 import com.mongodb.MongoNotPrimaryException;
@@ -22,6 +23,9 @@ import io.quarkus.logging.Log;
 /** Classifies driver failures: an unreachable or failing-over store is a 503 the client may retry. */
 @ApplicationScoped
 public class StoreErrors {
+
+    /** Cosmos DB for MongoDB: "request rate is large", retry after a moment. */
+    private static final int COSMOS_THROTTLED = 16500;
 
     private final Duration retryAfter;
 
@@ -41,7 +45,9 @@ public class StoreErrors {
                 || error instanceof MongoNodeIsRecoveringException
                 || error instanceof MongoWriteConcernException
                 || error instanceof MongoConnectionPoolClearedException
-                || error instanceof MongoInterruptedException;
+                || error instanceof MongoInterruptedException
+                || error instanceof MongoExecutionTimeoutException
+                || (error instanceof MongoServerException server && server.getCode() == COSMOS_THROTTLED);
     }
 
     public ApiProblem toProblem(MongoException error) {

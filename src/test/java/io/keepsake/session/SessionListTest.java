@@ -138,8 +138,8 @@ class SessionListTest {
         list(Map.of("filter_title", tag)).then().body("items", hasSize(20));
         Response max = list(Map.of("filter_title", tag, "page_size", 500));
         max.then().body("items", hasSize(100));
-        List<String> updated = max.path("items.updatedAt");
-        List<String> sorted = new ArrayList<>(updated);
+        List<Instant> updated = max.<List<String>>path("items.updatedAt").stream().map(Instant::parse).toList();
+        List<Instant> sorted = new ArrayList<>(updated);
         sorted.sort(Comparator.reverseOrder());
         assertEquals(sorted, updated);
         list(Map.of("filter_title", tag, "page_size", 100, "cursor", max.path("pageToken")))
