@@ -17,6 +17,12 @@ public interface KeepsakeConfig {
 
     Store store();
 
+    Tasks tasks();
+
+    Snapshots snapshots();
+
+    RateLimits rateLimits();
+
     interface Limits {
         /** Largest accepted content, measured as UTF-8 bytes of its canonical JSON form (1.5 MiB). */
         @WithDefault("1572864")
@@ -57,6 +63,64 @@ public interface KeepsakeConfig {
         /** How often expired idempotency records are swept (stores without TTL indexes need it). */
         @WithDefault("10m")
         Duration sweepEvery();
+    }
+
+    interface Tasks {
+        /** Whether this instance runs tasks (every instance may; leases keep them from colliding). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often the runner looks for due tasks. */
+        @WithDefault("1s")
+        Duration pollEvery();
+
+        /** How long a claimed task is reserved for its runner; after that another may take it. */
+        @WithDefault("60s")
+        Duration lease();
+
+        /** Delay before the first retry; each further retry waits twice as long. */
+        @WithDefault("1s")
+        Duration backoff();
+
+        /** Retries after the first attempt before a task is parked as dead. */
+        @WithDefault("3")
+        int maxRetries();
+
+        /** Most tasks one poll starts. */
+        @WithDefault("16")
+        int batch();
+    }
+
+    interface Snapshots {
+        /** Public base URL of this service, for share URLs ({base}/s/{id}). */
+        @WithDefault("http://localhost:8080")
+        String publicBaseUrl();
+
+        /** The workbench page a browser opening a share URL is sent to, with ?snapshot={id}. */
+        @WithDefault("http://localhost:3000/")
+        String workbenchUrl();
+
+        /** A visitor's reads within this window of their last counted visit count once. */
+        @WithDefault("5m")
+        Duration visitWindow();
+
+        /** How long a browser may cache a snapshot read (snapshots never change). */
+        @WithDefault("1h")
+        Duration cacheMaxAge();
+
+        /** How long a snapshot read waits for its visit to be recorded before moving on. */
+        @WithDefault("1s")
+        Duration visitWriteTimeout();
+    }
+
+    interface RateLimits {
+        /** Snapshot reads per user per minute (token bucket, per instance). */
+        @WithDefault("600")
+        int snapshotReadsPerMinute();
+
+        /** Snapshot creates per user per minute (token bucket, per instance). */
+        @WithDefault("60")
+        int snapshotCreatesPerMinute();
     }
 
     interface Store {

@@ -32,7 +32,7 @@ public record SessionDraft(String title, String description, Canonical content, 
         return of(text(body, "title", true), text(body, "description", false), content, sizeHint, limits);
     }
 
-    static SessionDraft of(String rawTitle, String rawDescription, JsonNode content, int sizeHint,
+    public static SessionDraft of(String rawTitle, String rawDescription, JsonNode content, int sizeHint,
             KeepsakeConfig.Limits limits) {
         String title = rawTitle.trim();
         int titleLength = title.codePointCount(0, title.length());

@@ -1,9 +1,5 @@
 package io.keepsake.session;
 
-import java.net.URI;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -23,10 +19,10 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.security.Caller;
-import io.keepsake.web.ApiProblem;
 import io.keepsake.web.EntityTags.Condition;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
+import io.keepsake.web.QueryParams;
 import io.keepsake.web.StoredResponse;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -54,7 +50,7 @@ public class SessionResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey) {
-        return service.create(caller.id(), body, idempotencyKey).map(SessionResource::stored);
+        return service.create(caller.id(), body, idempotencyKey).map(StoredResponse::toResponse);
     }
 
     @GET
@@ -70,9 +66,9 @@ public class SessionResource {
             @RestQuery("filter_created_to") String createdTo) {
         PageRequest page = PageRequest.of(pageSize, cursor, sortBy, sortDirection, SessionFilter.SORTABLE,
                 SessionFilter.DEFAULT_SORT, config.paging());
-        SessionFilter filter = new SessionFilter(blankToNull(filterTitle), blankToNull(filterDescription),
-                instant("filter_updated_from", updatedFrom), instant("filter_updated_to", updatedTo),
-                instant("filter_created_from", createdFrom), instant("filter_created_to", createdTo));
+        SessionFilter filter = new SessionFilter(QueryParams.text(filterTitle), QueryParams.text(filterDescription),
+                QueryParams.instant("filter_updated_from", updatedFrom), QueryParams.instant("filter_updated_to", updatedTo),
+                QueryParams.instant("filter_created_from", createdFrom), QueryParams.instant("filter_created_to", createdTo));
         return service.list(caller.id(), filter, page);
     }
 
@@ -125,29 +121,5 @@ public class SessionResource {
         return RestResponse.ResponseBuilder.ok(SessionViews.Metadata.of(session))
                 .header(HttpHeaders.ETAG, session.etag)
                 .build();
-    }
-
-    static Response stored(StoredResponse response) {
-        return Response.status(response.status())
-                .location(URI.create(response.location()))
-                .header(HttpHeaders.ETAG, response.etag())
-                .type(MediaType.APPLICATION_JSON)
-                .entity(response.body())
-                .build();
-    }
-
-    private static String blankToNull(String text) {
-        return text == null || text.isEmpty() ? null : text;
-    }
-
-    static Instant instant(String parameter, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw ApiProblem.invalidField(parameter, parameter + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z");
-        }
     }
 }

@@ -105,6 +105,12 @@ public class SessionService {
                         .map(found -> new Read(orNotFound(found), true)));
     }
 
+    /** The caller's own session with its content (404 for anyone else's): what a snapshot copies. */
+    public Uni<Session> own(String owner, String id) {
+        Ids.require(id);
+        return sessions.findOwned(id, owner).map(SessionService::orNotFound);
+    }
+
     Uni<Read> metadata(String owner, String id, Condition ifNoneMatch) {
         Ids.require(id);
         return sessions.findMetadata(id, owner).map(found -> {
@@ -269,7 +275,7 @@ public class SessionService {
     }
 
     /** Runs CPU-bound work inline when small, on a worker thread when large. */
-    private static <T> Uni<T> cpu(int size, Supplier<T> work) {
+    public static <T> Uni<T> cpu(int size, Supplier<T> work) {
         Uni<T> uni = Uni.createFrom().item(work);
         return size > INLINE_CPU_LIMIT ? uni.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : uni;
     }

@@ -27,6 +27,19 @@ public final class Api {
                 .post("/sessions");
     }
 
+    public static Response createSnapshot(String user, String title, Object content) {
+        return as(user).contentType(ContentType.JSON)
+                .body(Map.of("title", title, "description", "", "content", content))
+                .post("/snapshots");
+    }
+
+    /** Creates a snapshot and returns its id. */
+    public static String newSnapshot(String user, String title, Object content) {
+        Response response = createSnapshot(user, title, content);
+        response.then().statusCode(201);
+        return response.path("id");
+    }
+
     /** Creates a session and returns its id. */
     public static String newSession(String user, String title, Object content) {
         Response response = createSession(user, title, content);

@@ -1,0 +1,118 @@
+package io.keepsake.accesslog;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+import com.mongodb.client.model.Accumulators;
+import com.mongodb.client.model.Aggregates;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+
+import io.keepsake.store.Indexes;
+import io.keepsake.store.Keyset;
+import io.keepsake.store.Queries;
+import io.keepsake.store.StoreErrors;
+import io.keepsake.web.PageRequest;
+import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+
+/** Access log queries; list queries name {@code visitorId}, the shard key. */
+@ApplicationScoped
+public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<AccessLog, String> {
+
+    void createIndexes(@Observes StartupEvent event) {
+        Indexes.ensure(mongoCollection(), Indexes.keys("visitorId", 1, "lastVisitedAt", -1, "_id", -1));
+        Indexes.ensure(mongoCollection(), Indexes.keys("visitorId", 1, "visits", -1, "_id", -1));
+        Indexes.ensure(mongoCollection(), Indexes.keys("visitorId", 1, "snapshotTitleKey", 1, "_id", 1));
+        Indexes.ensure(mongoCollection(), Indexes.keys("snapshotId", 1));
+    }
+
+    /**
+     * Records a visit in one atomic upsert: +1 only when the last counted visit is older than the
+     * window. Inside the window the conditional upsert finds no match and its insert collides on
+     * the _id of the existing log (E11000); then only the last-visit time moves.
+     */
+    Uni<Void> record(Visit visit, Duration window) {
+        String id = AccessLog.key(visit.visitorId(), visit.snapshotId());
+        Bson display = Updates.combine(
+                Updates.set("snapshotTitle", visit.snapshotTitle()),
+                Updates.set("snapshotTitleKey", visit.snapshotTitle().toLowerCase(Locale.ROOT)),
+                Updates.set("snapshotOwnerId", visit.snapshotOwnerId()),
+                Updates.max("lastVisitedAt", visit.at()));
+        return mongoCollection().updateOne(
+                Filters.and(Filters.eq("_id", id), Filters.lt("lastCountedAt", visit.at().minus(window))),
+                Updates.combine(display,
+                        Updates.inc("visits", 1),
+                        Updates.max("lastCountedAt", visit.at()),
+                        Updates.min("firstVisitedAt", visit.at()),
+                        Updates.setOnInsert("visitorId", visit.visitorId()),
+                        Updates.setOnInsert("snapshotId", visit.snapshotId()),
+                        Updates.setOnInsert("snapshotDeleted", false)),
+                new UpdateOptions().upsert(true))
+                .replaceWithVoid()
+                .onFailure(StoreErrors::isDuplicateKey)
+                .recoverWithUni(inWindow -> mongoCollection().updateOne(Filters.eq("_id", id), display).replaceWithVoid());
+    }
+
+    /** Marks every log of a snapshot as deleted; running it again changes nothing. */
+    Uni<Long> markSnapshotDeleted(String snapshotId, Instant at) {
+        return mongoCollection().updateMany(
+                Filters.and(Filters.eq("snapshotId", snapshotId), Filters.ne("snapshotDeleted", true)),
+                Updates.combine(Updates.set("snapshotDeleted", true), Updates.set("snapshotDeletedAt", at)))
+                .map(result -> result.getModifiedCount());
+    }
+
+    Uni<Long> forget(String visitorId, String snapshotId) {
+        return mongoCollection().deleteOne(Filters.eq("_id", AccessLog.key(visitorId, snapshotId)))
+                .map(result -> result.getDeletedCount());
+    }
+
+    /** Total visits and distinct visitors of one snapshot. */
+    public Uni<VisitStats> stats(String snapshotId) {
+        return mongoCollection().aggregate(List.of(
+                Aggregates.match(Filters.eq("snapshotId", snapshotId)),
+                Aggregates.group(null, Accumulators.sum("visits", "$visits"), Accumulators.sum("visitors", 1))),
+                Document.class)
+                .collect().first()
+                .map(doc -> doc == null ? new VisitStats(0, 0)
+                        : new VisitStats(((Number) doc.get("visits")).longValue(), ((Number) doc.get("visitors")).longValue()));
+    }
+
+    Uni<List<AccessLog>> list(String visitorId, AccessLogFilter filter, PageRequest page) {
+        List<Bson> filters = new ArrayList<>();
+        filters.add(Filters.eq("visitorId", visitorId));
+        if (filter.deleted() != null) {
+            filters.add(filter.deleted() ? Filters.eq("snapshotDeleted", true) : Filters.ne("snapshotDeleted", true));
+        }
+        if (filter.title() != null) {
+            filters.add(Queries.containsIgnoreCase("snapshotTitle", filter.title()));
+        }
+        Queries.range(filters, "lastVisitedAt", filter.lastVisitedFrom(), filter.lastVisitedTo());
+        Queries.range(filters, "firstVisitedAt", filter.firstVisitedFrom(), filter.firstVisitedTo());
+        String field = AccessLogFilter.sortField(page.sortBy());
+        if (page.after() != null) {
+            filters.add(Keyset.after(field, page.ascending(), page.after().value(), page.after().id()));
+        }
+        return mongoCollection().find(new FindOptions()
+                .filter(Queries.and(filters))
+                .sort(Keyset.sort(field, page.ascending()))
+                .limit(page.size() + 1))
+                .collect().asList();
+    }
+
+    /** What a snapshot's owner sees of its visits. */
+    public record VisitStats(long visits, long uniqueVisitors) {
+    }
+}

@@ -1,0 +1,78 @@
+package io.keepsake.accesslog;
+
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.security.Caller;
+import io.keepsake.store.Ids;
+import io.keepsake.web.ApiProblem;
+import io.keepsake.web.Page;
+import io.keepsake.web.PageRequest;
+import io.keepsake.web.QueryParams;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+
+/** {@code /persistence/snapshot_access_logs}: the snapshots the caller has visited. */
+@Path("/persistence/snapshot_access_logs")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class AccessLogResource {
+
+    private final AccessLogs logs;
+    private final Caller caller;
+    private final KeepsakeConfig config;
+
+    public AccessLogResource(AccessLogs logs, Caller caller, KeepsakeConfig config) {
+        this.logs = logs;
+        this.caller = caller;
+        this.config = config;
+    }
+
+    @GET
+    public Uni<Page<AccessLogView>> list(@RestQuery("page_size") String pageSize,
+            @RestQuery String cursor,
+            @RestQuery("sort_by") String sortBy,
+            @RestQuery("sort_direction") String sortDirection,
+            @RestQuery("filter_title") String filterTitle,
+            @RestQuery("filter_snapshot_deleted") String filterDeleted,
+            @RestQuery("filter_last_visited_from") String lastFrom,
+            @RestQuery("filter_last_visited_to") String lastTo,
+            @RestQuery("filter_first_visited_from") String firstFrom,
+            @RestQuery("filter_first_visited_to") String firstTo) {
+        PageRequest page = PageRequest.of(pageSize, cursor, sortBy, sortDirection, AccessLogFilter.SORTABLE,
+                AccessLogFilter.DEFAULT_SORT, config.paging());
+        AccessLogFilter filter = new AccessLogFilter(QueryParams.text(filterTitle), deleted(filterDeleted),
+                QueryParams.instant("filter_last_visited_from", lastFrom), QueryParams.instant("filter_last_visited_to", lastTo),
+                QueryParams.instant("filter_first_visited_from", firstFrom),
+                QueryParams.instant("filter_first_visited_to", firstTo));
+        return logs.list(caller.id(), filter, page);
+    }
+
+    @DELETE
+    @Path("/{snapshotId}")
+    public Uni<RestResponse<Void>> forget(@RestPath String snapshotId) {
+        return logs.forget(caller.id(), Ids.require(snapshotId)).map(done -> RestResponse.noContent());
+    }
+
+    /** Deleted snapshots are hidden unless asked for: {@code true} only them, {@code all} both. */
+    private static Boolean deleted(String value) {
+        if (value == null || value.isBlank() || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("all")) {
+            return null;
+        }
+        throw ApiProblem.invalidField("filter_snapshot_deleted", "filter_snapshot_deleted must be true, false or all");
+    }
+}

@@ -1,0 +1,13 @@
+package io.keepsake.accesslog;
+
+import java.time.Instant;
+
+/** A visitor's log of one snapshot, as listed. */
+public record AccessLogView(String snapshotId, String snapshotTitle, String snapshotOwnerId, long visits,
+        Instant firstVisitedAt, Instant lastVisitedAt, boolean snapshotDeleted, Instant snapshotDeletedAt) {
+
+    static AccessLogView of(AccessLog log) {
+        return new AccessLogView(log.snapshotId, log.snapshotTitle, log.snapshotOwnerId, log.visits,
+                log.firstVisitedAt, log.lastVisitedAt, log.snapshotDeleted, log.snapshotDeletedAt);
+    }
+}

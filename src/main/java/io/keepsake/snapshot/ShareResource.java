@@ -1,0 +1,75 @@
+package io.keepsake.snapshot;
+
+import java.net.URI;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestPath;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.web.ApiProblem;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * {@code GET /s/{id}}: the share URL. The id is the capability, so no sign-in is needed to be
+ * sent on: a browser goes (303) to the workbench with {@code ?snapshot={id}}, an API client to
+ * the snapshot's API path, where it authenticates. An unknown or deleted id is a 404: a short
+ * page for a browser, a problem body otherwise.
+ */
+@Path("/s")
+@PermitAll
+public class ShareResource {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{12}");
+
+    private final SnapshotService service;
+    private final String workbenchUrl;
+
+    public ShareResource(SnapshotService service, KeepsakeConfig config) {
+        this.service = service;
+        this.workbenchUrl = config.snapshots().workbenchUrl();
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<Response> open(@RestPath String id, HttpHeaders headers) {
+        boolean browser = prefersHtml(headers.getAcceptableMediaTypes());
+        Uni<Boolean> exists = ID.matcher(id).matches() ? service.exists(id) : Uni.createFrom().item(false);
+        return exists.map(found -> {
+            if (found) {
+                String target = browser
+                        ? workbenchUrl + (workbenchUrl.contains("?") ? "&" : "?") + "snapshot=" + id
+                        : "/persistence/snapshots/" + id;
+                return Response.seeOther(URI.create(target)).build();
+            }
+            if (browser) {
+                return Response.status(404).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                        .entity("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Snapshot not found"
+                                + "</title></head><body><h1>Snapshot not found</h1><p>This link points to a snapshot"
+                                + " that does not exist or was deleted by its owner.</p></body></html>")
+                        .build();
+            }
+            throw ApiProblem.notFound("Snapshot");
+        });
+    }
+
+    /** A browser asks for HTML ahead of JSON; API clients ask for JSON or anything. */
+    private static boolean prefersHtml(List<MediaType> acceptable) {
+        for (MediaType type : acceptable) {
+            if (type.isCompatible(MediaType.TEXT_HTML_TYPE) && !type.isWildcardType()) {
+                return true;
+            }
+            if (type.isCompatible(MediaType.APPLICATION_JSON_TYPE) && !type.isWildcardType()) {
+                return false;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,36 @@
+package io.keepsake.snapshot;
+
+import java.time.Instant;
+
+import org.bson.codecs.pojo.annotations.BsonId;
+
+import io.quarkus.mongodb.panache.common.MongoEntity;
+
+/**
+ * An immutable copy of workbench state, shared by URL. Deleting one leaves a small tombstone
+ * (content removed, {@code deleted} set) until the access-log task is safely queued, so that a
+ * retried DELETE can finish the job instead of answering 404.
+ */
+@MongoEntity(collection = "snapshots")
+public class Snapshot {
+
+    @BsonId
+    public String id;
+    public String ownerId;
+    public String title;
+    public String titleKey;
+    public String description;
+    public String content;
+    public int contentSize;
+    public String contentHash;
+    public String sourceSessionId;
+    public Instant createdAt;
+    public boolean deleted;
+    public Instant deletedAt;
+    /** Set once the deletion's access-log task is queued. */
+    public boolean cleanupQueued;
+
+    String etag() {
+        return "\"" + contentHash + "\"";
+    }
+}

@@ -1,0 +1,101 @@
+package io.keepsake.snapshot;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.bson.conversions.Bson;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Updates;
+
+import io.keepsake.store.Indexes;
+import io.keepsake.store.Keyset;
+import io.keepsake.store.Queries;
+import io.keepsake.web.PageRequest;
+import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+
+/** Snapshot queries. Reads by id go to one shard ({@code _id} is the shard key). */
+@ApplicationScoped
+public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Snapshot, String> {
+
+    private static final Bson WITHOUT_CONTENT = Projections.exclude("content");
+    private static final Bson LIVE = Filters.ne("deleted", true);
+
+    void createIndexes(@Observes StartupEvent event) {
+        Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "createdAt", -1, "_id", -1));
+        Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "titleKey", 1, "_id", 1));
+    }
+
+    Uni<Void> insert(Snapshot snapshot) {
+        return mongoCollection().insertOne(snapshot).replaceWithVoid();
+    }
+
+    /** A live snapshot with its content, whoever owns it. */
+    Uni<Snapshot> find(String id) {
+        return first(Filters.and(Filters.eq("_id", id), LIVE), null);
+    }
+
+    Uni<Snapshot> findMetadata(String id) {
+        return first(Filters.and(Filters.eq("_id", id), LIVE), WITHOUT_CONTENT);
+    }
+
+    /** Marks the owner's live snapshot deleted and drops its content; null if there is none. */
+    Uni<Snapshot> tombstone(String id, String ownerId, Instant now) {
+        return mongoCollection().findOneAndUpdate(
+                Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId), LIVE),
+                Updates.combine(Updates.set("deleted", true), Updates.set("deletedAt", now),
+                        Updates.set("cleanupQueued", false), Updates.unset("content")),
+                new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
+    }
+
+    /** The owner's tombstone whose clean-up was never queued (a DELETE that failed half-way). */
+    Uni<Snapshot> unfinishedTombstone(String id, String ownerId) {
+        return first(Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId),
+                Filters.eq("deleted", true), Filters.eq("cleanupQueued", false)), WITHOUT_CONTENT);
+    }
+
+    Uni<Void> cleanupQueued(String id) {
+        return mongoCollection().updateOne(Filters.eq("_id", id), Updates.set("cleanupQueued", true)).replaceWithVoid();
+    }
+
+    Uni<List<Snapshot>> list(String ownerId, SnapshotFilter filter, PageRequest page) {
+        List<Bson> filters = new ArrayList<>();
+        filters.add(Filters.eq("ownerId", ownerId));
+        filters.add(LIVE);
+        if (filter.title() != null) {
+            filters.add(Queries.containsIgnoreCase("title", filter.title()));
+        }
+        if (filter.description() != null) {
+            filters.add(Queries.containsIgnoreCase("description", filter.description()));
+        }
+        Queries.range(filters, "createdAt", filter.createdFrom(), filter.createdTo());
+        String field = SnapshotFilter.sortField(page.sortBy());
+        if (page.after() != null) {
+            filters.add(Keyset.after(field, page.ascending(), page.after().value(), page.after().id()));
+        }
+        return mongoCollection().find(new FindOptions()
+                .filter(Queries.and(filters))
+                .projection(WITHOUT_CONTENT)
+                .sort(Keyset.sort(field, page.ascending()))
+                .limit(page.size() + 1))
+                .collect().asList();
+    }
+
+    private Uni<Snapshot> first(Bson filter, Bson projection) {
+        FindOptions options = new FindOptions().filter(filter).limit(1);
+        if (projection != null) {
+            options.projection(projection);
+        }
+        return mongoCollection().find(options).collect().first();
+    }
+}

@@ -1,0 +1,100 @@
+package io.keepsake.snapshot;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.security.Caller;
+import io.keepsake.web.EntityTags.Condition;
+import io.keepsake.web.Page;
+import io.keepsake.web.PageRequest;
+import io.keepsake.web.QueryParams;
+import io.keepsake.web.RateLimiter;
+import io.keepsake.web.StoredResponse;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+
+/** {@code /persistence/snapshots}: create and list your own, read anyone's, delete your own. */
+@Path("/persistence/snapshots")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class SnapshotResource {
+
+    private final SnapshotService service;
+    private final RateLimiter rateLimiter;
+    private final Caller caller;
+    private final KeepsakeConfig config;
+    private final String cacheControl;
+
+    public SnapshotResource(SnapshotService service, RateLimiter rateLimiter, Caller caller, KeepsakeConfig config) {
+        this.service = service;
+        this.rateLimiter = rateLimiter;
+        this.caller = caller;
+        this.config = config;
+        this.cacheControl = "private, max-age=" + config.snapshots().cacheMaxAge().toSeconds() + ", immutable";
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey) {
+        String user = caller.id();
+        rateLimiter.acquire(user, RateLimiter.Kind.SNAPSHOT_CREATE);
+        return service.create(user, body, idempotencyKey).map(StoredResponse::toResponse);
+    }
+
+    @GET
+    public Uni<Page<SnapshotViews.Metadata>> list(@RestQuery("page_size") String pageSize,
+            @RestQuery String cursor,
+            @RestQuery("sort_by") String sortBy,
+            @RestQuery("sort_direction") String sortDirection,
+            @RestQuery("filter_title") String filterTitle,
+            @RestQuery("filter_description") String filterDescription,
+            @RestQuery("filter_created_from") String createdFrom,
+            @RestQuery("filter_created_to") String createdTo) {
+        PageRequest page = PageRequest.of(pageSize, cursor, sortBy, sortDirection, SnapshotFilter.SORTABLE,
+                SnapshotFilter.DEFAULT_SORT, config.paging());
+        SnapshotFilter filter = new SnapshotFilter(QueryParams.text(filterTitle), QueryParams.text(filterDescription),
+                QueryParams.instant("filter_created_from", createdFrom), QueryParams.instant("filter_created_to", createdTo));
+        return service.list(caller.id(), filter, page);
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<RestResponse<SnapshotViews.Full>> read(@RestPath String id,
+            @RestHeader(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        String user = caller.id();
+        rateLimiter.acquire(user, RateLimiter.Kind.SNAPSHOT_READ);
+        return service.read(user, id, Condition.parse(ifNoneMatch)).map(read -> {
+            Snapshot snapshot = read.snapshot();
+            RestResponse.ResponseBuilder<SnapshotViews.Full> builder = read.notModified()
+                    ? RestResponse.ResponseBuilder.notModified()
+                    : RestResponse.ResponseBuilder.ok(SnapshotViews.Full.of(snapshot, service.shareUrl(snapshot.id)));
+            return builder.header(HttpHeaders.ETAG, snapshot.etag()).header(HttpHeaders.CACHE_CONTROL, cacheControl)
+                    .build();
+        });
+    }
+
+    @GET
+    @Path("/metadata/{id}")
+    public Uni<SnapshotViews.Metadata> metadata(@RestPath String id) {
+        return service.metadata(caller.id(), id);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<RestResponse<Void>> delete(@RestPath String id) {
+        return service.delete(caller.id(), id).map(done -> RestResponse.noContent());
+    }
+}

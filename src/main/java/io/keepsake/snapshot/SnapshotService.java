@@ -1,0 +1,205 @@
+package io.keepsake.snapshot;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.accesslog.AccessLogs;
+import io.keepsake.accesslog.Visit;
+import io.keepsake.session.Session;
+import io.keepsake.session.SessionDraft;
+import io.keepsake.session.SessionService;
+import io.keepsake.store.Ids;
+import io.keepsake.store.StoreErrors;
+import io.keepsake.web.ApiProblem;
+import io.keepsake.web.EntityTags.Condition;
+import io.keepsake.web.Idempotency;
+import io.keepsake.web.JsonBodies;
+import io.keepsake.web.Page;
+import io.keepsake.web.PageRequest;
+import io.keepsake.web.PageToken;
+import io.keepsake.web.StoredResponse;
+import io.smallrye.mutiny.Uni;
+
+/** The snapshot rules: immutable copies, readable by any user, deletable by their owner. */
+@ApplicationScoped
+public class SnapshotService {
+
+    private static final Set<String> FROM_SESSION_FIELDS = Set.of("sessionId", "title", "description");
+
+    private final SnapshotRepository snapshots;
+    private final SessionService sessions;
+    private final AccessLogs accessLogs;
+    private final Idempotency idempotency;
+    private final JsonBodies json;
+    private final ObjectMapper mapper;
+    private final KeepsakeConfig config;
+
+    public SnapshotService(SnapshotRepository snapshots, SessionService sessions, AccessLogs accessLogs,
+            Idempotency idempotency, JsonBodies json, ObjectMapper mapper, KeepsakeConfig config) {
+        this.snapshots = snapshots;
+        this.sessions = sessions;
+        this.accessLogs = accessLogs;
+        this.idempotency = idempotency;
+        this.json = json;
+        this.mapper = mapper;
+        this.config = config;
+    }
+
+    record Read(Snapshot snapshot, boolean notModified) {
+    }
+
+    /** From a body {title, description?, content}, or from {sessionId, title?, description?}. */
+    Uni<StoredResponse> create(String owner, byte[] body, String idempotencyKey) {
+        return SessionService.cpu(body.length, () -> json.object(body)).onItem().transformToUni(request -> {
+            if (request.has("sessionId")) {
+                JsonBodies.onlyFields(request, FROM_SESSION_FIELDS);
+                JsonNode sessionId = request.get("sessionId");
+                if (!sessionId.isTextual()) {
+                    throw ApiProblem.invalidField("sessionId", "sessionId must be a string");
+                }
+                return sessions.own(owner, sessionId.textValue()).onItem().transformToUni(session -> {
+                    SessionDraft draft = fromSession(session, request);
+                    return idempotency.run(owner, "POST /snapshots", idempotencyKey,
+                            "session:" + session.id + ':' + session.version + ':' + draft.metadataHash(),
+                            () -> insert(owner, draft, session.id));
+                });
+            }
+            SessionDraft draft = SessionDraft.from(request, body.length, config.limits());
+            return idempotency.run(owner, "POST /snapshots", idempotencyKey,
+                    draft.content().sha256() + ':' + draft.metadataHash(), () -> insert(owner, draft, null));
+        });
+    }
+
+    private SessionDraft fromSession(Session session, JsonNode request) {
+        String title = request.has("title") ? text(request, "title") : session.title;
+        String description = request.has("description") ? text(request, "description") : session.description;
+        JsonNode content;
+        try {
+            content = mapper.readTree(session.content);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored content is not JSON", e);
+        }
+        return SessionDraft.of(title, description, content, session.contentSize, config.limits());
+    }
+
+    private static String text(JsonNode request, String field) {
+        JsonNode node = request.get(field);
+        if (!node.isTextual()) {
+            throw ApiProblem.invalidField(field, field + " must be a string");
+        }
+        return node.textValue();
+    }
+
+    private Uni<StoredResponse> insert(String owner, SessionDraft draft, String sourceSessionId) {
+        return Uni.createFrom().deferred(() -> {
+            Snapshot snapshot = new Snapshot();
+            snapshot.id = Ids.next();
+            snapshot.ownerId = owner;
+            snapshot.title = draft.title();
+            snapshot.titleKey = draft.title().toLowerCase(Locale.ROOT);
+            snapshot.description = draft.description();
+            snapshot.content = draft.content().text();
+            snapshot.contentSize = draft.content().length();
+            snapshot.contentHash = draft.content().sha256();
+            snapshot.sourceSessionId = sourceSessionId;
+            snapshot.createdAt = now();
+            return snapshots.insert(snapshot).replaceWith(snapshot);
+        })
+                .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2)
+                .map(snapshot -> new StoredResponse(201, "/persistence/snapshots/" + snapshot.id, snapshot.etag(),
+                        toJson(SnapshotViews.Metadata.of(snapshot, shareUrl(snapshot.id)))));
+    }
+
+    Uni<Page<SnapshotViews.Metadata>> list(String owner, SnapshotFilter filter, PageRequest page) {
+        return snapshots.list(owner, filter, page).map(found -> {
+            boolean more = found.size() > page.size();
+            List<Snapshot> items = more ? found.subList(0, page.size()) : found;
+            String token = null;
+            if (more) {
+                Snapshot last = items.get(items.size() - 1);
+                token = new PageToken(page.sortBy(), page.ascending(), SnapshotFilter.sortValue(last, page.sortBy()),
+                        last.id).encode();
+            }
+            return new Page<>(items.stream().map(s -> SnapshotViews.Metadata.of(s, shareUrl(s.id))).toList(), token);
+        });
+    }
+
+    /** Reads a snapshot for any user and counts their visit, without waiting for the count. */
+    Uni<Read> read(String visitor, String id, Condition ifNoneMatch) {
+        Ids.require(id);
+        Uni<Read> read = ifNoneMatch == null
+                ? snapshots.find(id).map(found -> new Read(orNotFound(found), false))
+                : snapshots.findMetadata(id).map(found -> {
+                    orNotFound(found);
+                    return new Read(found, ifNoneMatch.matchesWeak(found.etag()));
+                }).onItem().transformToUni(r -> r.notModified()
+                        ? Uni.createFrom().item(r)
+                        : snapshots.find(id).map(found -> new Read(orNotFound(found), false)));
+        return read.invoke(r -> accessLogs.countInBackground(
+                new Visit(visitor, r.snapshot().id, r.snapshot().title, r.snapshot().ownerId, now())));
+    }
+
+    /** Metadata for any user; the owner also gets total visits and unique visitors. */
+    Uni<SnapshotViews.Metadata> metadata(String caller, String id) {
+        Ids.require(id);
+        return snapshots.findMetadata(id).map(SnapshotService::orNotFound).onItem().transformToUni(found -> {
+            SnapshotViews.Metadata metadata = SnapshotViews.Metadata.of(found, shareUrl(found.id));
+            if (!found.ownerId.equals(caller)) {
+                return Uni.createFrom().item(metadata);
+            }
+            return accessLogs.stats(found.id).map(stats -> metadata.withVisits(stats.visits(), stats.uniqueVisitors()));
+        });
+    }
+
+    /**
+     * Deletes the owner's snapshot: a tombstone first, then the access-log task, then the mark
+     * that the task is queued. A DELETE that failed between those steps is finished by a retry.
+     */
+    Uni<Void> delete(String owner, String id) {
+        Ids.require(id);
+        return snapshots.tombstone(id, owner, now())
+                .onItem().ifNull().switchTo(() -> snapshots.unfinishedTombstone(id, owner))
+                .onItem().ifNull().failWith(() -> ApiProblem.notFound("Snapshot"))
+                .onItem().transformToUni(tombstone -> accessLogs.snapshotDeleted(id))
+                .onItem().transformToUni(queued -> snapshots.cleanupQueued(id));
+    }
+
+    /** Whether a live snapshot exists (for the share URL, which needs no sign-in). */
+    Uni<Boolean> exists(String id) {
+        return snapshots.findMetadata(id).map(found -> found != null);
+    }
+
+    String shareUrl(String id) {
+        String base = config.snapshots().publicBaseUrl();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/s/" + id;
+    }
+
+    private static Snapshot orNotFound(Snapshot snapshot) {
+        if (snapshot == null) {
+            throw ApiProblem.notFound("Snapshot");
+        }
+        return snapshot;
+    }
+
+    private String toJson(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

@@ -1,0 +1,55 @@
+package io.keepsake.task;
+
+import java.util.Map;
+
+import io.keepsake.KeepsakeConfig;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Claims due tasks one at a time and runs each with its handler. Several runners (threads,
+ * instances, replicas) may poll one queue: the lease taken by the atomic claim keeps any task
+ * from running twice at once.
+ */
+public final class Runner {
+
+    private final String id;
+    private final TaskQueue queue;
+    private final Map<String, TaskHandler> handlers;
+    private final KeepsakeConfig.Tasks config;
+
+    public Runner(String id, TaskQueue queue, Map<String, TaskHandler> handlers, KeepsakeConfig.Tasks config) {
+        this.id = id;
+        this.queue = queue;
+        this.handlers = handlers;
+        this.config = config;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Runs up to {@code max} due tasks, one after another; returns how many it ran. */
+    public Uni<Integer> runDue(int max) {
+        if (max <= 0) {
+            return Uni.createFrom().item(0);
+        }
+        return queue.claim(id).onItem().transformToUni(task -> task == null
+                ? Uni.createFrom().item(0)
+                : run(task).onItem().transformToUni(ran -> runDue(max - 1)).map(more -> more + 1));
+    }
+
+    private Uni<Void> run(Task task) {
+        TaskHandler handler = handlers.get(task.type);
+        Uni<Void> work = handler == null
+                ? Uni.createFrom().failure(new IllegalStateException("No handler for task type " + task.type))
+                : Uni.createFrom().deferred(() -> handler.handle(task.payload));
+        return work.ifNoItem().after(config.lease().dividedBy(2)).fail()
+                .onItem().transformToUni(done -> queue.complete(task, id))
+                .onFailure().recoverWithUni(error -> {
+                    Log.warnf("Task %s (%s) attempt %d failed: %s", task.id, task.type, task.attempts, error.getMessage());
+                    return queue.fail(task, id, error);
+                })
+                .replaceWithVoid();
+    }
+}
