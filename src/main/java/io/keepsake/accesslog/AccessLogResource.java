@@ -49,7 +49,7 @@ public class AccessLogResource {
             @RestQuery("filter_first_visited_to") String firstTo) {
         PageRequest page = PageRequest.of(pageSize, cursor, sortBy, sortDirection, AccessLogFilter.SORTABLE,
                 AccessLogFilter.DEFAULT_SORT, config.paging());
-        AccessLogFilter filter = new AccessLogFilter(QueryParams.text(filterTitle), deleted(filterDeleted),
+        AccessLogFilter filter = new AccessLogFilter(QueryParams.text("filter_title", filterTitle), deleted(filterDeleted),
                 QueryParams.instant("filter_last_visited_from", lastFrom), QueryParams.instant("filter_last_visited_to", lastTo),
                 QueryParams.instant("filter_first_visited_from", firstFrom),
                 QueryParams.instant("filter_first_visited_to", firstTo));

@@ -34,6 +34,8 @@ public record SessionDraft(String title, String description, Canonical content, 
 
     public static SessionDraft of(String rawTitle, String rawDescription, JsonNode content, int sizeHint,
             KeepsakeConfig.Limits limits) {
+        requireText("title", rawTitle);
+        requireText("description", rawDescription);
         String title = rawTitle.trim();
         int titleLength = title.codePointCount(0, title.length());
         if (titleLength < 1 || titleLength > limits.maxTitleLength()) {
@@ -54,6 +56,21 @@ public record SessionDraft(String title, String description, Canonical content, 
                     .with("maxSize", limits.maxContentBytes());
         }
         return new SessionDraft(title, description, canonical, metadataHash(title, description));
+    }
+
+    /** Text fields must be valid Unicode: an unpaired surrogate has no canonical form. */
+    private static void requireText(String field, String value) {
+        if (value == null) {
+            return;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw ApiProblem.invalidField(field, field + " contains an unpaired UTF-16 surrogate");
+            }
+        }
     }
 
     public String titleKey() {

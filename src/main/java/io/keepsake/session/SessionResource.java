@@ -66,7 +66,7 @@ public class SessionResource {
             @RestQuery("filter_created_to") String createdTo) {
         PageRequest page = PageRequest.of(pageSize, cursor, sortBy, sortDirection, SessionFilter.SORTABLE,
                 SessionFilter.DEFAULT_SORT, config.paging());
-        SessionFilter filter = new SessionFilter(QueryParams.text(filterTitle), QueryParams.text(filterDescription),
+        SessionFilter filter = new SessionFilter(QueryParams.text("filter_title", filterTitle), QueryParams.text("filter_description", filterDescription),
                 QueryParams.instant("filter_updated_from", updatedFrom), QueryParams.instant("filter_updated_to", updatedTo),
                 QueryParams.instant("filter_created_from", createdFrom), QueryParams.instant("filter_created_to", createdTo));
         return service.list(caller.id(), filter, page);

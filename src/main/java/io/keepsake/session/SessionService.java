@@ -58,22 +58,22 @@ public class SessionService {
         return cpu(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
                 .onItem().transformToUni(draft -> idempotency.run(owner, "POST /sessions", idempotencyKey,
                         draft.content().sha256() + ':' + draft.metadataHash(),
-                        () -> insertNew(owner, draft)));
+                        id -> insertNew(owner, draft, id)));
     }
 
-    private Uni<StoredResponse> insertNew(String owner, SessionDraft draft) {
-        return Uni.createFrom().deferred(() -> {
-            Instant now = now();
-            Session session = new Session();
-            session.id = Ids.next();
-            session.ownerId = owner;
-            apply(session, draft, 1, now);
-            session.createdAt = now;
-            return sessions.insert(session).replaceWith(session);
-        })
-                .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2) // a repeated random id: draw again
-                .map(session -> new StoredResponse(201, "/persistence/sessions/" + session.id, session.etag,
-                        toJson(SessionViews.Metadata.of(session))));
+    /** Inserts the session under {@code id}; if an earlier attempt already did, answers with that one. */
+    private Uni<StoredResponse> insertNew(String owner, SessionDraft draft, String id) {
+        Instant now = now();
+        Session session = new Session();
+        session.id = id;
+        session.ownerId = owner;
+        apply(session, draft, 1, now);
+        session.createdAt = now;
+        return sessions.insert(session).replaceWith(session)
+                .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> sessions.findMetadata(id, owner)
+                        .onItem().ifNull().failWith(() -> taken))
+                .map(created -> new StoredResponse(201, "/persistence/sessions/" + created.id, created.etag,
+                        toJson(SessionViews.Metadata.of(created))));
     }
 
     Uni<Page<SessionViews.Metadata>> list(String owner, SessionFilter filter, PageRequest page) {
@@ -101,8 +101,12 @@ public class SessionService {
         // One round trip when it changed; a second, content-free one when it did not.
         return sessions.findOwnedUnlessTagged(id, owner, ifNoneMatch.weakOrStrong())
                 .onItem().ifNotNull().transform(found -> new Read(found, false))
-                .onItem().ifNull().switchTo(() -> sessions.findMetadata(id, owner)
-                        .map(found -> new Read(orNotFound(found), true)));
+                .onItem().ifNull().switchTo(() -> sessions.findMetadata(id, owner).onItem().transformToUni(found -> {
+                    orNotFound(found);
+                    // Changed between the two reads: the 304 would label old content with the new tag.
+                    return ifNoneMatch.matchesWeak(found.etag) ? Uni.createFrom().item(new Read(found, true))
+                            : sessions.findOwned(id, owner).map(full -> new Read(orNotFound(full), false));
+                }));
     }
 
     /** The caller's own session with its content (404 for anyone else's): what a snapshot copies. */

@@ -65,7 +65,7 @@ public class SnapshotResource {
             @RestQuery("filter_created_to") String createdTo) {
         PageRequest page = PageRequest.of(pageSize, cursor, sortBy, sortDirection, SnapshotFilter.SORTABLE,
                 SnapshotFilter.DEFAULT_SORT, config.paging());
-        SnapshotFilter filter = new SnapshotFilter(QueryParams.text(filterTitle), QueryParams.text(filterDescription),
+        SnapshotFilter filter = new SnapshotFilter(QueryParams.text("filter_title", filterTitle), QueryParams.text("filter_description", filterDescription),
                 QueryParams.instant("filter_created_from", createdFrom), QueryParams.instant("filter_created_to", createdTo));
         return service.list(caller.id(), filter, page);
     }

@@ -71,12 +71,12 @@ public class SnapshotService {
                     SessionDraft draft = fromSession(session, request);
                     return idempotency.run(owner, "POST /snapshots", idempotencyKey,
                             "session:" + session.id + ':' + session.version + ':' + draft.metadataHash(),
-                            () -> insert(owner, draft, session.id));
+                            newId -> insert(owner, draft, session.id, newId));
                 });
             }
             SessionDraft draft = SessionDraft.from(request, body.length, config.limits());
             return idempotency.run(owner, "POST /snapshots", idempotencyKey,
-                    draft.content().sha256() + ':' + draft.metadataHash(), () -> insert(owner, draft, null));
+                    draft.content().sha256() + ':' + draft.metadataHash(), newId -> insert(owner, draft, null, newId));
         });
     }
 
@@ -100,24 +100,26 @@ public class SnapshotService {
         return node.textValue();
     }
 
-    private Uni<StoredResponse> insert(String owner, SessionDraft draft, String sourceSessionId) {
-        return Uni.createFrom().deferred(() -> {
-            Snapshot snapshot = new Snapshot();
-            snapshot.id = Ids.next();
-            snapshot.ownerId = owner;
-            snapshot.title = draft.title();
-            snapshot.titleKey = draft.title().toLowerCase(Locale.ROOT);
-            snapshot.description = draft.description();
-            snapshot.content = draft.content().text();
-            snapshot.contentSize = draft.content().length();
-            snapshot.contentHash = draft.content().sha256();
-            snapshot.sourceSessionId = sourceSessionId;
-            snapshot.createdAt = now();
-            return snapshots.insert(snapshot).replaceWith(snapshot);
-        })
-                .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2)
-                .map(snapshot -> new StoredResponse(201, "/persistence/snapshots/" + snapshot.id, snapshot.etag(),
-                        toJson(SnapshotViews.Metadata.of(snapshot, shareUrl(snapshot.id)))));
+    /** Inserts the snapshot under {@code id}; if an earlier attempt already did, answers with that one. */
+    private Uni<StoredResponse> insert(String owner, SessionDraft draft, String sourceSessionId, String id) {
+        Snapshot snapshot = new Snapshot();
+        snapshot.id = id;
+        snapshot.ownerId = owner;
+        snapshot.title = draft.title();
+        snapshot.titleKey = draft.title().toLowerCase(Locale.ROOT);
+        snapshot.description = draft.description();
+        snapshot.content = draft.content().text();
+        snapshot.contentSize = draft.content().length();
+        snapshot.contentHash = draft.content().sha256();
+        snapshot.sourceSessionId = sourceSessionId;
+        snapshot.createdAt = now();
+        return snapshots.insert(snapshot).replaceWith(snapshot)
+                .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> snapshots.findMetadata(id)
+                        .onItem().transformToUni(existing -> existing != null && existing.ownerId.equals(owner)
+                                ? Uni.createFrom().item(existing)
+                                : Uni.createFrom().<Snapshot>failure(taken)))
+                .map(created -> new StoredResponse(201, "/persistence/snapshots/" + created.id, created.etag(),
+                        toJson(SnapshotViews.Metadata.of(created, shareUrl(created.id)))));
     }
 
     Uni<Page<SnapshotViews.Metadata>> list(String owner, SnapshotFilter filter, PageRequest page) {

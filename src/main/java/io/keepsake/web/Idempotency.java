@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,6 +16,7 @@ import com.mongodb.client.model.Updates;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.hashing.CanonicalJson;
+import io.keepsake.store.Ids;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.StoreErrors;
 import io.quarkus.logging.Log;
@@ -51,11 +52,15 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
      * Runs {@code action} at most once per (user, operation, key) within the retention.
      *
      * @param fingerprint what identifies the request's meaning; a different one under the same key is refused
+     * @param action      creates the resource under the id it is given; when a resource with that id
+     *                    already exists (an earlier attempt wrote it), it answers with that resource
      */
     public Uni<StoredResponse> run(String userId, String operation, String key, String fingerprint,
-            Supplier<Uni<StoredResponse>> action) {
+            Function<String, Uni<StoredResponse>> action) {
         if (key == null) {
-            return action.get();
+            // No key: a fresh id, drawn again in the unlikely event that it is taken.
+            return Uni.createFrom().deferred(() -> action.apply(Ids.next()))
+                    .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
         }
         if (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
             return Uni.createFrom().failure(ApiProblem.invalidField("Idempotency-Key",
@@ -66,18 +71,20 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
         return claim(id, fingerprint, action, true);
     }
 
-    private Uni<StoredResponse> claim(String id, String fingerprint, Supplier<Uni<StoredResponse>> action,
+    private Uni<StoredResponse> claim(String id, String fingerprint, Function<String, Uni<StoredResponse>> action,
             boolean mayRetry) {
         Instant now = now();
         IdempotencyRecord record = new IdempotencyRecord();
         record.id = id;
         record.fingerprint = fingerprint;
         record.state = IdempotencyRecord.RUNNING;
+        record.resourceId = Ids.next();
+        record.attempt = Ids.next();
         record.createdAt = now;
         record.lockedUntil = now.plus(lockTimeout);
         record.expiresAt = now.plus(retention);
         return mongoCollection().insertOne(record)
-                .onItem().transformToUni(inserted -> execute(id, action))
+                .onItem().transformToUni(inserted -> execute(record, action))
                 .onFailure(StoreErrors::isDuplicateKey)
                 .recoverWithUni(duplicate -> findById(id).onItem().transformToUni(existing -> {
                     if (existing == null) { // swept between our insert and read: try once more
@@ -89,7 +96,7 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
     }
 
     private Uni<StoredResponse> resolve(IdempotencyRecord existing, String fingerprint,
-            Supplier<Uni<StoredResponse>> action, Instant now) {
+            Function<String, Uni<StoredResponse>> action, Instant now) {
         boolean expired = existing.expiresAt.isBefore(now);
         if (!expired && !existing.fingerprint.equals(fingerprint)) {
             return Uni.createFrom().failure(ApiProblem.unprocessable(
@@ -102,32 +109,42 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
             return Uni.createFrom().failure(ApiProblem.conflict(
                     "A request with this Idempotency-Key is still being processed").retryAfter(Duration.ofSeconds(1)));
         }
-        // The first attempt died (lock lapsed) or the record expired: take the key over atomically.
+        // The attempt holding the key died or failed (lock lapsed), or the record expired: take the
+        // key over atomically. After a dead attempt the resource id stays, so its write is found.
+        IdempotencyRecord takeover = new IdempotencyRecord();
+        takeover.id = existing.id;
+        takeover.attempt = Ids.next();
+        takeover.resourceId = expired ? Ids.next() : existing.resourceId;
         return mongoCollection().findOneAndUpdate(
-                Filters.and(Filters.eq("_id", existing.id), Filters.eq("lockedUntil", existing.lockedUntil),
+                Filters.and(Filters.eq("_id", existing.id), Filters.eq("attempt", existing.attempt),
                         Filters.eq("state", existing.state)),
                 Updates.combine(
                         Updates.set("state", IdempotencyRecord.RUNNING),
                         Updates.set("fingerprint", fingerprint),
+                        Updates.set("resourceId", takeover.resourceId),
+                        Updates.set("attempt", takeover.attempt),
                         Updates.set("lockedUntil", now.plus(lockTimeout)),
-                        Updates.set("expiresAt", now.plus(retention))))
+                        Updates.set("expiresAt", expired ? now.plus(retention) : existing.expiresAt)))
                 .onItem().transformToUni(taken -> taken == null
                         ? Uni.createFrom().failure(ApiProblem.conflict(
                                 "A request with this Idempotency-Key is still being processed")
                                 .retryAfter(Duration.ofSeconds(1)))
-                        : execute(existing.id, action));
+                        : execute(takeover, action));
     }
 
-    private Uni<StoredResponse> execute(String id, Supplier<Uni<StoredResponse>> action) {
-        return Uni.createFrom().deferred(action::get)
-                .onItem().call(response -> mongoCollection().updateOne(Filters.eq("_id", id), Updates.combine(
+    private Uni<StoredResponse> execute(IdempotencyRecord held, Function<String, Uni<StoredResponse>> action) {
+        var ours = Filters.and(Filters.eq("_id", held.id), Filters.eq("attempt", held.attempt));
+        return Uni.createFrom().deferred(() -> action.apply(held.resourceId))
+                .onItem().call(response -> mongoCollection().updateOne(ours, Updates.combine(
                         Updates.set("state", IdempotencyRecord.DONE),
                         Updates.set("status", response.status()),
                         Updates.set("location", response.location()),
                         Updates.set("etag", response.etag()),
                         Updates.set("body", response.body()))))
-                // A failed attempt releases its key so that the client's retry can run.
-                .onFailure().call(error -> deleteById(id).onFailure().recoverWithItem(false));
+                // A failed attempt unlocks the key at once (keeping the resource id) so that the
+                // client's retry runs now and finds whatever this attempt may have written.
+                .onFailure().call(error -> mongoCollection().updateOne(ours, Updates.set("lockedUntil", now()))
+                        .onFailure().recoverWithNull());
     }
 
     /** Forgets expired records; a TTL index does the same on stores that enforce one. */

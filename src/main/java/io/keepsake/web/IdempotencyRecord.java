@@ -19,6 +19,11 @@ public class IdempotencyRecord {
     /** SHA-256 of the request's meaning (canonical content and metadata), to refuse a reused key. */
     public String fingerprint;
     public String state;
+    /** The id of the resource the create makes: fixed when the key is first seen, so a retry
+     * after an attempt that died finds the resource that attempt may have written. */
+    public String resourceId;
+    /** Token of the attempt holding the key: only it may complete or release the record. */
+    public String attempt;
     public int status;
     public String location;
     public String etag;

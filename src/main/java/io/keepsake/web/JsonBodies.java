@@ -59,7 +59,10 @@ public class JsonBodies {
                 throw ApiProblem.badRequest("Malformed JSON: unexpected data after the JSON value");
             }
         } catch (StreamConstraintsException e) {
-            throw ApiProblem.badRequest("JSON nesting deeper than " + maxDepth + " levels is not accepted");
+            String message = String.valueOf(e.getOriginalMessage());
+            throw ApiProblem.badRequest(message.contains("nesting depth")
+                    ? "JSON nesting deeper than " + maxDepth + " levels is not accepted"
+                    : "JSON value exceeds a parser limit: " + firstLine(message));
         } catch (IOException e) {
             throw ApiProblem.badRequest("Malformed JSON: " + firstLine(e.getMessage()));
         }

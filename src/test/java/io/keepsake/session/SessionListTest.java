@@ -153,6 +153,9 @@ class SessionListTest {
         list(Map.of("sort_direction", "sideways")).then().statusCode(400).body("field", equalTo("sort_direction"));
         list(Map.of("cursor", "not-a-cursor")).then().statusCode(400).body("field", equalTo("cursor"));
         list(Map.of("page_size", "ten")).then().statusCode(400).contentType("application/problem+json");
+        list(Map.of("filter_title", "a\u0000b")).then().statusCode(400).body("field", equalTo("filter_title"));
+        list(Map.of("filter_created_from", "+999999999-12-31T23:59:59Z")).then().statusCode(400)
+                .body("field", equalTo("filter_created_from"));
         String tag = unique("mixed");
         newSession(USER, tag + "1", 1);
         newSession(USER, tag + "2", 1);

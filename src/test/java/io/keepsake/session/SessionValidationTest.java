@@ -70,6 +70,10 @@ class SessionValidationTest {
         refused("{\"title\":\"validation-probe\",\"content\":{\"a\":1,\"a\":2}}", 400, "Malformed JSON: Duplicate field 'a'");
         refused("{\"title\":\"validation-probe\",\"content\":\"\\ud800\"}", 400, "unpaired UTF-16 surrogate");
         refused("{\"title\":\"validation-probe\",\"content\":1e400}", 400, "must be finite");
+        refused("{\"title\":\"validation-probe \\ud800\",\"content\":1}", 400, "title contains an unpaired UTF-16 surrogate");
+        refused("{\"title\":\"validation-probe\",\"description\":\"\\udfff\",\"content\":1}", 400,
+                "description contains an unpaired UTF-16 surrogate");
+        refused("{\"title\":\"validation-probe\",\"content\":" + "9".repeat(1500) + "}", 400, "parser limit");
         refused("{\"title\":\"validation-probe\",\"content\":NaN}", 400, "Malformed JSON");
         as(ALICE).contentType(ContentType.JSON).post("/sessions").then().statusCode(400)
                 .contentType("application/problem+json");
