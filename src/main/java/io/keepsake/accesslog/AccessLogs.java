@@ -1,7 +1,6 @@
 package io.keepsake.accesslog;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,7 +11,6 @@ import io.keepsake.task.TaskQueue;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
-import io.keepsake.web.PageToken;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 
@@ -60,17 +58,8 @@ public class AccessLogs {
     }
 
     Uni<Page<AccessLogView>> list(String visitor, AccessLogFilter filter, PageRequest page) {
-        return logs.list(visitor, filter, page).map(found -> {
-            boolean more = found.size() > page.size();
-            List<AccessLog> items = more ? found.subList(0, page.size()) : found;
-            String token = null;
-            if (more) {
-                AccessLog last = items.get(items.size() - 1);
-                token = new PageToken(page.sortBy(), page.ascending(), AccessLogFilter.sortValue(last, page.sortBy()),
-                        last.id).encode();
-            }
-            return new Page<>(items.stream().map(AccessLogView::of).toList(), token);
-        });
+        return logs.list(visitor, filter, page).map(found -> Page.of(found, page,
+                l -> AccessLogFilter.sortValue(l, page.sortBy()), l -> l.id, AccessLogView::of));
     }
 
     Uni<Void> forget(String visitor, String snapshotId) {

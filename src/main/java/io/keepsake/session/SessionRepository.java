@@ -38,16 +38,16 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     }
 
     Uni<Session> findOwned(String id, String ownerId) {
-        return first(owned(id, ownerId), null);
+        return Queries.first(mongoCollection(), owned(id, ownerId), null);
     }
 
     Uni<Session> findMetadata(String id, String ownerId) {
-        return first(owned(id, ownerId), WITHOUT_CONTENT);
+        return Queries.first(mongoCollection(), owned(id, ownerId), WITHOUT_CONTENT);
     }
 
     /** The full session only when its tag is none of the given ones (the If-None-Match read). */
     Uni<Session> findOwnedUnlessTagged(String id, String ownerId, List<String> tags) {
-        return first(Filters.and(owned(id, ownerId), Filters.nin("etag", tags)), null);
+        return Queries.first(mongoCollection(), Filters.and(owned(id, ownerId), Filters.nin("etag", tags)), null);
     }
 
     Uni<Void> insert(Session session) {
@@ -105,14 +105,6 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 .sort(Keyset.sort(field, page.ascending()))
                 .limit(page.size() + 1);
         return mongoCollection().find(options).collect().asList();
-    }
-
-    private Uni<Session> first(Bson filter, Bson projection) {
-        FindOptions options = new FindOptions().filter(filter).limit(1);
-        if (projection != null) {
-            options.projection(projection);
-        }
-        return mongoCollection().find(options).collect().first();
     }
 
     private static Bson owned(String id, String ownerId) {

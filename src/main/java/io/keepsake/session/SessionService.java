@@ -23,7 +23,6 @@ import io.keepsake.web.JsonBodies;
 import io.keepsake.web.MergePatch;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
-import io.keepsake.web.PageToken;
 import io.keepsake.web.StoredResponse;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -77,17 +76,8 @@ public class SessionService {
     }
 
     Uni<Page<SessionViews.Metadata>> list(String owner, SessionFilter filter, PageRequest page) {
-        return sessions.list(owner, filter, page).map(found -> {
-            boolean more = found.size() > page.size();
-            List<Session> items = more ? found.subList(0, page.size()) : found;
-            String token = null;
-            if (more) {
-                Session last = items.get(items.size() - 1);
-                token = new PageToken(page.sortBy(), page.ascending(), SessionFilter.sortValue(last, page.sortBy()),
-                        last.id).encode();
-            }
-            return new Page<>(items.stream().map(SessionViews.Metadata::of).toList(), token);
-        });
+        return sessions.list(owner, filter, page).map(found -> Page.of(found, page,
+                s -> SessionFilter.sortValue(s, page.sortBy()), s -> s.id, SessionViews.Metadata::of));
     }
 
     Uni<Read> get(String owner, String id, Condition ifNoneMatch) {

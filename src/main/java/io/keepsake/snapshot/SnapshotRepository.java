@@ -42,11 +42,11 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
 
     /** A live snapshot with its content, whoever owns it. */
     Uni<Snapshot> find(String id) {
-        return first(Filters.and(Filters.eq("_id", id), LIVE), null);
+        return Queries.first(mongoCollection(), Filters.and(Filters.eq("_id", id), LIVE), null);
     }
 
     Uni<Snapshot> findMetadata(String id) {
-        return first(Filters.and(Filters.eq("_id", id), LIVE), WITHOUT_CONTENT);
+        return Queries.first(mongoCollection(), Filters.and(Filters.eq("_id", id), LIVE), WITHOUT_CONTENT);
     }
 
     /** Marks the owner's live snapshot deleted and drops its content; null if there is none. */
@@ -60,7 +60,7 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
 
     /** The owner's tombstone whose clean-up was never queued (a DELETE that failed half-way). */
     Uni<Snapshot> unfinishedTombstone(String id, String ownerId) {
-        return first(Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId),
+        return Queries.first(mongoCollection(), Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId),
                 Filters.eq("deleted", true), Filters.eq("cleanupQueued", false)), WITHOUT_CONTENT);
     }
 
@@ -89,13 +89,5 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
                 .sort(Keyset.sort(field, page.ascending()))
                 .limit(page.size() + 1))
                 .collect().asList();
-    }
-
-    private Uni<Snapshot> first(Bson filter, Bson projection) {
-        FindOptions options = new FindOptions().filter(filter).limit(1);
-        if (projection != null) {
-            options.projection(projection);
-        }
-        return mongoCollection().find(options).collect().first();
     }
 }

@@ -2,7 +2,6 @@ package io.keepsake.snapshot;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -26,7 +25,6 @@ import io.keepsake.web.Idempotency;
 import io.keepsake.web.JsonBodies;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
-import io.keepsake.web.PageToken;
 import io.keepsake.web.StoredResponse;
 import io.smallrye.mutiny.Uni;
 
@@ -123,17 +121,8 @@ public class SnapshotService {
     }
 
     Uni<Page<SnapshotViews.Metadata>> list(String owner, SnapshotFilter filter, PageRequest page) {
-        return snapshots.list(owner, filter, page).map(found -> {
-            boolean more = found.size() > page.size();
-            List<Snapshot> items = more ? found.subList(0, page.size()) : found;
-            String token = null;
-            if (more) {
-                Snapshot last = items.get(items.size() - 1);
-                token = new PageToken(page.sortBy(), page.ascending(), SnapshotFilter.sortValue(last, page.sortBy()),
-                        last.id).encode();
-            }
-            return new Page<>(items.stream().map(s -> SnapshotViews.Metadata.of(s, shareUrl(s.id))).toList(), token);
-        });
+        return snapshots.list(owner, filter, page).map(found -> Page.of(found, page,
+                s -> SnapshotFilter.sortValue(s, page.sortBy()), s -> s.id, s -> SnapshotViews.Metadata.of(s, shareUrl(s.id))));
     }
 
     /** Reads a snapshot for any user and counts their visit, without waiting for the count. */

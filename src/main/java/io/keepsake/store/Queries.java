@@ -8,6 +8,10 @@ import org.bson.conversions.Bson;
 
 import com.mongodb.client.model.Filters;
 
+import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
+import io.smallrye.mutiny.Uni;
+
 /** Query pieces shared by the list endpoints; user text never becomes an operator or a pattern. */
 public final class Queries {
 
@@ -42,6 +46,15 @@ public final class Queries {
         if (to != null) {
             filters.add(Filters.lte(field, to));
         }
+    }
+
+    /** The first document matching {@code filter}, with an optional projection; null if none. */
+    public static <T> Uni<T> first(ReactiveMongoCollection<T> collection, Bson filter, Bson projection) {
+        FindOptions options = new FindOptions().filter(filter).limit(1);
+        if (projection != null) {
+            options.projection(projection);
+        }
+        return collection.find(options).collect().first();
     }
 
     public static Bson and(List<Bson> filters) {
