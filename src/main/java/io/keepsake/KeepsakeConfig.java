@@ -23,6 +23,8 @@ public interface KeepsakeConfig {
 
     RateLimits rateLimits();
 
+    Notices notices();
+
     interface Limits {
         /** Largest accepted content, measured as UTF-8 bytes of its canonical JSON form (1.5 MiB). */
         @WithDefault("1572864")
@@ -121,6 +123,36 @@ public interface KeepsakeConfig {
         /** Snapshot creates per user per minute (token bucket, per instance). */
         @WithDefault("60")
         int snapshotCreatesPerMinute();
+    }
+
+    interface Notices {
+        /** How long notices are kept for clients to catch up on. */
+        @WithDefault("24h")
+        Duration retention();
+
+        /** How notices reach every instance: auto (change stream if the store has one), change-stream, tailing. */
+        @WithDefault("auto")
+        String feed();
+
+        /** How often the tailing feed looks for new notices. */
+        @WithDefault("100ms")
+        Duration tailEvery();
+
+        /** Longest long-poll a client may ask for. */
+        @WithDefault("30s")
+        Duration maxWait();
+
+        /** How long a WebSocket ticket is valid. */
+        @WithDefault("60s")
+        Duration ticketLifetime();
+
+        /** Messages a WebSocket connection may have queued before it is dropped as too slow. */
+        @WithDefault("1000")
+        int maxPendingMessages();
+
+        /** Malformed client messages tolerated per minute before the connection is closed. */
+        @WithDefault("20")
+        int maxErrorsPerMinute();
     }
 
     interface Store {

@@ -34,6 +34,8 @@ import io.smallrye.mutiny.Uni;
 public class SessionResource {
 
     static final String MERGE_PATCH = "application/merge-patch+json";
+    /** Names the client (tab, device) making a change; notices carry it so it can skip its own echo. */
+    public static final String CLIENT_ID = "Keepsake-Client-Id";
     /** Sessions are private and change: caches must revalidate every time. */
     private static final String CACHE_CONTROL = "private, no-cache";
 
@@ -49,8 +51,9 @@ public class SessionResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey) {
-        return service.create(caller.id(), body, idempotencyKey).map(StoredResponse::toResponse);
+    public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey,
+            @RestHeader(CLIENT_ID) String clientId) {
+        return service.create(caller.id(), body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
     @GET
@@ -92,22 +95,23 @@ public class SessionResource {
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<SessionViews.Metadata>> replace(@RestPath String id,
-            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, byte[] body) {
-        return service.replace(caller.id(), id, ifMatch, body).map(SessionResource::written);
+            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, @RestHeader(CLIENT_ID) String clientId, byte[] body) {
+        return service.replace(caller.id(), id, ifMatch, body, clientId).map(SessionResource::written);
     }
 
     @PATCH
     @Path("/{id}")
     @Consumes({MERGE_PATCH, MediaType.APPLICATION_JSON})
     public Uni<RestResponse<SessionViews.Metadata>> patch(@RestPath String id,
-            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, byte[] body) {
-        return service.patch(caller.id(), id, ifMatch, body).map(SessionResource::written);
+            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, @RestHeader(CLIENT_ID) String clientId, byte[] body) {
+        return service.patch(caller.id(), id, ifMatch, body, clientId).map(SessionResource::written);
     }
 
     @DELETE
     @Path("/{id}")
-    public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch) {
-        return service.delete(caller.id(), id, ifMatch).map(done -> RestResponse.noContent());
+    public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
+            @RestHeader(CLIENT_ID) String clientId) {
+        return service.delete(caller.id(), id, ifMatch, clientId).map(done -> RestResponse.noContent());
     }
 
     private static <T> RestResponse<T> read(SessionService.Read read, T body) {

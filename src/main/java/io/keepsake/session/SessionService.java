@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.notice.Notice;
+import io.keepsake.notice.NoticeStore;
 import io.keepsake.hashing.Canonical;
 import io.keepsake.store.Ids;
 import io.keepsake.store.StoreErrors;
@@ -39,9 +41,11 @@ public class SessionService {
     private final JsonBodies json;
     private final ObjectMapper mapper;
     private final KeepsakeConfig config;
+    private final NoticeStore notices;
 
     public SessionService(SessionRepository sessions, Idempotency idempotency, JsonBodies json, ObjectMapper mapper,
-            KeepsakeConfig config) {
+            KeepsakeConfig config, NoticeStore notices) {
+        this.notices = notices;
         this.sessions = sessions;
         this.idempotency = idempotency;
         this.json = json;
@@ -53,15 +57,15 @@ public class SessionService {
     record Read(Session session, boolean notModified) {
     }
 
-    Uni<StoredResponse> create(String owner, byte[] body, String idempotencyKey) {
+    Uni<StoredResponse> create(String owner, byte[] body, String idempotencyKey, String origin) {
         return cpu(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
                 .onItem().transformToUni(draft -> idempotency.run(owner, "POST /sessions", idempotencyKey,
                         draft.content().sha256() + ':' + draft.metadataHash(),
-                        id -> insertNew(owner, draft, id)));
+                        id -> insertNew(owner, draft, id, origin)));
     }
 
     /** Inserts the session under {@code id}; if an earlier attempt already did, answers with that one. */
-    private Uni<StoredResponse> insertNew(String owner, SessionDraft draft, String id) {
+    private Uni<StoredResponse> insertNew(String owner, SessionDraft draft, String id, String origin) {
         Instant now = now();
         Session session = new Session();
         session.id = id;
@@ -69,6 +73,7 @@ public class SessionService {
         apply(session, draft, 1, now);
         session.createdAt = now;
         return sessions.insert(session).replaceWith(session)
+                .call(created -> updated(created, origin))
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> sessions.findMetadata(id, owner)
                         .onItem().ifNull().failWith(() -> taken))
                 .map(created -> new StoredResponse(201, "/persistence/sessions/" + created.id, created.etag,
@@ -113,18 +118,18 @@ public class SessionService {
         });
     }
 
-    Uni<Session> replace(String owner, String id, String ifMatch, byte[] body) {
+    Uni<Session> replace(String owner, String id, String ifMatch, byte[] body, String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        return cpu(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
+        return noticed(owner, id, origin, cpu(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
                 .onItem().transformToUni(draft -> expectedState(owner, id, condition)
-                        .onItem().transformToUni(expected -> write(owner, id, expected.etag, expected.version, draft)));
+                        .onItem().transformToUni(expected -> write(owner, id, expected.etag, expected.version, draft, origin))));
     }
 
-    Uni<Session> patch(String owner, String id, String ifMatch, byte[] body) {
+    Uni<Session> patch(String owner, String id, String ifMatch, byte[] body, String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        return cpu(body.length, () -> {
+        return noticed(owner, id, origin, cpu(body.length, () -> {
             JsonNode patch = json.object(body);
             JsonBodies.onlyFields(patch, SessionDraft.FIELDS);
             return patch;
@@ -134,16 +139,35 @@ public class SessionService {
                         return Uni.createFrom().failure(stale(current));
                     }
                     return cpu(body.length + current.contentSize, () -> merged(current, patch))
-                            .onItem().transformToUni(draft -> write(owner, id, current.etag, current.version, draft));
-                }));
+                            .onItem().transformToUni(draft -> write(owner, id, current.etag, current.version, draft, origin));
+                })));
     }
 
-    Uni<Void> delete(String owner, String id, String ifMatch) {
+    /**
+     * Tells the owner's clients about a write refused as stale ({@code session.conflict}); a write
+     * that changed the session tells them in {@link #write}.
+     */
+    private Uni<Session> noticed(String owner, String id, String origin, Uni<Session> write) {
+        return write
+                .onFailure(error -> error instanceof ApiProblem problem && problem.status() == 412)
+                .call(error -> {
+                    ApiProblem stale = (ApiProblem) error;
+                    return notices.publishQuietly(owner, Notice.SESSION_CONFLICT, id, (String) stale.extension("currentHash"),
+                            (Long) stale.extension("version"), origin);
+                });
+    }
+
+    private Uni<Void> updated(Session session, String origin) {
+        return notices.publishQuietly(session.ownerId, Notice.SESSION_UPDATED, session.id, session.contentHash,
+                session.version, origin);
+    }
+
+    Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
         Ids.require(id);
         Condition condition = Condition.parse(ifMatch);
         List<String> tags = condition == null || condition.any() ? null : condition.strong();
         return sessions.deleteOwned(id, owner, tags).onItem().transformToUni(deleted -> deleted > 0
-                ? Uni.createFrom().voidItem()
+                ? notices.publishQuietly(owner, Notice.SESSION_DELETED, id, null, null, origin)
                 : missingOrStale(owner, id));
     }
 
@@ -172,7 +196,8 @@ public class SessionService {
     }
 
     /** The conditional write itself; a write that changes nothing leaves version and tag alone. */
-    private Uni<Session> write(String owner, String id, String expectedTag, long version, SessionDraft draft) {
+    private Uni<Session> write(String owner, String id, String expectedTag, long version, SessionDraft draft,
+            String origin) {
         String unchangedTag = EntityTags.of(version, draft.content().sha256(), draft.metadataHash());
         if (unchangedTag.equals(expectedTag)) {
             return sessions.findMetadata(id, owner).map(current -> {
@@ -185,7 +210,8 @@ public class SessionService {
         }
         String newTag = EntityTags.of(version + 1, draft.content().sha256(), draft.metadataHash());
         return sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, newTag, now())
-                .onItem().ifNull().switchTo(() -> missingOrStale(owner, id));
+                .onItem().ifNull().switchTo(() -> missingOrStale(owner, id))
+                .call(written -> updated(written, origin));
     }
 
     /** After a conditional write matched nothing: 404 if the session is gone, else 412 with its state. */

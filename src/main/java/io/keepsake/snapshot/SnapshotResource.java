@@ -17,6 +17,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.security.Caller;
+import io.keepsake.session.SessionResource;
 import io.keepsake.web.EntityTags.Condition;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
@@ -48,10 +49,11 @@ public class SnapshotResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey) {
+    public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey,
+            @RestHeader(SessionResource.CLIENT_ID) String clientId) {
         String user = caller.id();
         rateLimiter.acquire(user, RateLimiter.Kind.SNAPSHOT_CREATE);
-        return service.create(user, body, idempotencyKey).map(StoredResponse::toResponse);
+        return service.create(user, body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
     @GET
@@ -94,7 +96,7 @@ public class SnapshotResource {
 
     @DELETE
     @Path("/{id}")
-    public Uni<RestResponse<Void>> delete(@RestPath String id) {
-        return service.delete(caller.id(), id).map(done -> RestResponse.noContent());
+    public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader(SessionResource.CLIENT_ID) String clientId) {
+        return service.delete(caller.id(), id, clientId).map(done -> RestResponse.noContent());
     }
 }

@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.accesslog.AccessLogs;
 import io.keepsake.accesslog.Visit;
+import io.keepsake.notice.Notice;
+import io.keepsake.notice.NoticeStore;
 import io.keepsake.session.Session;
 import io.keepsake.session.SessionDraft;
 import io.keepsake.session.SessionService;
@@ -41,9 +43,11 @@ public class SnapshotService {
     private final JsonBodies json;
     private final ObjectMapper mapper;
     private final KeepsakeConfig config;
+    private final NoticeStore notices;
 
     public SnapshotService(SnapshotRepository snapshots, SessionService sessions, AccessLogs accessLogs,
-            Idempotency idempotency, JsonBodies json, ObjectMapper mapper, KeepsakeConfig config) {
+            Idempotency idempotency, JsonBodies json, ObjectMapper mapper, KeepsakeConfig config, NoticeStore notices) {
+        this.notices = notices;
         this.snapshots = snapshots;
         this.sessions = sessions;
         this.accessLogs = accessLogs;
@@ -57,7 +61,7 @@ public class SnapshotService {
     }
 
     /** From a body {title, description?, content}, or from {sessionId, title?, description?}. */
-    Uni<StoredResponse> create(String owner, byte[] body, String idempotencyKey) {
+    Uni<StoredResponse> create(String owner, byte[] body, String idempotencyKey, String origin) {
         return SessionService.cpu(body.length, () -> json.object(body)).onItem().transformToUni(request -> {
             if (request.has("sessionId")) {
                 JsonBodies.onlyFields(request, FROM_SESSION_FIELDS);
@@ -69,12 +73,12 @@ public class SnapshotService {
                     SessionDraft draft = fromSession(session, request);
                     return idempotency.run(owner, "POST /snapshots", idempotencyKey,
                             "session:" + session.id + ':' + session.version + ':' + draft.metadataHash(),
-                            newId -> insert(owner, draft, session.id, newId));
+                            newId -> insert(owner, draft, session.id, newId, origin));
                 });
             }
             SessionDraft draft = SessionDraft.from(request, body.length, config.limits());
             return idempotency.run(owner, "POST /snapshots", idempotencyKey,
-                    draft.content().sha256() + ':' + draft.metadataHash(), newId -> insert(owner, draft, null, newId));
+                    draft.content().sha256() + ':' + draft.metadataHash(), newId -> insert(owner, draft, null, newId, origin));
         });
     }
 
@@ -99,7 +103,8 @@ public class SnapshotService {
     }
 
     /** Inserts the snapshot under {@code id}; if an earlier attempt already did, answers with that one. */
-    private Uni<StoredResponse> insert(String owner, SessionDraft draft, String sourceSessionId, String id) {
+    private Uni<StoredResponse> insert(String owner, SessionDraft draft, String sourceSessionId, String id,
+            String origin) {
         Snapshot snapshot = new Snapshot();
         snapshot.id = id;
         snapshot.ownerId = owner;
@@ -112,6 +117,8 @@ public class SnapshotService {
         snapshot.sourceSessionId = sourceSessionId;
         snapshot.createdAt = now();
         return snapshots.insert(snapshot).replaceWith(snapshot)
+                .call(created -> notices.publishQuietly(owner, Notice.SNAPSHOT_CREATED, created.id, created.contentHash,
+                        null, origin))
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> snapshots.findMetadata(id)
                         .onItem().transformToUni(existing -> existing != null && existing.ownerId.equals(owner)
                                 ? Uni.createFrom().item(existing)
@@ -156,13 +163,14 @@ public class SnapshotService {
      * Deletes the owner's snapshot: a tombstone first, then the access-log task, then the mark
      * that the task is queued. A DELETE that failed between those steps is finished by a retry.
      */
-    Uni<Void> delete(String owner, String id) {
+    Uni<Void> delete(String owner, String id, String origin) {
         Ids.require(id);
         return snapshots.tombstone(id, owner, now())
                 .onItem().ifNull().switchTo(() -> snapshots.unfinishedTombstone(id, owner))
                 .onItem().ifNull().failWith(() -> ApiProblem.notFound("Snapshot"))
                 .onItem().transformToUni(tombstone -> accessLogs.snapshotDeleted(id))
-                .onItem().transformToUni(queued -> snapshots.cleanupQueued(id));
+                .onItem().transformToUni(queued -> snapshots.cleanupQueued(id))
+                .call(done -> notices.publishQuietly(owner, Notice.SNAPSHOT_DELETED, id, null, null, origin));
     }
 
     /** Whether a live snapshot exists (for the share URL, which needs no sign-in). */

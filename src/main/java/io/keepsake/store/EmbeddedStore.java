@@ -37,6 +37,7 @@ public final class EmbeddedStore {
             throw new UncheckedIOException("Cannot create the data directory " + dataDir.toAbsolutePath(), e);
         }
         MongoServer server = new MongoServer(new H2Backend(dataDir.resolve(FILE_NAME).toString()));
+        server.enableOplog(); // change streams, which carry notices between replicas
         server.bind(host, port);
         var address = server.getLocalAddress();
         String uri = "mongodb://" + address.getHostString() + ":" + address.getPort();

@@ -72,6 +72,10 @@ public final class ApiProblem extends RuntimeException {
         return header("Retry-After", Long.toString(Math.max(1, delay.toSeconds())));
     }
 
+    public Object extension(String name) {
+        return extensions.get(name);
+    }
+
     public int status() {
         return status;
     }

@@ -1,0 +1,35 @@
+package io.keepsake.notice;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.jboss.resteasy.reactive.RestQuery;
+
+import io.keepsake.security.Caller;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * {@code GET /persistence/notices?after=&wait=}: the polling side of notices, for clients that
+ * cannot hold a WebSocket. Without {@code after} it starts from now.
+ */
+@Path("/persistence/notices")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class NoticeResource {
+
+    private final Notices notices;
+    private final Caller caller;
+
+    public NoticeResource(Notices notices, Caller caller) {
+        this.notices = notices;
+        this.caller = caller;
+    }
+
+    @GET
+    public Uni<Notices.Batch> poll(@RestQuery String after, @RestQuery String wait) {
+        return notices.poll(caller.id(), after, wait);
+    }
+}

@@ -1,0 +1,92 @@
+package io.keepsake.notice;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.web.ApiProblem;
+import io.smallrye.mutiny.Uni;
+
+/** Reading a user's notices after a cursor, waiting for the next one when there is none yet. */
+@ApplicationScoped
+public class Notices {
+
+    static final int PAGE = 100;
+
+    private final NoticeStore store;
+    private final NoticeBus bus;
+    private final Duration maxWait;
+
+    public Notices(NoticeStore store, NoticeBus bus, KeepsakeConfig config) {
+        this.store = store;
+        this.bus = bus;
+        this.maxWait = config.notices().maxWait();
+    }
+
+    /** Notices after a cursor; {@code resync} when some that followed it have expired. */
+    public record Batch(List<NoticeView> items, String cursor, boolean resync) {
+    }
+
+    Uni<Batch> poll(String user, String after, String wait) {
+        Duration timeout = waitOf(wait);
+        Uni<Long> start = after == null || after.isBlank() ? store.latestSeq(user) : Uni.createFrom().item(cursorOf(after));
+        return start.onItem().transformToUni(cursor -> {
+            // Listen before looking, so that a notice stored in between is not missed.
+            CompletableFuture<Boolean> arrived = new CompletableFuture<>();
+            Runnable stop = bus.listen(user, notice -> {
+                if (notice.seq > cursor) {
+                    arrived.complete(true);
+                }
+            });
+            return store.after(user, cursor, PAGE)
+                    .onItem().transformToUni(found -> !found.isEmpty() || timeout.isZero()
+                            ? Uni.createFrom().item(found)
+                            : Uni.createFrom().completionStage(arrived).ifNoItem().after(timeout).recoverWithItem(false)
+                                    .onItem().transformToUni(any -> any ? store.after(user, cursor, PAGE)
+                                            : Uni.createFrom().item(List.<Notice>of())))
+                    .eventually(stop)
+                    .onItem().transformToUni(found -> resync(user, cursor, found));
+        });
+    }
+
+    /** Whether notices following {@code cursor} were already swept, so the client must reload. */
+    Uni<Batch> resync(String user, long cursor, List<Notice> found) {
+        String next = Long.toString(found.isEmpty() ? cursor : found.get(found.size() - 1).seq);
+        List<NoticeView> items = found.stream().map(NoticeView::of).toList();
+        if (cursor == 0 || (!found.isEmpty() && found.get(0).seq == cursor + 1)) {
+            return Uni.createFrom().item(new Batch(items, next, false));
+        }
+        return store.oldest(user).map(oldest -> new Batch(items, next, oldest != null && oldest.seq > cursor + 1));
+    }
+
+    static long cursorOf(String after) {
+        try {
+            long cursor = Long.parseLong(after.trim());
+            if (cursor >= 0) {
+                return cursor;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ApiProblem.invalidField("after", "after must be a notice id (a non-negative integer) or absent");
+    }
+
+    private Duration waitOf(String wait) {
+        if (wait == null || wait.isBlank()) {
+            return Duration.ZERO;
+        }
+        try {
+            double seconds = Double.parseDouble(wait.trim());
+            if (seconds >= 0 && Double.isFinite(seconds)) {
+                Duration asked = Duration.ofMillis((long) (seconds * 1000));
+                return asked.compareTo(maxWait) > 0 ? maxWait : asked;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ApiProblem.invalidField("wait", "wait must be a number of seconds, at most " + maxWait.toSeconds());
+    }
+}
