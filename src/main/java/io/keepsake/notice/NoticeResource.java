@@ -1,11 +1,13 @@
 package io.keepsake.notice;
 
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.jboss.resteasy.reactive.RestQuery;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import io.keepsake.security.Caller;
 import io.quarkus.security.Authenticated;
@@ -21,11 +23,20 @@ import io.smallrye.mutiny.Uni;
 public class NoticeResource {
 
     private final Notices notices;
+    private final Tickets tickets;
     private final Caller caller;
 
-    public NoticeResource(Notices notices, Caller caller) {
+    public NoticeResource(Notices notices, Tickets tickets, Caller caller) {
         this.notices = notices;
+        this.tickets = tickets;
         this.caller = caller;
+    }
+
+    /** A single-use ticket to open {@code /persistence/notices/ws?ticket=...} (browsers cannot send headers there). */
+    @POST
+    @Path("/tickets")
+    public Uni<RestResponse<Tickets.Ticket>> ticket() {
+        return tickets.issue(caller.id()).map(ticket -> RestResponse.status(RestResponse.Status.CREATED, ticket));
     }
 
     @GET

@@ -110,6 +110,11 @@ public class SessionService {
         return sessions.findOwned(id, owner).map(SessionService::orNotFound);
     }
 
+    /** The caller's session without content, or null: what a notice subscriber compares its hash with. */
+    public Uni<Session> currentState(String owner, String id) {
+        return sessions.findMetadata(id, owner);
+    }
+
     Uni<Read> metadata(String owner, String id, Condition ifNoneMatch) {
         Ids.require(id);
         return sessions.findMetadata(id, owner).map(found -> {

@@ -1,0 +1,251 @@
+package io.keepsake.notice;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.session.SessionService;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * {@code /persistence/notices/ws?ticket=...&client_id=...}: the user's notices, pushed. The
+ * message schema is in the README. A connection without a valid ticket is closed with 1008.
+ */
+@WebSocket(path = "/persistence/notices/ws")
+public class NoticeSocket {
+
+    static final int POLICY_VIOLATION = 1008;
+
+    private final Tickets tickets;
+    private final NoticeBus bus;
+    private final NoticeStore store;
+    private final Notices notices;
+    private final SessionService sessions;
+    private final ObjectMapper mapper;
+    private final KeepsakeConfig.Notices config;
+    private final Map<String, Client> clients = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
+
+    public NoticeSocket(Tickets tickets, NoticeBus bus, NoticeStore store, Notices notices, SessionService sessions,
+            ObjectMapper mapper, KeepsakeConfig config) {
+        this.tickets = tickets;
+        this.bus = bus;
+        this.store = store;
+        this.notices = notices;
+        this.sessions = sessions;
+        this.mapper = mapper;
+        this.config = config.notices();
+    }
+
+    /** One connection's state. Notices are sent in order, once: only those after {@code lastSeq}. */
+    final class Client {
+        final WebSocketConnection connection;
+        final String userId;
+        final String clientId;
+        final Set<String> sessionIds = ConcurrentHashMap.newKeySet();
+        final AtomicInteger pending = new AtomicInteger();
+        final Deque<Instant> errors = new ArrayDeque<>();
+        volatile long lastSeq;
+        volatile Runnable unlisten = () -> { };
+
+        Client(WebSocketConnection connection, String userId, String clientId) {
+            this.connection = connection;
+            this.userId = userId;
+            this.clientId = clientId;
+        }
+
+        synchronized void push(Notice notice) {
+            if (notice.seq <= lastSeq) {
+                return;
+            }
+            lastSeq = notice.seq;
+            deliver(notice);
+        }
+
+        /** Sends a notice unless the connection subscribed to other sessions only. */
+        void deliver(Notice notice) {
+            boolean aboutSession = notice.type.startsWith("session.");
+            if (aboutSession && !sessionIds.isEmpty() && !sessionIds.contains(notice.resourceId)) {
+                return;
+            }
+            send(NoticeMessage.of(notice, clientId));
+        }
+
+        void send(Object message) {
+            if (pending.incrementAndGet() > config.maxPendingMessages()) {
+                connection.close(new CloseReason(POLICY_VIOLATION, "too slow: more than "
+                        + config.maxPendingMessages() + " messages waiting")).subscribe().with(ok -> { }, err -> { });
+                return;
+            }
+            String text;
+            try {
+                text = mapper.writeValueAsString(message);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            connection.sendText(text).subscribe().with(ok -> pending.decrementAndGet(), err -> pending.decrementAndGet());
+        }
+
+        /** Counts a bad message; true when there were too many in the last minute. */
+        synchronized boolean tooManyErrors() {
+            Instant now = Instant.now();
+            errors.addLast(now);
+            while (!errors.isEmpty() && errors.peekFirst().isBefore(now.minusSeconds(60))) {
+                errors.removeFirst();
+            }
+            return errors.size() > config.maxErrorsPerMinute();
+        }
+    }
+
+    @OnOpen
+    Uni<Void> onOpen(WebSocketConnection connection) {
+        Map<String, String> query = query(connection.handshakeRequest().query());
+        return tickets.redeem(query.get("ticket")).onItem().transformToUni(userId -> {
+            if (userId == null) {
+                return connection.close(new CloseReason(POLICY_VIOLATION,
+                        "authentication required: open with ?ticket= from POST /persistence/notices/tickets"));
+            }
+            Client client = new Client(connection, userId, query.get("client_id"));
+            clients.put(connection.id(), client);
+            open.incrementAndGet();
+            return store.latestSeq(userId).invoke(latest -> {
+                client.lastSeq = latest;
+                client.unlisten = bus.listen(userId, client::push);
+                client.send(Map.of("type", "ready", "user", userId, "cursor", Long.toString(latest)));
+            }).replaceWithVoid();
+        });
+    }
+
+    @OnTextMessage
+    Uni<Void> onMessage(WebSocketConnection connection, String text) {
+        Client client = clients.get(connection.id());
+        if (client == null) {
+            return Uni.createFrom().voidItem(); // not (yet) authenticated: nothing is read
+        }
+        JsonNode message;
+        try {
+            message = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            return refuse(client, "malformed JSON: " + e.getOriginalMessage());
+        }
+        String type = message != null && message.path("type").isTextual() ? message.get("type").textValue() : null;
+        if (type == null) {
+            return refuse(client, "a message is a JSON object with a string \"type\"");
+        }
+        return switch (type) {
+            case "subscribe" -> subscribe(client, message);
+            case "resume" -> resume(client, message);
+            case "ping" -> {
+                client.send(Map.of("type", "pong"));
+                yield Uni.createFrom().voidItem();
+            }
+            default -> refuse(client, "unknown message type \"" + type + "\"; expected subscribe, resume or ping");
+        };
+    }
+
+    @OnClose
+    void onClose(WebSocketConnection connection) {
+        Client client = clients.remove(connection.id());
+        if (client != null) {
+            client.unlisten.run();
+            open.decrementAndGet();
+        }
+    }
+
+    /** Subscribes to sessions; any whose stored hash differs from the one held is a conflict at once. */
+    private Uni<Void> subscribe(Client client, JsonNode message) {
+        JsonNode list = message.get("sessions");
+        if (list == null || !list.isArray()) {
+            return refuse(client, "subscribe needs \"sessions\": [{\"id\": ..., \"hash\": ...}]");
+        }
+        List<Uni<Void>> checks = new java.util.ArrayList<>();
+        for (JsonNode entry : list) {
+            String id = entry.path("id").isTextual() ? entry.get("id").textValue() : null;
+            if (id == null) {
+                return refuse(client, "every subscribed session needs a string \"id\"");
+            }
+            client.sessionIds.add(id);
+            String held = entry.path("hash").isTextual() ? entry.get("hash").textValue() : null;
+            if (held != null) {
+                checks.add(sessions.currentState(client.userId, id).invoke(current -> {
+                    if (current == null) {
+                        client.send(new NoticeMessage(Notice.SESSION_DELETED, null, id, null, null, Instant.now(), null, null));
+                    } else if (!current.contentHash.equals(held)) {
+                        client.send(new NoticeMessage(Notice.SESSION_CONFLICT, null, id, current.contentHash,
+                                current.version, current.updatedAt, null, null));
+                    }
+                }).replaceWithVoid().onFailure().recoverWithNull());
+            }
+        }
+        Uni<Void> all = checks.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(checks).andCollectFailures().replaceWithVoid();
+        return all.invoke(() -> client.send(Map.of("type", "subscribed", "sessions", List.copyOf(client.sessionIds))));
+    }
+
+    /** Replays what the client missed since its last notice id, or asks it to resync. */
+    private Uni<Void> resume(Client client, JsonNode message) {
+        long after;
+        try {
+            after = Notices.cursorOf(message.path("after").asText(""));
+        } catch (RuntimeException e) {
+            return refuse(client, "resume needs \"after\": the id of the last notice received");
+        }
+        return store.after(client.userId, after, 10_000)
+                .onItem().transformToUni(found -> notices.resync(client.userId, after, found).invoke(batch -> {
+                    synchronized (client) {
+                        if (batch.resync()) {
+                            client.send(Map.of("type", "resync"));
+                        }
+                        // What arrived after the connection opened was pushed live; replay what came before.
+                        long live = client.lastSeq;
+                        found.stream().filter(n -> n.seq <= live).forEach(client::deliver);
+                    }
+                }))
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> refuse(Client client, String error) {
+        if (client.tooManyErrors()) {
+            return client.connection.close(new CloseReason(POLICY_VIOLATION, "too many malformed messages"));
+        }
+        client.send(Map.of("type", "error", "error", error));
+        return Uni.createFrom().voidItem();
+    }
+
+    int openConnections() {
+        return open.get();
+    }
+
+    private static Map<String, String> query(String query) {
+        Map<String, String> params = new java.util.HashMap<>();
+        if (query == null) {
+            return params;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return params;
+    }
+}

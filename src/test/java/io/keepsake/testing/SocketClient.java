@@ -1,0 +1,78 @@
+package io.keepsake.testing;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.restassured.path.json.JsonPath;
+
+/** A WebSocket test client: messages land in a queue, the close code in a future. */
+public final class SocketClient implements WebSocket.Listener, AutoCloseable {
+
+    public final BlockingQueue<JsonPath> messages = new LinkedBlockingQueue<>();
+    public final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private WebSocket socket;
+
+    public static SocketClient open(URI base, String pathAndQuery) {
+        SocketClient client = new SocketClient();
+        URI uri = URI.create(base.toString().replaceFirst("^http", "ws")).resolve(pathAndQuery);
+        client.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(uri, client).join();
+        return client;
+    }
+
+    public void send(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    /** The next message, waiting up to five seconds; null if none came. */
+    public JsonPath next() throws InterruptedException {
+        return messages.poll(5, TimeUnit.SECONDS);
+    }
+
+    /** The next message of the given type, skipping others. */
+    public JsonPath next(String type) throws InterruptedException {
+        for (JsonPath message = next(); message != null; message = next()) {
+            if (type.equals(message.getString("type"))) {
+                return message;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            messages.add(JsonPath.from(partial.toString()));
+            partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closed.complete(statusCode);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closed.completeExceptionally(error);
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+        }
+    }
+}
