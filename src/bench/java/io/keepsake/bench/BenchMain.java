@@ -27,6 +27,21 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
+        boolean noticesOnly = args.length > 0 && args[0].equals("notices");
+        StringBuilder report = new StringBuilder("# Keepsake benchmarks\n\n");
+        if (!noticesOnly) {
+            canonicalHash(out, report);
+        }
+        NoticeBenchmark.Result notices = new NoticeBenchmark(
+                Integer.getInteger("bench.idle", 9_000), Integer.getInteger("bench.subscribers", 1_000), 20).run();
+        report.append('\n').append(NoticeBenchmark.report(notices));
+        Files.writeString(out.resolve("report.md"), report);
+        System.out.println();
+        System.out.println(report);
+        System.out.println("Report written to " + out.resolve("report.md").toAbsolutePath());
+    }
+
+    private static void canonicalHash(Path out, StringBuilder report) throws Exception {
         Options options = new OptionsBuilder()
                 .include(CanonicalHashBenchmark.class.getSimpleName())
                 .warmupIterations(3).warmupTime(TimeValue.seconds(2))
@@ -38,9 +53,7 @@ public final class BenchMain {
                 .build();
         Collection<RunResult> results = new Runner(options).run();
 
-        StringBuilder report = new StringBuilder()
-                .append("# Keepsake benchmarks\n\n")
-                .append("## Canonicalise + SHA-256 of workbench JSON (target: median < 10 ms)\n\n")
+        report.append("## Canonicalise + SHA-256 of workbench JSON (target: median < 10 ms)\n\n")
                 .append(String.format(Locale.ROOT, "JDK %s; %d cores.%n%n", Runtime.version(),
                         Runtime.getRuntime().availableProcessors()));
         for (String mix : new String[] {"typical", "numeric"}) {
@@ -59,9 +72,5 @@ public final class BenchMain {
                     result.getParams().getParam("mix"), stats.getPercentile(50), stats.getPercentile(90),
                     stats.getPercentile(99), stats.getN()));
         }
-        Files.writeString(out.resolve("report.md"), report);
-        System.out.println();
-        System.out.println(report);
-        System.out.println("Report written to " + out.resolve("report.md").toAbsolutePath());
     }
 }

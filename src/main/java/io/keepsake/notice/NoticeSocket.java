@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -41,7 +42,8 @@ public class NoticeSocket {
     private final SessionService sessions;
     private final ObjectMapper mapper;
     private final KeepsakeConfig.Notices config;
-    private final Map<String, Client> clients = new ConcurrentHashMap<>();
+    /** Each connection's client, completed once its ticket is redeemed (null if it was refused). */
+    private final Map<String, CompletableFuture<Client>> clients = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
 
     public NoticeSocket(Tickets tickets, NoticeBus bus, NoticeStore store, Notices notices, SessionService sessions,
@@ -90,10 +92,14 @@ public class NoticeSocket {
         }
 
         void send(Object message) {
+            sending(message).subscribe().with(ok -> { }, err -> { });
+        }
+
+        /** Sends a message; a connection with too many still unsent is closed instead. */
+        Uni<Void> sending(Object message) {
             if (pending.incrementAndGet() > config.maxPendingMessages()) {
-                connection.close(new CloseReason(POLICY_VIOLATION, "too slow: more than "
-                        + config.maxPendingMessages() + " messages waiting")).subscribe().with(ok -> { }, err -> { });
-                return;
+                return connection.close(new CloseReason(POLICY_VIOLATION, "too slow: more than "
+                        + config.maxPendingMessages() + " messages waiting"));
             }
             String text;
             try {
@@ -101,7 +107,7 @@ public class NoticeSocket {
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
-            connection.sendText(text).subscribe().with(ok -> pending.decrementAndGet(), err -> pending.decrementAndGet());
+            return connection.sendText(text).eventually(pending::decrementAndGet);
         }
 
         /** Counts a bad message; true when there were too many in the last minute. */
@@ -117,29 +123,37 @@ public class NoticeSocket {
 
     @OnOpen
     Uni<Void> onOpen(WebSocketConnection connection) {
+        CompletableFuture<Client> ready = new CompletableFuture<>();
+        clients.put(connection.id(), ready); // messages sent before the ticket is redeemed wait for it
         Map<String, String> query = query(connection.handshakeRequest().query());
         return tickets.redeem(query.get("ticket")).onItem().transformToUni(userId -> {
             if (userId == null) {
+                ready.complete(null);
                 return connection.close(new CloseReason(POLICY_VIOLATION,
                         "authentication required: open with ?ticket= from POST /persistence/notices/tickets"));
             }
             Client client = new Client(connection, userId, query.get("client_id"));
-            clients.put(connection.id(), client);
             open.incrementAndGet();
-            return store.latestSeq(userId).invoke(latest -> {
+            return store.latestSeq(userId).onItem().transformToUni(latest -> {
                 client.lastSeq = latest;
                 client.unlisten = bus.listen(userId, client::push);
-                client.send(Map.of("type", "ready", "user", userId, "cursor", Long.toString(latest)));
-            }).replaceWithVoid();
-        });
+                ready.complete(client);
+                return client.sending(Map.of("type", "ready", "user", userId, "cursor", Long.toString(latest)));
+            });
+        }).onFailure().invoke(error -> ready.complete(null));
     }
 
     @OnTextMessage
     Uni<Void> onMessage(WebSocketConnection connection, String text) {
-        Client client = clients.get(connection.id());
-        if (client == null) {
-            return Uni.createFrom().voidItem(); // not (yet) authenticated: nothing is read
+        CompletableFuture<Client> ready = clients.get(connection.id());
+        if (ready == null) {
+            return Uni.createFrom().voidItem();
         }
+        return Uni.createFrom().completionStage(ready)
+                .onItem().transformToUni(client -> client == null ? Uni.createFrom().voidItem() : handle(client, text));
+    }
+
+    private Uni<Void> handle(Client client, String text) {
         JsonNode message;
         try {
             message = mapper.readTree(text);
@@ -153,20 +167,21 @@ public class NoticeSocket {
         return switch (type) {
             case "subscribe" -> subscribe(client, message);
             case "resume" -> resume(client, message);
-            case "ping" -> {
-                client.send(Map.of("type", "pong"));
-                yield Uni.createFrom().voidItem();
-            }
+            case "ping" -> client.sending(Map.of("type", "pong"));
             default -> refuse(client, "unknown message type \"" + type + "\"; expected subscribe, resume or ping");
         };
     }
 
     @OnClose
     void onClose(WebSocketConnection connection) {
-        Client client = clients.remove(connection.id());
-        if (client != null) {
-            client.unlisten.run();
-            open.decrementAndGet();
+        CompletableFuture<Client> ready = clients.remove(connection.id());
+        if (ready != null) {
+            ready.thenAccept(client -> {
+                if (client != null) {
+                    client.unlisten.run();
+                    open.decrementAndGet();
+                }
+            });
         }
     }
 

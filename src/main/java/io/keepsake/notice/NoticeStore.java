@@ -34,11 +34,13 @@ public class NoticeStore implements ReactivePanacheMongoRepositoryBase<Notice, S
 
     private final ReactiveMongoCollection<Document> counters;
     private final KeepsakeConfig.Notices config;
+    private final NoticeBus bus;
 
-    public NoticeStore(ReactiveMongoClient client, KeepsakeConfig config,
+    public NoticeStore(ReactiveMongoClient client, KeepsakeConfig config, NoticeBus bus,
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.mongodb.database") String database) {
         this.counters = client.getDatabase(database).getCollection("notice_counters");
         this.config = config.notices();
+        this.bus = bus;
     }
 
     void createIndexes(@Observes StartupEvent event) {
@@ -47,7 +49,10 @@ public class NoticeStore implements ReactivePanacheMongoRepositoryBase<Notice, S
         Indexes.ensure(mongoCollection(), Indexes.keys("at", 1));
     }
 
-    /** Stores a notice for {@code userId}; it is pushed to clients from the store's feed. */
+    /**
+     * Stores a notice for {@code userId} and hands it to this instance's clients at once; other
+     * instances get it from the store's feed (the bus delivers each notice once).
+     */
     public Uni<Notice> publish(String userId, String type, String resourceId, String hash, Long version, String origin) {
         return counters.findOneAndUpdate(Filters.eq("_id", userId), Updates.inc("seq", 1L),
                 new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER))
@@ -65,7 +70,8 @@ public class NoticeStore implements ReactivePanacheMongoRepositoryBase<Notice, S
                     notice.at = now;
                     notice.expiresAt = now.plus(config.retention());
                     return mongoCollection().insertOne(notice).replaceWith(notice);
-                });
+                })
+                .invoke(bus::deliver);
     }
 
     /** Publishes without letting a failure reach the caller: the change itself has succeeded. */

@@ -77,6 +77,18 @@ class NoticeSocketTest {
     }
 
     @Test
+    void aMessageSentTheMomentTheSocketOpensIsNotLost() throws Exception {
+        Response created = createSession(ALICE, "eager", 1);
+        String id = created.path("id");
+        put(id, created.header("ETag"), "elsewhere", 2);
+        String ticket = as(ALICE).post("/notices/tickets").path("ticket");
+        try (SocketClient tab = SocketClient.open(base, "persistence/notices/ws?ticket=" + ticket)) {
+            tab.send("{\"type\":\"subscribe\",\"sessions\":[{\"id\":\"" + id + "\",\"hash\":\"stale\"}]}");
+            assertEquals(id, tab.next("session.conflict").getString("resourceId"));
+        }
+    }
+
+    @Test
     void resumingWithTheLastIdReplaysExactlyTheMissedNotices() throws Exception {
         Response created = createSession(ALICE, "missed", 1);
         String id = created.path("id");

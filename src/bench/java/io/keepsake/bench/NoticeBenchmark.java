@@ -1,0 +1,224 @@
+package io.keepsake.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import io.restassured.path.json.JsonPath;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+
+/**
+ * Starts the packaged service (embedded store, -Xmx256m) as its own process, holds many WebSocket
+ * connections on it, and measures how long a write takes to reach every subscribed connection.
+ * Idle connections belong to one user, subscribers to another, whose session is written to.
+ */
+final class NoticeBenchmark {
+
+    record Result(int connections, int subscribers, int writes, long rssBeforeKb, long rssAfterKb, long heapBeforeKb,
+            long heapAfterKb, double p50, double p99, double max, int delivered, int expected) {
+    }
+
+    private final int idle;
+    private final int subscribers;
+    private final int writes;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private URI base;
+
+    NoticeBenchmark(int idle, int subscribers, int writes) {
+        this.idle = idle;
+        this.subscribers = subscribers;
+        this.writes = writes;
+    }
+
+    Result run() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        base = URI.create("http://127.0.0.1:" + port);
+        Path data = Files.createTempDirectory("keepsake-bench");
+        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", "target/quarkus-app/quarkus-run.jar")
+                .redirectErrorStream(true).redirectOutput(Path.of("target", "bench", "notice-server.log").toFile());
+        builder.environment().put("KEEPSAKE_STORE_DATA_DIR", data.toString());
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("KEEPSAKE_NOTICES_FEED", System.getProperty("bench.feed", "auto"));
+        Process server = builder.start();
+        Vertx vertx = Vertx.vertx();
+        try {
+            awaitUp();
+            long rssBefore = rssKb(server.pid());
+            long heapBefore = heapKb(server.pid());
+
+            String session = JsonPath.from(send("POST", "/persistence/sessions", "alice",
+                    "{\"title\":\"bench\",\"content\":{\"n\":0}}", null).body()).getString("id");
+            AtomicLongArray sentAt = new AtomicLongArray(writes);
+            List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+            WebSocketClient sockets = vertx.createWebSocketClient(new WebSocketClientOptions()
+                    .setMaxConnections(idle + subscribers + 100).setConnectTimeout(30_000));
+            openAll(sockets, port, "bob", idle, null, null, null);
+            openAll(sockets, port, "alice", subscribers, session, sentAt, latencies);
+
+            System.gc();
+            long rssAfter = rssKb(server.pid());
+            long heapAfter = heapKb(server.pid());
+
+            String etag = send("GET", "/persistence/sessions/metadata/" + session, "alice", null, null)
+                    .headers().firstValue("ETag").orElseThrow();
+            for (int i = 1; i <= writes; i++) {
+                sentAt.set(i - 1, System.nanoTime());
+                HttpResponse<String> put = send("PUT", "/persistence/sessions/" + session, "alice",
+                        "{\"title\":\"bench\",\"content\":{\"n\":" + i + "}}", etag);
+                etag = put.headers().firstValue("ETag").orElseThrow();
+                Thread.sleep(200);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (latencies.size() < writes * subscribers && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            long[] sorted;
+            synchronized (latencies) {
+                sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            }
+            return new Result(idle + subscribers, subscribers, writes, rssBefore, rssAfter, heapBefore, heapAfter,
+                    percentile(sorted, 50), percentile(sorted, 99), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
+                    sorted.length, writes * subscribers);
+        } finally {
+            vertx.close();
+            server.destroy();
+            server.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Opens {@code count} connections for a user, 200 at a time; subscribers record each notice's delay. */
+    private void openAll(WebSocketClient sockets, int port, String user, int count, String session,
+            AtomicLongArray sentAt, List<Long> latencies) throws Exception {
+        for (int start = 0; start < count; start += 200) {
+            List<CompletableFuture<Void>> batch = new ArrayList<>();
+            for (int i = start; i < Math.min(count, start + 200); i++) {
+                String ticket = JsonPath.from(send("POST", "/persistence/notices/tickets", user, null, null).body())
+                        .getString("ticket");
+                CompletableFuture<Void> ready = new CompletableFuture<>();
+                sockets.connect(port, "127.0.0.1", "/persistence/notices/ws?ticket=" + ticket + "&client_id=bench")
+                        .onSuccess(ws -> {
+                            ws.closeHandler(closed -> ready.completeExceptionally(new IllegalStateException(
+                                    "closed by the server: " + ws.closeStatusCode() + " " + ws.closeReason())));
+                            ws.textMessageHandler(text -> {
+                                if (text.contains("\"pong\"") || text.contains("\"subscribed\"")) {
+                                    ready.complete(null);
+                                } else if (latencies != null && text.contains("session.updated")) {
+                                    long now = System.nanoTime();
+                                    int version = versionOf(text); // no JSON parser on the hot path
+                                    latencies.add(now - sentAt.get(version - 2));
+                                }
+                            });
+                            // Sent at once: the server holds it until the ticket is redeemed. (Its
+                            // "ready" may arrive before this handler is set, so it is not waited for.)
+                            ws.writeTextMessage(session == null ? "{\"type\":\"ping\"}"
+                                    : "{\"type\":\"subscribe\",\"sessions\":[{\"id\":\"" + session + "\"}]}");
+                        })
+                        .onFailure(ready::completeExceptionally);
+                batch.add(ready);
+            }
+            try {
+                CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                long done = batch.stream().filter(CompletableFuture::isDone).count();
+                throw new IllegalStateException(user + ": only " + done + " of " + batch.size()
+                        + " connections ready in batch starting at " + start, e);
+            }
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path, String user, String body, String ifMatch)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString((user + ":" + user + "-secret").getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (ifMatch != null) {
+            request.header("If-Match", ifMatch);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void awaitUp() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (send("GET", "/persistence/notices", "alice", null, null).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the service did not start; see target/bench/notice-server.log");
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    /** Heap in use after a full GC, from jcmd. */
+    private static long heapKb(long pid) throws IOException, InterruptedException {
+        new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true).start().waitFor();
+        Process info = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+        String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        info.waitFor();
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
+        return used.find() ? Long.parseLong(used.group(1)) : -1;
+    }
+
+    private static int versionOf(String text) {
+        int at = text.indexOf("\"version\":") + 10;
+        int end = at;
+        while (end < text.length() && Character.isDigit(text.charAt(end))) {
+            end++;
+        }
+        return Integer.parseInt(text, at, end, 10);
+    }
+
+    private static double percentile(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+
+    static String report(Result r) {
+        return String.format(Locale.ROOT, """
+                ## Notices: idle WebSocket connections and write-to-push latency (targets: 10,000 connections in a small heap; p99 < 50 ms)
+
+                Service: packaged jar, embedded store, `-Xmx256m`, same machine as the client.
+
+                | connections | subscribed | writes | deliveries | RSS before -> after | heap used after GC before -> after | push p50 | push p99 | push max |
+                |---|---|---|---|---|---|---|---|---|
+                | %,d | %,d | %d | %,d of %,d | %,d -> %,d MiB | %,d -> %,d MiB | %.1f ms | %.1f ms | %.1f ms |
+                """, r.connections(), r.subscribers(), r.writes(), r.delivered(), r.expected(), r.rssBeforeKb() / 1024,
+                r.rssAfterKb() / 1024, r.heapBeforeKb() / 1024, r.heapAfterKb() / 1024, r.p50(), r.p99(), r.max());
+    }
+}
