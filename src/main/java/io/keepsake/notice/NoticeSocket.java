@@ -45,6 +45,10 @@ public class NoticeSocket {
     /** Each connection's client, completed once its ticket is redeemed (null if it was refused). */
     private final Map<String, CompletableFuture<Client>> clients = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+    /** A notice fanned out to many connections is written as JSON once (per own/other variant). */
+    private final com.github.benmanes.caffeine.cache.Cache<String, String> rendered =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Map<String, String> messages = rendered.asMap();
 
     public NoticeSocket(Tickets tickets, NoticeBus bus, NoticeStore store, Notices notices, SessionService sessions,
             ObjectMapper mapper, KeepsakeConfig config) {
@@ -88,7 +92,9 @@ public class NoticeSocket {
             if (aboutSession && !sessionIds.isEmpty() && !sessionIds.contains(notice.resourceId)) {
                 return;
             }
-            send(NoticeMessage.of(notice, clientId));
+            boolean own = clientId != null && clientId.equals(notice.origin);
+            sendText(messages.computeIfAbsent(notice.id + (own ? "+own" : ""),
+                    key -> json(NoticeMessage.of(notice, clientId))));
         }
 
         void send(Object message) {
@@ -97,15 +103,17 @@ public class NoticeSocket {
 
         /** Sends a message; a connection with too many still unsent is closed instead. */
         Uni<Void> sending(Object message) {
+            return sendingText(json(message));
+        }
+
+        void sendText(String text) {
+            sendingText(text).subscribe().with(ok -> { }, err -> { });
+        }
+
+        private Uni<Void> sendingText(String text) {
             if (pending.incrementAndGet() > config.maxPendingMessages()) {
                 return connection.close(new CloseReason(POLICY_VIOLATION, "too slow: more than "
                         + config.maxPendingMessages() + " messages waiting"));
-            }
-            String text;
-            try {
-                text = mapper.writeValueAsString(message);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
             }
             return connection.sendText(text).eventually(pending::decrementAndGet);
         }
@@ -243,6 +251,14 @@ public class NoticeSocket {
         }
         client.send(Map.of("type", "error", "error", error));
         return Uni.createFrom().voidItem();
+    }
+
+    private String json(Object message) {
+        try {
+            return mapper.writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     int openConnections() {
