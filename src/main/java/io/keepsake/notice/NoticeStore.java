@@ -1,7 +1,6 @@
 package io.keepsake.notice;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +16,7 @@ import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.store.Indexes;
 import io.quarkus.logging.Log;
@@ -57,7 +57,7 @@ public class NoticeStore implements ReactivePanacheMongoRepositoryBase<Notice, S
         return counters.findOneAndUpdate(Filters.eq("_id", userId), Updates.inc("seq", 1L),
                 new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER))
                 .onItem().transformToUni(counter -> {
-                    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                    Instant now = Time.now();
                     Notice notice = new Notice();
                     notice.seq = ((Number) counter.get("seq")).longValue();
                     notice.id = userId + ":" + notice.seq;

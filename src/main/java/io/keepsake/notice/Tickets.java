@@ -2,7 +2,6 @@ package io.keepsake.notice;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,6 +12,7 @@ import org.bson.Document;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 
+import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.store.Ids;
 import io.keepsake.store.Indexes;
@@ -48,7 +48,7 @@ public class Tickets {
 
     Uni<Ticket> issue(String userId) {
         String ticket = Ids.next() + Ids.next();
-        Instant expiresAt = Instant.now().plus(lifetime).truncatedTo(ChronoUnit.MILLIS);
+        Instant expiresAt = Time.now().plus(lifetime);
         return tickets.insertOne(new Document("_id", ticket).append("userId", userId).append("expiresAt", expiresAt))
                 .replaceWith(new Ticket(ticket, expiresAt));
     }

@@ -1,7 +1,6 @@
 package io.keepsake.session;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -11,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.notice.Notice;
 import io.keepsake.notice.NoticeStore;
@@ -66,7 +66,7 @@ public class SessionService {
 
     /** Inserts the session under {@code id}; if an earlier attempt already did, answers with that one. */
     private Uni<StoredResponse> insertNew(String owner, SessionDraft draft, String id, String origin) {
-        Instant now = now();
+        Instant now = Time.now();
         Session session = new Session();
         session.id = id;
         session.ownerId = owner;
@@ -214,7 +214,7 @@ public class SessionService {
             });
         }
         String newTag = EntityTags.of(version + 1, draft.content().sha256(), draft.metadataHash());
-        return sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, newTag, now())
+        return sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, newTag, Time.now())
                 .onItem().ifNull().switchTo(() -> missingOrStale(owner, id))
                 .call(written -> updated(written, origin));
     }
@@ -305,7 +305,4 @@ public class SessionService {
         return size > INLINE_CPU_LIMIT ? uni.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : uni;
     }
 
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    }
 }

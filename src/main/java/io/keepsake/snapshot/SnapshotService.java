@@ -1,7 +1,6 @@
 package io.keepsake.snapshot;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Set;
 
@@ -11,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.accesslog.AccessLogs;
 import io.keepsake.accesslog.Visit;
@@ -115,7 +115,7 @@ public class SnapshotService {
         snapshot.contentSize = draft.content().length();
         snapshot.contentHash = draft.content().sha256();
         snapshot.sourceSessionId = sourceSessionId;
-        snapshot.createdAt = now();
+        snapshot.createdAt = Time.now();
         return snapshots.insert(snapshot).replaceWith(snapshot)
                 .call(created -> notices.publishQuietly(owner, Notice.SNAPSHOT_CREATED, created.id, created.contentHash,
                         null, origin))
@@ -144,7 +144,7 @@ public class SnapshotService {
                         ? Uni.createFrom().item(r)
                         : snapshots.find(id).map(found -> new Read(orNotFound(found), false)));
         return read.invoke(r -> accessLogs.countInBackground(
-                new Visit(visitor, r.snapshot().id, r.snapshot().title, r.snapshot().ownerId, now())));
+                new Visit(visitor, r.snapshot().id, r.snapshot().title, r.snapshot().ownerId, Time.now())));
     }
 
     /** Metadata for any user; the owner also gets total visits and unique visitors. */
@@ -165,7 +165,7 @@ public class SnapshotService {
      */
     Uni<Void> delete(String owner, String id, String origin) {
         Ids.require(id);
-        return snapshots.tombstone(id, owner, now())
+        return snapshots.tombstone(id, owner, Time.now())
                 .onItem().ifNull().switchTo(() -> snapshots.unfinishedTombstone(id, owner))
                 .onItem().ifNull().failWith(() -> ApiProblem.notFound("Snapshot"))
                 .onItem().transformToUni(tombstone -> accessLogs.snapshotDeleted(id))
@@ -198,7 +198,4 @@ public class SnapshotService {
         }
     }
 
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    }
 }

@@ -2,7 +2,6 @@ package io.keepsake.task;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +18,7 @@ import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.store.Ids;
 import io.keepsake.store.Indexes;
@@ -47,12 +47,12 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     }
 
     public Uni<Task> enqueue(String type, Map<String, String> payload) {
-        return enqueue(type, payload, now());
+        return enqueue(type, payload, Time.now());
     }
 
     /** Enqueues a task that becomes due at {@code notBefore}. */
     public Uni<Task> enqueue(String type, Map<String, String> payload, Instant notBefore) {
-        Instant now = now();
+        Instant now = Time.now();
         Task task = new Task();
         task.id = Ids.next();
         task.type = type;
@@ -67,7 +67,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
 
     /** Leases the next due task to {@code runner}, or returns null when none is due. */
     public Uni<Task> claim(String runner) {
-        Instant now = now();
+        Instant now = Time.now();
         return mongoCollection().findOneAndUpdate(
                 Filters.or(
                         Filters.and(Filters.eq("status", Task.PENDING), Filters.lte("nextAttemptAt", now)),
@@ -89,7 +89,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                 Updates.set("leaseOwner", null),
                 Updates.set("leaseUntil", null),
                 Updates.set("lastError", null),
-                Updates.set("updatedAt", now())))
+                Updates.set("updatedAt", Time.now())))
                 .map(result -> result.getModifiedCount() == 1);
     }
 
@@ -98,7 +98,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
      * ...), or dead once the retries are used up. The last error is kept either way.
      */
     public Uni<Boolean> fail(Task task, String runner, Throwable error) {
-        Instant now = now();
+        Instant now = Time.now();
         boolean dead = task.attempts > config.maxRetries();
         String message = error.getClass().getSimpleName() + ": " + error.getMessage();
         return mongoCollection().updateOne(leased(task, runner), Updates.combine(
@@ -115,7 +115,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     public Uni<Long> release(String runner) {
         return mongoCollection().updateMany(
                 Filters.and(Filters.eq("status", Task.RUNNING), Filters.eq("leaseOwner", runner)),
-                Updates.combine(Updates.set("status", Task.PENDING), Updates.set("nextAttemptAt", now()),
+                Updates.combine(Updates.set("status", Task.PENDING), Updates.set("nextAttemptAt", Time.now()),
                         Updates.set("leaseOwner", null), Updates.set("leaseUntil", null),
                         Updates.inc("attempts", -1)))
                 .map(result -> result.getModifiedCount());
@@ -144,7 +144,4 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                 Filters.eq("leaseOwner", runner));
     }
 
-    static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    }
 }

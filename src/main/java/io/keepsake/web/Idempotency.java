@@ -3,7 +3,6 @@ package io.keepsake.web;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -14,6 +13,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.hashing.CanonicalJson;
 import io.keepsake.store.Ids;
@@ -73,7 +73,7 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
 
     private Uni<StoredResponse> claim(String id, String fingerprint, Function<String, Uni<StoredResponse>> action,
             boolean mayRetry) {
-        Instant now = now();
+        Instant now = Time.now();
         IdempotencyRecord record = new IdempotencyRecord();
         record.id = id;
         record.fingerprint = fingerprint;
@@ -143,7 +143,7 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
                         Updates.set("body", response.body()))))
                 // A failed attempt unlocks the key at once (keeping the resource id) so that the
                 // client's retry runs now and finds whatever this attempt may have written.
-                .onFailure().call(error -> mongoCollection().updateOne(ours, Updates.set("lockedUntil", now()))
+                .onFailure().call(error -> mongoCollection().updateOne(ours, Updates.set("lockedUntil", Time.now()))
                         .onFailure().recoverWithNull());
     }
 
@@ -151,7 +151,7 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
     @Scheduled(every = "${keepsake.idempotency.sweep-every}", delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        return mongoCollection().deleteMany(Filters.lt("expiresAt", now()))
+        return mongoCollection().deleteMany(Filters.lt("expiresAt", Time.now()))
                 .invoke(result -> {
                     if (result.getDeletedCount() > 0) {
                         Log.debugf("Swept %d expired idempotency records", result.getDeletedCount());
@@ -162,7 +162,4 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
                 .replaceWithVoid();
     }
 
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    }
 }
