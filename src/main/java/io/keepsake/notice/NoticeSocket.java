@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.session.SessionService;
+import io.keepsake.web.Meters;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
@@ -42,16 +43,17 @@ public class NoticeSocket {
     private final SessionService sessions;
     private final ObjectMapper mapper;
     private final KeepsakeConfig.Notices config;
+    private final Meters meters;
     /** Each connection's client, completed once its ticket is redeemed (null if it was refused). */
     private final Map<String, CompletableFuture<Client>> clients = new ConcurrentHashMap<>();
-    private final AtomicInteger open = new AtomicInteger();
     /** A notice fanned out to many connections is written as JSON once (per own/other variant). */
     private final com.github.benmanes.caffeine.cache.Cache<String, String> rendered =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
     private final Map<String, String> messages = rendered.asMap();
 
     public NoticeSocket(Tickets tickets, NoticeBus bus, NoticeStore store, Notices notices, SessionService sessions,
-            ObjectMapper mapper, KeepsakeConfig config) {
+            ObjectMapper mapper, KeepsakeConfig config, Meters meters) {
+        this.meters = meters;
         this.tickets = tickets;
         this.bus = bus;
         this.store = store;
@@ -92,6 +94,7 @@ public class NoticeSocket {
             if (aboutSession && !sessionIds.isEmpty() && !sessionIds.contains(notice.resourceId)) {
                 return;
             }
+            meters.noticePushed();
             boolean own = clientId != null && clientId.equals(notice.origin);
             sendText(messages.computeIfAbsent(notice.id + (own ? "+own" : ""),
                     key -> json(NoticeMessage.of(notice, clientId))));
@@ -141,7 +144,7 @@ public class NoticeSocket {
                         "authentication required: open with ?ticket= from POST /persistence/notices/tickets"));
             }
             Client client = new Client(connection, userId, query.get("client_id"));
-            open.incrementAndGet();
+            meters.socketOpened();
             return store.latestSeq(userId).onItem().transformToUni(latest -> {
                 client.lastSeq = latest;
                 client.unlisten = bus.listen(userId, client::push);
@@ -187,7 +190,7 @@ public class NoticeSocket {
             ready.thenAccept(client -> {
                 if (client != null) {
                     client.unlisten.run();
-                    open.decrementAndGet();
+                    meters.socketClosed();
                 }
             });
         }
@@ -259,10 +262,6 @@ public class NoticeSocket {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    int openConnections() {
-        return open.get();
     }
 
     private static Map<String, String> query(String query) {

@@ -15,12 +15,13 @@ import io.vertx.ext.web.Router;
  */
 class BodyLimit {
 
-    void install(@Observes Router router,
+    void install(@Observes Router router, Meters meters,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit) {
         long max = limit.asLongValue();
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
             String declared = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (declared != null && parse(declared) > max) {
+                meters.problem(413);
                 String body = "{\"title\":\"Content Too Large\",\"status\":413,\"detail\":\"Request body of "
                         + declared + " bytes exceeds the limit of " + max + " bytes\",\"instance\":\""
                         + ctx.normalizedPath().replace("\"", "%22") + "\"}";

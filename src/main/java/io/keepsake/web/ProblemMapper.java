@@ -25,11 +25,13 @@ import io.quarkus.security.UnauthorizedException;
 public class ProblemMapper {
 
     private final StoreErrors storeErrors;
+    private final Meters meters;
     private final String challenge;
 
-    public ProblemMapper(StoreErrors storeErrors,
+    public ProblemMapper(StoreErrors storeErrors, Meters meters,
             @ConfigProperty(name = "quarkus.http.auth.basic", defaultValue = "false") boolean basic) {
         this.storeErrors = storeErrors;
+        this.meters = meters;
         this.challenge = basic ? "Basic realm=\"Keepsake\"" : "Bearer";
     }
 
@@ -91,7 +93,8 @@ public class ProblemMapper {
         };
     }
 
-    private static RestResponse<Problem> respond(ApiProblem problem, UriInfo uri) {
+    private RestResponse<Problem> respond(ApiProblem problem, UriInfo uri) {
+        meters.problem(problem.status());
         RestResponse.ResponseBuilder<Problem> builder = RestResponse.ResponseBuilder
                 .<Problem>create(problem.status())
                 .type(Problem.MEDIA_TYPE)

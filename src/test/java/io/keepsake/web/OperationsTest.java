@@ -1,0 +1,65 @@
+package io.keepsake.web;
+
+import static io.keepsake.testing.Api.ALICE;
+import static io.keepsake.testing.Api.as;
+import static io.keepsake.testing.Api.createSession;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.keepsake.testing.EmbeddedStoreResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+/** What an operator watches: health that follows the store, and the metrics that matter. */
+@QuarkusTest
+class OperationsTest {
+
+    @Test
+    void readinessTurnsDownWhileTheStoreIsUnreachableAndUpWhenItReturns() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        EmbeddedStoreResource.stopStore();
+        try {
+            given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+            given().get("/q/health/live").then().statusCode(200);
+        } finally {
+            EmbeddedStoreResource.startStore();
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                .until(() -> given().get("/q/health/ready").statusCode() == 200);
+    }
+
+    @Test
+    void metricsCountConflictsRejectedBodiesAndShowTheStoreTasksAndSockets() {
+        Response created = createSession(ALICE, "metered", 1);
+        as(ALICE).contentType(ContentType.JSON).header("If-Match", "\"9-000000000000000000000000\"")
+                .body(Map.of("title", "metered", "content", 2)).put("/sessions/" + created.path("id"))
+                .then().statusCode(412);
+        as(ALICE).contentType(ContentType.JSON).body(Map.of("title", "big", "content", "x".repeat(1_600_000)))
+                .post("/sessions").then().statusCode(413);
+
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertCounterAtLeastOne(metrics, "keepsake_conflicts_total");
+        assertCounterAtLeastOne(metrics, "keepsake_rejected_bodies_total");
+        given().get("/q/metrics").then()
+                .body(containsString("http_server_requests_seconds_count"))
+                .body(containsString("mongodb_driver_commands_seconds"))
+                .body(containsString("keepsake_tasks{status=\"dead\"}"))
+                .body(containsString("keepsake_websocket_connections"))
+                .body(containsString("keepsake_notices_pushed_total"));
+    }
+
+    private static void assertCounterAtLeastOne(String metrics, String name) {
+        double value = metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        org.junit.jupiter.api.Assertions.assertTrue(value >= 1, name + " = " + value);
+    }
+}
