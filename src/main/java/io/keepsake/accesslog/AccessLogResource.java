@@ -6,10 +6,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.keepsake.web.KeepsakeApi;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.security.Caller;
 import io.keepsake.store.Ids;
@@ -24,6 +28,7 @@ import io.smallrye.mutiny.Uni;
 @Path("/persistence/snapshot_access_logs")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Access logs", description = "The snapshots you visited")
 public class AccessLogResource {
 
     private final AccessLogs logs;
@@ -36,6 +41,11 @@ public class AccessLogResource {
         this.config = config;
     }
 
+    @Operation(summary = "List the snapshots you visited")
+    @APIResponse(responseCode = "200", description = "A page of access logs")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     public Uni<Page<AccessLogView>> list(@RestQuery("page_size") String pageSize,
             @RestQuery String cursor,
@@ -56,6 +66,12 @@ public class AccessLogResource {
         return logs.list(caller.id(), filter, page);
     }
 
+    @Operation(summary = "Forget your visits of a snapshot")
+    @APIResponse(responseCode = "204", description = "Forgotten")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @DELETE
     @Path("/{snapshotId}")
     public Uni<RestResponse<Void>> forget(@RestPath String snapshotId) {

@@ -6,9 +6,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.keepsake.web.KeepsakeApi;
 import io.keepsake.security.Caller;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -20,6 +24,7 @@ import io.smallrye.mutiny.Uni;
 @Path("/persistence/notices")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Notices", description = "Changes your other tabs and devices made (see also WS /persistence/notices/ws)")
 public class NoticeResource {
 
     private final Notices notices;
@@ -33,12 +38,21 @@ public class NoticeResource {
     }
 
     /** A single-use ticket to open {@code /persistence/notices/ws?ticket=...} (browsers cannot send headers there). */
+    @Operation(summary = "Get a single-use ticket for the notice WebSocket")
+    @APIResponse(responseCode = "201", description = "The ticket and when it expires")
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @POST
     @Path("/tickets")
     public Uni<RestResponse<Tickets.Ticket>> ticket() {
         return tickets.issue(caller.id()).map(ticket -> RestResponse.status(RestResponse.Status.CREATED, ticket));
     }
 
+    @Operation(summary = "Notices after a cursor, long-polled")
+    @APIResponse(responseCode = "200", description = "Notices and the cursor to continue from")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     public Uni<Notices.Batch> poll(@RestQuery String after, @RestQuery String wait) {
         return notices.poll(caller.id(), after, wait);

@@ -12,11 +12,15 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.keepsake.web.KeepsakeApi;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.security.Caller;
 import io.keepsake.web.EntityTags.Condition;
@@ -31,6 +35,7 @@ import io.smallrye.mutiny.Uni;
 @Path("/persistence/sessions")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Sessions", description = "A user's private, editable workbench state")
 public class SessionResource {
 
     static final String MERGE_PATCH = "application/merge-patch+json";
@@ -49,6 +54,14 @@ public class SessionResource {
         this.config = config;
     }
 
+    @Operation(summary = "Create a session")
+    @APIResponse(responseCode = "201", description = "Created; Location and ETag headers, the session's metadata")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.TOO_LARGE)
+    @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
+    @APIResponse(ref = KeepsakeApi.IDEMPOTENCY)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey,
@@ -56,6 +69,11 @@ public class SessionResource {
         return service.create(caller.id(), body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
+    @Operation(summary = "List your sessions")
+    @APIResponse(responseCode = "200", description = "A page of metadata")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     public Uni<Page<SessionViews.Metadata>> list(@RestQuery("page_size") String pageSize,
             @RestQuery String cursor,
@@ -75,6 +93,12 @@ public class SessionResource {
         return service.list(caller.id(), filter, page);
     }
 
+    @Operation(summary = "Read a session with its content")
+    @APIResponse(responseCode = "200", description = "The session; 304 when If-None-Match matches")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     @Path("/{id}")
     public Uni<RestResponse<SessionViews.Full>> get(@RestPath String id,
@@ -83,6 +107,12 @@ public class SessionResource {
                 .map(read -> read(read, SessionViews.Full.of(read.session())));
     }
 
+    @Operation(summary = "Read a session's metadata (the polling target)")
+    @APIResponse(responseCode = "200", description = "Metadata; 304 when If-None-Match matches")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     @Path("/metadata/{id}")
     public Uni<RestResponse<SessionViews.Metadata>> metadata(@RestPath String id,
@@ -91,6 +121,16 @@ public class SessionResource {
                 .map(read -> read(read, SessionViews.Metadata.of(read.session())));
     }
 
+    @Operation(summary = "Replace title, description and content")
+    @APIResponse(responseCode = "200", description = "The new metadata and ETag")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
+    @APIResponse(ref = KeepsakeApi.TOO_LARGE)
+    @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
+    @APIResponse(ref = KeepsakeApi.PRECONDITION_REQUIRED)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @PUT
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -99,6 +139,16 @@ public class SessionResource {
         return service.replace(caller.id(), id, ifMatch, body, clientId).map(SessionResource::written);
     }
 
+    @Operation(summary = "Change a session with a JSON merge patch")
+    @APIResponse(responseCode = "200", description = "The new metadata and ETag")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
+    @APIResponse(ref = KeepsakeApi.TOO_LARGE)
+    @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
+    @APIResponse(ref = KeepsakeApi.PRECONDITION_REQUIRED)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @PATCH
     @Path("/{id}")
     @Consumes({MERGE_PATCH, MediaType.APPLICATION_JSON})
@@ -107,6 +157,13 @@ public class SessionResource {
         return service.patch(caller.id(), id, ifMatch, body, clientId).map(SessionResource::written);
     }
 
+    @Operation(summary = "Delete a session")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @DELETE
     @Path("/{id}")
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,

@@ -11,8 +11,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
+import io.keepsake.web.KeepsakeApi;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.web.ApiProblem;
 import io.smallrye.mutiny.Uni;
@@ -25,6 +29,7 @@ import io.smallrye.mutiny.Uni;
  */
 @Path("/s")
 @PermitAll
+@Tag(name = "Share URL", description = "Where a shared snapshot link leads")
 public class ShareResource {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{12}");
@@ -37,6 +42,10 @@ public class ShareResource {
         this.workbenchUrl = config.snapshots().workbenchUrl();
     }
 
+    @Operation(summary = "Open a share URL")
+    @APIResponse(responseCode = "303", description = "To the workbench (browsers) or the snapshot API (other clients)")
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     @Path("/{id}")
     public Uni<Response> open(@RestPath String id, HttpHeaders headers) {

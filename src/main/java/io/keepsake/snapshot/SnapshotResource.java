@@ -10,11 +10,15 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.keepsake.web.KeepsakeApi;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.security.Caller;
 import io.keepsake.session.SessionResource;
@@ -31,6 +35,7 @@ import io.smallrye.mutiny.Uni;
 @Path("/persistence/snapshots")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Snapshots", description = "Immutable copies of workbench state, shared by URL")
 public class SnapshotResource {
 
     private final SnapshotService service;
@@ -47,6 +52,16 @@ public class SnapshotResource {
         this.cacheControl = "private, max-age=" + config.snapshots().cacheMaxAge().toSeconds() + ", immutable";
     }
 
+    @Operation(summary = "Create a snapshot from a body or from one of your sessions")
+    @APIResponse(responseCode = "201", description = "Created, with its shareUrl")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.TOO_LARGE)
+    @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
+    @APIResponse(ref = KeepsakeApi.IDEMPOTENCY)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey,
@@ -56,6 +71,11 @@ public class SnapshotResource {
         return service.create(user, body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
+    @Operation(summary = "List your snapshots")
+    @APIResponse(responseCode = "200", description = "A page of metadata")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     public Uni<Page<SnapshotViews.Metadata>> list(@RestQuery("page_size") String pageSize,
             @RestQuery String cursor,
@@ -72,6 +92,13 @@ public class SnapshotResource {
         return service.list(caller.id(), filter, page);
     }
 
+    @Operation(summary = "Read any snapshot (counts a visit)")
+    @APIResponse(responseCode = "200", description = "The snapshot; 304 when If-None-Match matches")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     @Path("/{id}")
     public Uni<RestResponse<SnapshotViews.Full>> read(@RestPath String id,
@@ -88,12 +115,24 @@ public class SnapshotResource {
         });
     }
 
+    @Operation(summary = "Read a snapshot's metadata (with visit counts for its owner)")
+    @APIResponse(responseCode = "200", description = "Metadata")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     @Path("/metadata/{id}")
     public Uni<SnapshotViews.Metadata> metadata(@RestPath String id) {
         return service.metadata(caller.id(), id);
     }
 
+    @Operation(summary = "Delete your snapshot")
+    @APIResponse(responseCode = "204", description = "Deleted; its access logs are marked in the background")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @DELETE
     @Path("/{id}")
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader(SessionResource.CLIENT_ID) String clientId) {

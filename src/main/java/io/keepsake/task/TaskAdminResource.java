@@ -10,12 +10,18 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import io.keepsake.web.KeepsakeApi;
 import io.smallrye.mutiny.Uni;
 
 /** {@code /persistence/admin/tasks}: queue depth by status and the latest dead tasks, for operators. */
 @Path("/persistence/admin/tasks")
 @RolesAllowed("admin")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Operations", description = "For operators (role admin)")
 public class TaskAdminResource {
 
     private final TaskQueue queue;
@@ -31,6 +37,10 @@ public class TaskAdminResource {
     public record Overview(Map<String, Long> counts, List<DeadTask> dead) {
     }
 
+    @Operation(summary = "Task queue depth and dead tasks")
+    @APIResponse(responseCode = "200", description = "Counts by status and the latest dead tasks")
+    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     public Uni<Overview> overview() {
         return queue.counts().onItem().transformToUni(counts -> queue.dead(50).map(dead -> new Overview(counts,
