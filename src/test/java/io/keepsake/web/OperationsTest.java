@@ -57,6 +57,19 @@ class OperationsTest {
                 .body(containsString("keepsake_notices_pushed_total"));
     }
 
+    @Test
+    void aConfiguredWorkbenchOriginMayCallTheApiFromABrowser() {
+        given().header("Origin", "http://localhost:3000").header("Access-Control-Request-Method", "PUT")
+                .header("Access-Control-Request-Headers", "if-match,content-type")
+                .options("/persistence/sessions/abcdefghijkl").then()
+                .statusCode(200)
+                .header("Access-Control-Allow-Origin", "http://localhost:3000")
+                .header("Access-Control-Allow-Methods", containsString("PUT"));
+        given().header("Origin", "https://elsewhere.example").header("Access-Control-Request-Method", "PUT")
+                .options("/persistence/sessions/abcdefghijkl").then()
+                .header("Access-Control-Allow-Origin", org.hamcrest.Matchers.nullValue());
+    }
+
     private static void assertCounterAtLeastOne(String metrics, String name) {
         double value = metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
