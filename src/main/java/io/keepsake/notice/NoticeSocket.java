@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.session.SessionService;
+import io.keepsake.web.Json;
 import io.keepsake.web.Meters;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
@@ -42,6 +43,7 @@ public class NoticeSocket {
     private final Notices notices;
     private final SessionService sessions;
     private final ObjectMapper mapper;
+    private final Json codec;
     private final KeepsakeConfig.Notices config;
     private final Meters meters;
     /** Each connection's client, completed once its ticket is redeemed (null if it was refused). */
@@ -52,7 +54,8 @@ public class NoticeSocket {
     private final Map<String, String> messages = rendered.asMap();
 
     public NoticeSocket(Tickets tickets, NoticeBus bus, NoticeStore store, Notices notices, SessionService sessions,
-            ObjectMapper mapper, KeepsakeConfig config, Meters meters) {
+            ObjectMapper mapper, Json codec, KeepsakeConfig config, Meters meters) {
+        this.codec = codec;
         this.meters = meters;
         this.tickets = tickets;
         this.bus = bus;
@@ -97,7 +100,7 @@ public class NoticeSocket {
             meters.noticePushed();
             boolean own = clientId != null && clientId.equals(notice.origin);
             sendText(messages.computeIfAbsent(notice.id + (own ? "+own" : ""),
-                    key -> json(NoticeMessage.of(notice, clientId))));
+                    key -> codec.write(NoticeMessage.of(notice, clientId))));
         }
 
         void send(Object message) {
@@ -106,7 +109,7 @@ public class NoticeSocket {
 
         /** Sends a message; a connection with too many still unsent is closed instead. */
         Uni<Void> sending(Object message) {
-            return sendingText(json(message));
+            return sendingText(codec.write(message));
         }
 
         void sendText(String text) {
@@ -254,14 +257,6 @@ public class NoticeSocket {
         }
         client.send(Map.of("type", "error", "error", error));
         return Uni.createFrom().voidItem();
-    }
-
-    private String json(Object message) {
-        try {
-            return mapper.writeValueAsString(message);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Map<String, String> query(String query) {

@@ -6,9 +6,7 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
@@ -21,6 +19,7 @@ import io.keepsake.web.ApiProblem;
 import io.keepsake.web.EntityTags;
 import io.keepsake.web.EntityTags.Condition;
 import io.keepsake.web.Idempotency;
+import io.keepsake.web.Json;
 import io.keepsake.web.JsonBodies;
 import io.keepsake.web.MergePatch;
 import io.keepsake.web.Page;
@@ -39,17 +38,17 @@ public class SessionService {
     private final SessionRepository sessions;
     private final Idempotency idempotency;
     private final JsonBodies json;
-    private final ObjectMapper mapper;
+    private final Json codec;
     private final KeepsakeConfig config;
     private final NoticeStore notices;
 
-    public SessionService(SessionRepository sessions, Idempotency idempotency, JsonBodies json, ObjectMapper mapper,
+    public SessionService(SessionRepository sessions, Idempotency idempotency, JsonBodies json, Json codec,
             KeepsakeConfig config, NoticeStore notices) {
         this.notices = notices;
         this.sessions = sessions;
         this.idempotency = idempotency;
         this.json = json;
-        this.mapper = mapper;
+        this.codec = codec;
         this.config = config;
     }
 
@@ -77,7 +76,7 @@ public class SessionService {
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> sessions.findMetadata(id, owner)
                         .onItem().ifNull().failWith(() -> taken))
                 .map(created -> new StoredResponse(201, "/persistence/sessions/" + created.id, created.etag,
-                        toJson(SessionViews.Metadata.of(created))));
+                        codec.write(SessionViews.Metadata.of(created))));
     }
 
     Uni<Page<SessionViews.Metadata>> list(String owner, SessionFilter filter, PageRequest page) {
@@ -236,9 +235,9 @@ public class SessionService {
         String description = patch.has("description") ? SessionDraft.text(patch, "description", false) : current.description;
         JsonNode content;
         if (patch.has("content")) {
-            content = MergePatch.apply(readTree(current.content), patch.get("content"));
+            content = MergePatch.apply(codec.readStored(current.content), patch.get("content"));
         } else {
-            content = readTree(current.content);
+            content = codec.readStored(current.content);
         }
         return SessionDraft.of(title, description, content, current.contentSize, config.limits());
     }
@@ -281,22 +280,6 @@ public class SessionService {
             throw ApiProblem.notFound("Session");
         }
         return session;
-    }
-
-    private JsonNode readTree(String canonical) {
-        try {
-            return mapper.readTree(canonical);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Stored content is not JSON", e);
-        }
-    }
-
-    private String toJson(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Runs CPU-bound work inline when small, on a worker thread when large. */

@@ -1,14 +1,11 @@
 package io.keepsake.snapshot;
 
-import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
@@ -24,6 +21,7 @@ import io.keepsake.store.StoreErrors;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.EntityTags.Condition;
 import io.keepsake.web.Idempotency;
+import io.keepsake.web.Json;
 import io.keepsake.web.JsonBodies;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
@@ -41,19 +39,19 @@ public class SnapshotService {
     private final AccessLogs accessLogs;
     private final Idempotency idempotency;
     private final JsonBodies json;
-    private final ObjectMapper mapper;
+    private final Json codec;
     private final KeepsakeConfig config;
     private final NoticeStore notices;
 
     public SnapshotService(SnapshotRepository snapshots, SessionService sessions, AccessLogs accessLogs,
-            Idempotency idempotency, JsonBodies json, ObjectMapper mapper, KeepsakeConfig config, NoticeStore notices) {
+            Idempotency idempotency, JsonBodies json, Json codec, KeepsakeConfig config, NoticeStore notices) {
         this.notices = notices;
         this.snapshots = snapshots;
         this.sessions = sessions;
         this.accessLogs = accessLogs;
         this.idempotency = idempotency;
         this.json = json;
-        this.mapper = mapper;
+        this.codec = codec;
         this.config = config;
     }
 
@@ -85,13 +83,8 @@ public class SnapshotService {
     private SessionDraft fromSession(Session session, JsonNode request) {
         String title = request.has("title") ? text(request, "title") : session.title;
         String description = request.has("description") ? text(request, "description") : session.description;
-        JsonNode content;
-        try {
-            content = mapper.readTree(session.content);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Stored content is not JSON", e);
-        }
-        return SessionDraft.of(title, description, content, session.contentSize, config.limits());
+        return SessionDraft.of(title, description, codec.readStored(session.content), session.contentSize,
+                config.limits());
     }
 
     private static String text(JsonNode request, String field) {
@@ -124,7 +117,7 @@ public class SnapshotService {
                                 ? Uni.createFrom().item(existing)
                                 : Uni.createFrom().<Snapshot>failure(taken)))
                 .map(created -> new StoredResponse(201, "/persistence/snapshots/" + created.id, created.etag(),
-                        toJson(SnapshotViews.Metadata.of(created, shareUrl(created.id)))));
+                        codec.write(SnapshotViews.Metadata.of(created, shareUrl(created.id)))));
     }
 
     Uni<Page<SnapshotViews.Metadata>> list(String owner, SnapshotFilter filter, PageRequest page) {
@@ -188,14 +181,6 @@ public class SnapshotService {
             throw ApiProblem.notFound("Snapshot");
         }
         return snapshot;
-    }
-
-    private String toJson(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
 }

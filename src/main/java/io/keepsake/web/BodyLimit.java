@@ -6,6 +6,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
@@ -22,9 +23,9 @@ class BodyLimit {
             String declared = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (declared != null && parse(declared) > max) {
                 meters.problem(413);
-                String body = "{\"title\":\"Content Too Large\",\"status\":413,\"detail\":\"Request body of "
-                        + declared + " bytes exceeds the limit of " + max + " bytes\",\"instance\":\""
-                        + ctx.normalizedPath().replace("\"", "%22") + "\"}";
+                String body = new JsonObject().put("title", "Content Too Large").put("status", 413)
+                        .put("detail", "Request body of " + declared.trim() + " bytes exceeds the limit of " + max + " bytes")
+                        .put("instance", ctx.normalizedPath()).encode();
                 ctx.response().setStatusCode(413)
                         .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
                         .putHeader(HttpHeaders.CONNECTION, "close")
