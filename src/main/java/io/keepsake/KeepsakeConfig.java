@@ -91,6 +91,10 @@ public interface KeepsakeConfig {
         /** Most tasks one poll starts. */
         @WithDefault("16")
         int batch();
+
+        /** On shutdown, how long running tasks may finish before their leases are handed back. */
+        @WithDefault("5s")
+        Duration shutdownGrace();
     }
 
     interface Snapshots {

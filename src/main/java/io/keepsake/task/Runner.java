@@ -1,6 +1,9 @@
 package io.keepsake.task;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.keepsake.KeepsakeConfig;
 import io.quarkus.logging.Log;
@@ -17,6 +20,9 @@ public final class Runner {
     private final TaskQueue queue;
     private final Map<String, TaskHandler> handlers;
     private final KeepsakeConfig.Tasks config;
+    private final AtomicInteger running = new AtomicInteger();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private volatile boolean stopping;
 
     public Runner(String id, TaskQueue queue, Map<String, TaskHandler> handlers, KeepsakeConfig.Tasks config) {
         this.id = id;
@@ -31,7 +37,7 @@ public final class Runner {
 
     /** Runs up to {@code max} due tasks, one after another; returns how many it ran. */
     public Uni<Integer> runDue(int max) {
-        if (max <= 0) {
+        if (max <= 0 || stopping) {
             return Uni.createFrom().item(0);
         }
         return queue.claim(id).onItem().transformToUni(task -> task == null
@@ -39,7 +45,32 @@ public final class Runner {
                 : run(task).onItem().transformToUni(ran -> runDue(max - 1)).map(more -> more + 1));
     }
 
+    /**
+     * Stops claiming, lets the tasks in hand finish for up to {@code grace}, then gives back every
+     * lease still held so that another runner takes those tasks at once rather than after the lease
+     * expires. A task given back may still finish here; its completion then no longer counts, and it
+     * runs again elsewhere (handlers are idempotent). Emits how many leases were given back.
+     */
+    public Uni<Long> shutdown(Duration grace) {
+        stopping = true;
+        if (running.get() == 0) {
+            drained.complete(null);
+        }
+        return Uni.createFrom().completionStage(drained)
+                .ifNoItem().after(grace).recoverWithItem((Void) null)
+                .chain(() -> queue.release(id));
+    }
+
     private Uni<Void> run(Task task) {
+        running.incrementAndGet();
+        return attempt(task).onTermination().invoke(() -> {
+            if (running.decrementAndGet() == 0 && stopping) {
+                drained.complete(null);
+            }
+        });
+    }
+
+    private Uni<Void> attempt(Task task) {
         TaskHandler handler = handlers.get(task.type);
         Uni<Void> work = handler == null
                 ? Uni.createFrom().failure(new IllegalStateException("No handler for task type " + task.type))

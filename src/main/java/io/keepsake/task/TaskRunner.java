@@ -21,11 +21,9 @@ import io.smallrye.mutiny.Uni;
 public class TaskRunner {
 
     private final Runner runner;
-    private final TaskQueue queue;
     private final KeepsakeConfig.Tasks config;
 
     public TaskRunner(TaskQueue queue, @Any Instance<TaskHandler> handlers, KeepsakeConfig config) {
-        this.queue = queue;
         this.config = config.tasks();
         Map<String, TaskHandler> byType = handlers.stream()
                 .collect(Collectors.toMap(TaskHandler::type, Function.identity()));
@@ -48,10 +46,11 @@ public class TaskRunner {
         return runner.runDue(config.batch());
     }
 
-    /** On shutdown, hands back whatever this instance holds so that another runs it at once. */
+    /** On shutdown, lets running tasks finish briefly, then hands back the rest so that another instance runs them at once. */
     void release(@Observes ShutdownEvent event) {
         try {
-            Long released = queue.release(runner.id()).await().atMost(java.time.Duration.ofSeconds(5));
+            Long released = runner.shutdown(config.shutdownGrace())
+                    .await().atMost(config.shutdownGrace().plusSeconds(5));
             if (released > 0) {
                 Log.infof("Released %d task lease(s) on shutdown", released);
             }
