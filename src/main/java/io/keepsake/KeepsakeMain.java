@@ -1,8 +1,9 @@
 package io.keepsake;
 
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
+import java.util.List;
 
-import io.keepsake.store.EmbeddedStore;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
@@ -21,29 +22,61 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 @QuarkusMain
 public final class KeepsakeMain {
 
-    private KeepsakeMain() {
+    /** The configuration profile that comes with the embedded store: its built-in users. */
+    static final String EMBEDDED_PROFILE = "embedded";
+
+    static final String STORE_URI = "keepsake.mongodb.uri";
+    static final String DATA_DIR = "keepsake.store.data-dir";
+    static final String STORE_HOST = "keepsake.store.host";
+    static final String STORE_PORT = "keepsake.store.port";
+    /** The settings read here rather than through Quarkus' configuration. */
+    static final List<String> SETTINGS = List.of(STORE_URI, DATA_DIR, STORE_HOST, STORE_PORT);
+
+    KeepsakeMain() {
     }
 
     public static void main(String... args) {
-        System.setProperty("quarkus.mongodb.connection-string", storeUri());
+        String uri = configuredStoreUri();
+        if (uri == null) {
+            uri = startEmbeddedStore();
+            System.setProperty("quarkus.config.profile.parent", EMBEDDED_PROFILE);
+        }
+        System.setProperty("quarkus.mongodb.connection-string", uri);
         Quarkus.run(args);
     }
 
-    /** The configured store's connection string, or else that of the embedded store, started here. */
-    static String storeUri() {
+    /** The connection string of the store the operator configured, or null. */
+    static String configuredStoreUri() {
         String uri = setting("quarkus.mongodb.connection-string", null);
-        if (uri == null) {
-            uri = setting("keepsake.mongodb.uri", null);
+        return uri != null ? uri : setting(STORE_URI, null);
+    }
+
+    /** Starts the embedded store as configured and returns its connection string. */
+    static String startEmbeddedStore() {
+        Path dataDir = Path.of(setting(DATA_DIR, "data"));
+        String uri = startEmbeddedStore(dataDir, setting(STORE_HOST, "127.0.0.1"),
+                Integer.parseInt(setting(STORE_PORT, "0")));
+        System.out.printf("Keepsake: embedded store at %s, data in %s%n", uri, dataDir.toAbsolutePath());
+        return uri;
+    }
+
+    /**
+     * Starts {@code io.keepsake.store.EmbeddedStore} and returns its connection string. Looked up by
+     * name: JVM builds have it, native images are built without it (and without its H2 backend).
+     */
+    private static String startEmbeddedStore(Path dataDir, String host, int port) {
+        try {
+            Class<?> type = Class.forName("io.keepsake.store.EmbeddedStore");
+            Object store = type.getMethod("start", Path.class, String.class, int.class).invoke(null, dataDir, host, port);
+            return (String) type.getMethod("connectionString").invoke(store);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("This build has no embedded store: set KEEPSAKE_MONGODB_URI to a "
+                    + "MongoDB or Cosmos DB connection string");
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
         }
-        if (uri != null) {
-            return uri;
-        }
-        Path dataDir = Path.of(setting("keepsake.store.data-dir", "data"));
-        EmbeddedStore store = EmbeddedStore.start(dataDir, setting("keepsake.store.host", "127.0.0.1"),
-                Integer.parseInt(setting("keepsake.store.port", "0")));
-        System.out.printf("Keepsake: embedded store at %s, data in %s%n", store.connectionString(),
-                dataDir.toAbsolutePath());
-        return store.connectionString();
     }
 
     /** A system property, else its environment variable form (upper case, '.' and '-' as '_'). */

@@ -33,7 +33,7 @@ class KeepsakeMainTest {
     @Test
     void aConfiguredConnectionStringIsUsedAndNoEmbeddedStoreStarts() {
         System.setProperty("keepsake.mongodb.uri", "mongodb://db.example:27017/?replicaSet=rs0");
-        assertEquals("mongodb://db.example:27017/?replicaSet=rs0", KeepsakeMain.storeUri());
+        assertEquals("mongodb://db.example:27017/?replicaSet=rs0", KeepsakeMain.configuredStoreUri());
         assertNull(EmbeddedStore.running());
     }
 
@@ -41,7 +41,8 @@ class KeepsakeMainTest {
     void withoutOneTheEmbeddedStoreStartsInTheDataDirectory() {
         Path data = dir.resolve("nested/data");
         System.setProperty("keepsake.store.data-dir", data.toString());
-        String uri = KeepsakeMain.storeUri();
+        assertNull(KeepsakeMain.configuredStoreUri());
+        String uri = KeepsakeMain.startEmbeddedStore();
         EmbeddedStore store = EmbeddedStore.running();
         assertNotNull(store);
         assertEquals(store.connectionString(), uri);

@@ -24,6 +24,10 @@ class BuiltInUsers {
                 users.add(name.substring(PREFIX.length()));
             }
         }
-        Log.infof("Built-in users (HTTP Basic): %s; passwords are set in application.properties", String.join(", ", users));
+        if (users.isEmpty()) {
+            Log.info("No built-in users: callers sign in with OIDC bearer tokens (they come with the embedded store only)");
+        } else {
+            Log.infof("Built-in users (HTTP Basic): %s; passwords are set in application.properties", String.join(", ", users));
+        }
     }
 }

@@ -19,7 +19,8 @@ import io.smallrye.jwt.build.Jwt;
 
 /**
  * OIDC bearer tokens, enabled by configuration: verified here against a local key (no issuer
- * server), with the user id taken from the configured claim. Built-in users keep working.
+ * server), with the user id taken from the configured claim. The service runs as in production
+ * (profile prod, a configured store): the embedded default's built-in users do not exist there.
  */
 @QuarkusTest
 @TestProfile(BearerTokenTest.Profile.class)
@@ -27,6 +28,11 @@ class BearerTokenTest {
 
     /** Test-only keys, generated once with openssl and kept under src/test/resources/oidc. */
     public static class Profile implements QuarkusTestProfile {
+        @Override
+        public String getConfigProfile() {
+            return "prod";
+        }
+
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("quarkus.oidc.tenant-enabled", "true",
@@ -64,7 +70,10 @@ class BearerTokenTest {
     }
 
     @Test
-    void builtInUsersStillSignIn() {
-        given().auth().preemptive().basic("alice", "alice-secret").get("/persistence/sessions").then().statusCode(200);
+    void theEmbeddedDefaultsBuiltInUsersCannotSignIn() {
+        given().auth().preemptive().basic("alice", "alice-secret").get("/persistence/sessions")
+                .then().statusCode(401).contentType("application/problem+json");
+        given().auth().preemptive().basic("operator", "operator-secret").get("/persistence/admin/tasks")
+                .then().statusCode(401);
     }
 }
