@@ -26,14 +26,20 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
-        boolean noticesOnly = args.length > 0 && args[0].equals("notices");
+        // -Dbench.only=hash|notices|startup runs one of them (default: all)
+        String only = System.getProperty("bench.only", "all");
         StringBuilder report = new StringBuilder("# Keepsake benchmarks\n\n");
-        if (!noticesOnly) {
+        if (only.equals("all") || only.equals("hash")) {
             canonicalHash(out, report);
         }
-        NoticeBenchmark.Result notices = new NoticeBenchmark(
-                Integer.getInteger("bench.idle", 9_000), Integer.getInteger("bench.subscribers", 1_000), 20).run();
-        report.append('\n').append(NoticeBenchmark.report(notices));
+        if (only.equals("all") || only.equals("notices")) {
+            NoticeBenchmark.Result notices = new NoticeBenchmark(
+                    Integer.getInteger("bench.idle", 9_000), Integer.getInteger("bench.subscribers", 1_000), 20).run();
+            report.append('\n').append(NoticeBenchmark.report(notices));
+        }
+        if (only.equals("all") || only.equals("startup")) {
+            report.append('\n').append(StartupBenchmark.run(Integer.getInteger("bench.startups", 7)));
+        }
         Files.writeString(out.resolve("report.md"), report);
         System.out.println();
         System.out.println(report);

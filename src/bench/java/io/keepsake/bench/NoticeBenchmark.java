@@ -1,7 +1,6 @@
 package io.keepsake.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,23 +46,16 @@ final class NoticeBenchmark {
     }
 
     Result run() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        base = URI.create("http://127.0.0.1:" + port);
-        Path data = Files.createTempDirectory("keepsake-bench");
-        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", "target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true).redirectOutput(Path.of("target", "bench", "notice-server.log").toFile());
-        builder.environment().put("KEEPSAKE_STORE_DATA_DIR", data.toString());
-        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        builder.environment().put("KEEPSAKE_NOTICES_FEED", System.getProperty("bench.feed", "auto"));
-        Process server = builder.start();
+        ServiceProcess server = ServiceProcess.start(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                List.of("-Xmx256m"), Path.of("target", "bench", "notice-server.log"),
+                "KEEPSAKE_NOTICES_FEED", System.getProperty("bench.feed", "auto"));
+        base = server.base;
+        int port = base.getPort();
         Vertx vertx = Vertx.vertx();
         try {
-            awaitUp();
-            long rssBefore = rssKb(server.pid());
-            long heapBefore = heapKb(server.pid());
+            server.awaitReady();
+            long rssBefore = rssKb(server.process.pid());
+            long heapBefore = heapKb(server.process.pid());
 
             String session = JsonPath.from(send("POST", "/persistence/sessions", "alice",
                     "{\"title\":\"bench\",\"content\":{\"n\":0}}", null).body()).getString("id");
@@ -75,8 +67,8 @@ final class NoticeBenchmark {
             openAll(sockets, port, "alice", subscribers, session, sentAt, latencies);
 
             System.gc();
-            long rssAfter = rssKb(server.pid());
-            long heapAfter = heapKb(server.pid());
+            long rssAfter = rssKb(server.process.pid());
+            long heapAfter = heapKb(server.process.pid());
 
             String etag = send("GET", "/persistence/sessions/metadata/" + session, "alice", null, null)
                     .headers().firstValue("ETag").orElseThrow();
@@ -100,8 +92,7 @@ final class NoticeBenchmark {
                     sorted.length, writes * subscribers);
         } finally {
             vertx.close();
-            server.destroy();
-            server.waitFor(20, TimeUnit.SECONDS);
+            server.close();
         }
     }
 
@@ -156,21 +147,6 @@ final class NoticeBenchmark {
             request.header("If-Match", ifMatch);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void awaitUp() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (send("GET", "/persistence/notices", "alice", null, null).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("the service did not start; see target/bench/notice-server.log");
     }
 
     private static long rssKb(long pid) throws IOException {

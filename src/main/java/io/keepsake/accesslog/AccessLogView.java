@@ -2,7 +2,10 @@ package io.keepsake.accesslog;
 
 import java.time.Instant;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** A visitor's log of one snapshot, as listed. */
+@RegisterForReflection
 public record AccessLogView(String snapshotId, String snapshotTitle, String snapshotOwnerId, long visits,
         Instant firstVisitedAt, Instant lastVisitedAt, boolean snapshotDeleted, Instant snapshotDeletedAt) {
 

@@ -4,11 +4,14 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * A notice as clients receive it, by polling or over the WebSocket. {@code id} is the cursor to
  * resume after; {@code origin} is the Keepsake-Client-Id of the change's writer.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection
 public record NoticeView(String type, String id, String resourceId, String hash, Long version, Instant at,
         String origin) {
 

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.web.ApiProblem;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /** Reading a user's notices after a cursor, waiting for the next one when there is none yet. */
@@ -27,6 +28,7 @@ public class Notices {
     }
 
     /** Notices after a cursor; {@code resync} when some that followed it have expired. */
+    @RegisterForReflection
     public record Batch(List<NoticeView> items, String cursor, boolean resync) {
     }
 

@@ -19,6 +19,7 @@ import io.keepsake.store.Indexes;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
@@ -43,6 +44,7 @@ public class Tickets {
         Indexes.ensure(tickets, Indexes.keys("expiresAt", 1), new IndexOptions().expireAfter(0L, TimeUnit.SECONDS));
     }
 
+    @RegisterForReflection
     public record Ticket(String ticket, Instant expiresAt) {
     }
 

@@ -4,6 +4,8 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** What the session endpoints return. */
 final class SessionViews {
 
@@ -11,6 +13,7 @@ final class SessionViews {
     }
 
     /** A session without its content: list items, write responses and the polling target. */
+    @RegisterForReflection
     public record Metadata(String id, String ownerId, String title, String description, String contentHash,
             String metadataHash, long version, int contentSize, Instant createdAt, Instant updatedAt) {
 
@@ -21,6 +24,7 @@ final class SessionViews {
     }
 
     /** A session with its content, written out as the stored canonical JSON text without re-encoding. */
+    @RegisterForReflection
     public record Full(String id, String ownerId, String title, String description, @JsonRawValue String content,
             String contentHash, String metadataHash, long version, int contentSize, Instant createdAt,
             Instant updatedAt) {

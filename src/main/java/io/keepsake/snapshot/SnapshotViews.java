@@ -5,6 +5,8 @@ import java.time.Instant;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** What the snapshot endpoints return. */
 final class SnapshotViews {
 
@@ -13,6 +15,7 @@ final class SnapshotViews {
 
     /** Metadata; {@code visits} and {@code uniqueVisitors} only for the owner. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @RegisterForReflection
     public record Metadata(String id, String ownerId, String title, String description, String contentHash,
             int contentSize, String sourceSessionId, Instant createdAt, String shareUrl, Long visits,
             Long uniqueVisitors) {
@@ -29,6 +32,7 @@ final class SnapshotViews {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @RegisterForReflection
     public record Full(String id, String ownerId, String title, String description, @JsonRawValue String content,
             String contentHash, int contentSize, String sourceSessionId, Instant createdAt, String shareUrl) {
 

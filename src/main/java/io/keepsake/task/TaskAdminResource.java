@@ -15,6 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.keepsake.web.KeepsakeApi;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /** {@code /persistence/admin/tasks}: queue depth by status and the latest dead tasks, for operators. */
@@ -30,10 +31,12 @@ public class TaskAdminResource {
         this.queue = queue;
     }
 
+    @RegisterForReflection
     public record DeadTask(String id, String type, Map<String, String> payload, int attempts, String lastError,
             Instant updatedAt) {
     }
 
+    @RegisterForReflection
     public record Overview(Map<String, Long> counts, List<DeadTask> dead) {
     }
 

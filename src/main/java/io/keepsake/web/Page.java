@@ -3,7 +3,10 @@ package io.keepsake.web;
 import java.util.List;
 import java.util.function.Function;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** One page of a list: its items and, when more follow, the token to pass as {@code cursor}. */
+@RegisterForReflection
 public record Page<T>(List<T> items, String pageToken) {
 
     /**

@@ -8,12 +8,15 @@ import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * An RFC 9457 problem details body. {@code type} is left out (it then means "about:blank"):
  * the status and title say what happened; extension members carry machine-readable details.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"title", "status", "detail", "instance"})
+@RegisterForReflection
 public final class Problem {
 
     public static final String MEDIA_TYPE = "application/problem+json";
