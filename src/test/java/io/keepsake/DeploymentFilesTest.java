@@ -27,10 +27,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.smallrye.config.ConfigMappings;
 
@@ -45,7 +45,7 @@ class DeploymentFilesTest {
     private static final Path DEPLOY = Path.of("deploy");
     private static final Path KUBERNETES = DEPLOY.resolve("kubernetes");
     private static final Path DOCKER = Path.of("src/main/docker");
-    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void everyYamlFileUnderDeployParses() throws IOException {
@@ -119,6 +119,23 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theComposeFileRunsKeepsakeOnAThreeMemberReplicaSetItDefines() {
+        JsonNode services = documents(DEPLOY.resolve("compose.yaml")).get(0).path("services");
+        services.fields().forEachRemaining(service -> service.getValue().path("depends_on").fieldNames()
+                .forEachRemaining(dependency -> assertTrue(services.has(dependency),
+                        service.getKey() + " depends on " + dependency + ", which is not defined")));
+        JsonNode keepsake = services.path("keepsake");
+        Path context = DEPLOY.resolve(keepsake.path("build").path("context").asText()).normalize();
+        assertTrue(Files.isRegularFile(context.resolve(keepsake.path("build").path("dockerfile").asText())));
+        String uri = keepsake.path("environment").path("KEEPSAKE_MONGODB_URI").asText();
+        assertTrue(uri.contains("replicaSet=rs0"), uri);
+        for (String member : List.of("mongo1", "mongo2", "mongo3")) {
+            assertTrue(uri.contains(member + ":27017"), uri);
+            assertTrue(services.path(member).path("command").toString().contains("rs0"), member + " joins rs0");
+        }
+    }
+
+    @Test
     void theContainerBuildsSeeEverythingTheyCopyAndNothingElse() throws IOException {
         List<String> allowed = Files.readAllLines(Path.of(".dockerignore")).stream()
                 .filter(line -> line.startsWith("!")).map(line -> line.substring(1)).toList();
@@ -143,13 +160,12 @@ class DeploymentFilesTest {
         Set<String> names = new HashSet<>();
         // Quarkus' own settings, from the configuration model each extension ships; build-time
         // settings are left out: setting them on a built image changes nothing.
-        ObjectMapper json = new ObjectMapper();
         List<URL> models = Collections.list(DeploymentFilesTest.class.getClassLoader()
                 .getResources("META-INF/quarkus-config-doc/quarkus-config-model.json"));
         assertTrue(models.size() > 10, "configuration models on the class path: " + models.size());
         for (URL model : models) {
             try (InputStream in = model.openStream()) {
-                forEachProperty(json.readTree(in), property -> {
+                forEachProperty(JSON.readTree(in), property -> {
                     if ("RUN_TIME".equals(property.path("phase").asText())) {
                         names.add(property.path("path").path("environmentVariable").asText());
                     }
@@ -234,13 +250,14 @@ class DeploymentFilesTest {
         }
     }
 
+    /** The YAML documents of a file, read with SnakeYAML, which resolves anchors and merge keys as compose does. */
     private static List<JsonNode> documents(Path file) {
-        try (var parser = YAML.getFactory().createParser(file.toFile())) {
+        try (var reader = Files.newBufferedReader(file)) {
             List<JsonNode> documents = new ArrayList<>();
-            YAML.readValues(parser, JsonNode.class).forEachRemaining(documents::add);
+            new Yaml().loadAll(reader).forEach(document -> documents.add(JSON.valueToTree(document)));
             return documents;
         } catch (IOException e) {
-            throw new UncheckedIOException(file + " is not valid YAML", e);
+            throw new UncheckedIOException(file.toString(), e);
         }
     }
 }

@@ -39,8 +39,6 @@ import io.smallrye.mutiny.Uni;
 public class SessionResource {
 
     static final String MERGE_PATCH = "application/merge-patch+json";
-    /** Names the client (tab, device) making a change; notices carry it so it can skip its own echo. */
-    public static final String CLIENT_ID = "Keepsake-Client-Id";
     /** Sessions are private and change: caches must revalidate every time. */
     private static final String CACHE_CONTROL = "private, no-cache";
 
@@ -65,7 +63,7 @@ public class SessionResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey,
-            @RestHeader(CLIENT_ID) String clientId) {
+            @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
         return service.create(caller.id(), body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
@@ -135,7 +133,7 @@ public class SessionResource {
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<SessionViews.Metadata>> replace(@RestPath String id,
-            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, @RestHeader(CLIENT_ID) String clientId, byte[] body) {
+            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, byte[] body) {
         return service.replace(caller.id(), id, ifMatch, body, clientId).map(SessionResource::written);
     }
 
@@ -153,7 +151,7 @@ public class SessionResource {
     @Path("/{id}")
     @Consumes({MERGE_PATCH, MediaType.APPLICATION_JSON})
     public Uni<RestResponse<SessionViews.Metadata>> patch(@RestPath String id,
-            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, @RestHeader(CLIENT_ID) String clientId, byte[] body) {
+            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, byte[] body) {
         return service.patch(caller.id(), id, ifMatch, body, clientId).map(SessionResource::written);
     }
 
@@ -167,7 +165,7 @@ public class SessionResource {
     @DELETE
     @Path("/{id}")
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
-            @RestHeader(CLIENT_ID) String clientId) {
+            @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
         return service.delete(caller.id(), id, ifMatch, clientId).map(done -> RestResponse.noContent());
     }
 

@@ -21,7 +21,6 @@ import org.jboss.resteasy.reactive.RestResponse;
 import io.keepsake.web.KeepsakeApi;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.security.Caller;
-import io.keepsake.session.SessionResource;
 import io.keepsake.web.EntityTags.Condition;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
@@ -65,7 +64,7 @@ public class SnapshotResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey,
-            @RestHeader(SessionResource.CLIENT_ID) String clientId) {
+            @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
         String user = caller.id();
         rateLimiter.acquire(user, RateLimiter.Kind.SNAPSHOT_CREATE);
         return service.create(user, body, idempotencyKey, clientId).map(StoredResponse::toResponse);
@@ -135,7 +134,7 @@ public class SnapshotResource {
     @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @DELETE
     @Path("/{id}")
-    public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader(SessionResource.CLIENT_ID) String clientId) {
+    public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
         return service.delete(caller.id(), id, clientId).map(done -> RestResponse.noContent());
     }
 }

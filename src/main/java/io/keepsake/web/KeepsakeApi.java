@@ -63,6 +63,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
         description = "OIDC access tokens in production")
 public class KeepsakeApi extends Application {
 
+    /** Request header naming the client (tab, device) making a change; notices carry it so it can skip its own echo. */
+    public static final String CLIENT_ID = "Keepsake-Client-Id";
+
     public static final String BAD_REQUEST = "BadRequest";
     public static final String UNAUTHORIZED = "Unauthorized";
     public static final String NOT_FOUND = "NotFound";
