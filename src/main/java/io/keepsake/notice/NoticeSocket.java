@@ -20,6 +20,7 @@ import io.keepsake.KeepsakeConfig;
 import io.keepsake.session.SessionService;
 import io.keepsake.web.Json;
 import io.keepsake.web.Meters;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
@@ -33,6 +34,8 @@ import io.smallrye.mutiny.Uni;
  * message schema is in the README. A connection without a valid ticket is closed with 1008.
  */
 @WebSocket(path = "/persistence/notices/ws")
+// Caffeine picks its cache and node classes by name; a native image needs these two for this cache.
+@RegisterForReflection(classNames = {"com.github.benmanes.caffeine.cache.SSMS", "com.github.benmanes.caffeine.cache.PSMS"})
 public class NoticeSocket {
 
     static final int POLICY_VIOLATION = 1008;

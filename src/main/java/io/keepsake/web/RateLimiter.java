@@ -10,12 +10,15 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.keepsake.KeepsakeConfig;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Per-user token buckets (bucket4j), kept in memory per instance: with N replicas behind a
  * balancer a user gets up to N times the configured rate. Idle buckets are forgotten.
  */
 @ApplicationScoped
+// Caffeine picks its cache and node classes by name; a native image needs these two for this cache.
+@RegisterForReflection(classNames = {"com.github.benmanes.caffeine.cache.SSMSA", "com.github.benmanes.caffeine.cache.PSAMS"})
 public class RateLimiter {
 
     public enum Kind {
