@@ -51,9 +51,17 @@ class BearerTokenTest {
         }
     }
 
-    private static String token(String email, String keyLocation) {
+    private static String token(String email, String keyLocation, String... groups) {
         return Jwt.issuer("https://issuer.test").subject("subject-" + email).claim("email", email)
-                .expiresIn(300).sign(keyLocation);
+                .groups(java.util.Set.of(groups)).expiresIn(300).sign(keyLocation);
+    }
+
+    @Test
+    void theTokensGroupsAreItsRolesSoAnOperatorGroupReadsTheTaskQueue() {
+        given().auth().oauth2(token("ops@example.org", "oidc/test-signing-key.pem", "admin"))
+                .get("/persistence/admin/tasks").then().statusCode(200);
+        given().auth().oauth2(token("carol@example.org", "oidc/test-signing-key.pem"))
+                .get("/persistence/admin/tasks").then().statusCode(403).contentType("application/problem+json");
     }
 
     @Test
