@@ -69,6 +69,64 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theManifestsAreKubernetesObjectsWithNoMisspeltFields() throws Exception {
+        Map<String, Class<?>> models = Map.of(
+                "ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class,
+                "Secret", io.fabric8.kubernetes.api.model.Secret.class,
+                "Service", io.fabric8.kubernetes.api.model.Service.class,
+                "Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class,
+                "PodDisruptionBudget", io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class,
+                "HorizontalPodAutoscaler", io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class);
+        int checked = 0;
+        for (Path file : yamlFiles(KUBERNETES)) {
+            for (JsonNode document : documents(file)) {
+                String kind = document.path("kind").asText();
+                if (kind.equals("Kustomization")) {
+                    continue;
+                }
+                assertTrue(models.containsKey(kind), file + ": unexpected kind " + kind);
+                List<String> unknown = new ArrayList<>();
+                unknownFields(JSON.treeToValue(document, models.get(kind)), kind, unknown);
+                assertEquals(List.of(), unknown, file + ": fields Kubernetes does not know");
+                checked++;
+            }
+        }
+        assertEquals(models.size(), checked);
+        // The API server takes only strings in a ConfigMap: a bare true or 5 is refused.
+        for (JsonNode document : documents(KUBERNETES.resolve("configmap.yaml"))) {
+            document.path("data").fields().forEachRemaining(entry ->
+                    assertTrue(entry.getValue().isTextual(), entry.getKey() + " must be quoted"));
+        }
+    }
+
+    /** Collects the fields the Kubernetes model did not recognise (it keeps them as "additional properties"). */
+    private static void unknownFields(Object value, String path, List<String> unknown) throws Exception {
+        if (value instanceof java.util.Collection<?> items) {
+            int i = 0;
+            for (Object item : items) {
+                unknownFields(item, path + "[" + i++ + "]", unknown);
+            }
+        } else if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                unknownFields(entry.getValue(), path + "." + entry.getKey(), unknown);
+            }
+        } else if (value != null && value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+            for (java.lang.reflect.Method getter : value.getClass().getMethods()) {
+                if (getter.getParameterCount() > 0 || !getter.getName().startsWith("get")
+                        || getter.getDeclaringClass() == Object.class) {
+                    continue;
+                }
+                Object field = getter.invoke(value);
+                if (getter.getName().equals("getAdditionalProperties")) {
+                    ((Map<?, ?>) field).keySet().forEach(name -> unknown.add(path + "." + name));
+                } else {
+                    unknownFields(field, path + "." + getter.getName().substring(3), unknown);
+                }
+            }
+        }
+    }
+
+    @Test
     void theKubernetesObjectsReferToEachOtherAndToTheServicesPortAndHealthEndpoints() throws IOException {
         Map<String, JsonNode> byKind = new LinkedHashMap<>();
         for (Path file : yamlFiles(KUBERNETES)) {
