@@ -2,12 +2,19 @@ package io.keepsake.notice;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.web.ApiProblem;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
@@ -20,6 +27,8 @@ public class Notices {
     private final NoticeStore store;
     private final NoticeBus bus;
     private final Duration maxWait;
+    /** Completed (with false: nothing arrived) when this instance is about to stop taking requests. */
+    private final CompletableFuture<Boolean> closing = new CompletableFuture<>();
 
     public Notices(NoticeStore store, NoticeBus bus, KeepsakeConfig config) {
         this.store = store;
@@ -46,12 +55,25 @@ public class Notices {
             return store.after(user, cursor, PAGE)
                     .onItem().transformToUni(found -> !found.isEmpty() || timeout.isZero()
                             ? Uni.createFrom().item(found)
-                            : Uni.createFrom().completionStage(arrived).ifNoItem().after(timeout).recoverWithItem(false)
+                            : Uni.createFrom().completionStage(arrived.applyToEither(closing, Function.identity()))
+                                    .ifNoItem().after(timeout).recoverWithItem(false)
                                     .onItem().transformToUni(any -> any ? store.after(user, cursor, PAGE)
                                             : Uni.createFrom().item(List.<Notice>of())))
                     .eventually(stop)
                     .onItem().transformToUni(found -> resync(user, cursor, found));
         });
+    }
+
+    /**
+     * On shutdown, readiness turns DOWN for {@code quarkus.shutdown.delay}; then requests still in
+     * flight get the shutdown time-out before they are cut. Waiting long polls answer (empty, with
+     * their cursor) just before the delay ends, so that clients poll again on another replica and
+     * the instance stops without waiting for them.
+     */
+    void onStopping(@Observes ShutdownDelayInitiatedEvent event,
+            @ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> delay) {
+        long millis = Math.max(0, delay.orElse(Duration.ZERO).toMillis() - 250);
+        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(() -> closing.complete(false));
     }
 
     /** Whether notices following {@code cursor} were already swept, so the client must reload. */
