@@ -25,6 +25,7 @@ import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.OpenConnections;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
@@ -39,6 +40,7 @@ import io.smallrye.mutiny.Uni;
 public class NoticeSocket {
 
     static final int POLICY_VIOLATION = 1008;
+    static final int GOING_AWAY = 1001;
 
     private final Tickets tickets;
     private final NoticeBus bus;
@@ -57,7 +59,7 @@ public class NoticeSocket {
     private final Map<String, String> messages = rendered.asMap();
 
     public NoticeSocket(Tickets tickets, NoticeBus bus, NoticeStore store, Notices notices, SessionService sessions,
-            ObjectMapper mapper, Json codec, KeepsakeConfig config, Meters meters) {
+            ObjectMapper mapper, Json codec, KeepsakeConfig config, Meters meters, OpenConnections connections) {
         this.codec = codec;
         this.meters = meters;
         this.tickets = tickets;
@@ -67,6 +69,10 @@ public class NoticeSocket {
         this.sessions = sessions;
         this.mapper = mapper;
         this.config = config.notices();
+        // As the instance stops (with the long polls), clients are told to reconnect elsewhere and resume.
+        notices.whenStopping(() -> connections.forEach(connection -> connection
+                .close(new CloseReason(GOING_AWAY, "server stopping: reconnect and resume"))
+                .subscribe().with(closed -> { }, error -> { })));
     }
 
     /** One connection's state. Notices are sent in order, once: only those after {@code lastSeq}. */

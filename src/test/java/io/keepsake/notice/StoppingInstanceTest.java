@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.keepsake.testing.Http;
+import io.keepsake.testing.SocketClient;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,7 +29,8 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * An instance that begins to stop (the shutdown delay starts, as on SIGTERM) answers its waiting
- * long polls before the delay ends, so that clients poll again elsewhere instead of holding it up.
+ * long polls and closes its WebSockets with 1001 before the delay ends, so that clients poll or
+ * connect again elsewhere instead of holding it up.
  */
 @QuarkusTest
 @TestProfile(StoppingInstanceTest.Profile.class)
@@ -62,5 +64,16 @@ class StoppingInstanceTest {
         assertEquals(0, JsonPath.from(answer.body()).getList("items").size());
         assertEquals(from, JsonPath.from(answer.body()).getString("cursor"), "the client resumes from the same cursor");
         assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "answered at the delay's end, not the wait's: " + took);
+    }
+
+    @Test
+    void openWebSocketsAreToldToGoAwayAndReconnect() throws Exception {
+        String ticket = as(ALICE).post("/notices/tickets").then().statusCode(201).extract().path("ticket");
+        try (SocketClient tab = SocketClient.open(base, "persistence/notices/ws?ticket=" + ticket)) {
+            tab.send("{\"type\":\"ping\"}");
+            assertEquals("pong", tab.next("pong").getString("type"), "the connection is open and served");
+            stopping.fire(new ShutdownDelayInitiatedEvent());
+            assertEquals(1001, tab.closed.get(15, TimeUnit.SECONDS));
+        }
     }
 }
