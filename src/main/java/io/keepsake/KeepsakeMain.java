@@ -51,24 +51,19 @@ public final class KeepsakeMain {
         return uri != null ? uri : setting(STORE_URI, null);
     }
 
-    /** Starts the embedded store as configured and returns its connection string. */
+    /**
+     * Starts {@code io.keepsake.store.EmbeddedStore} as configured and returns its connection string.
+     * Looked up by name: JVM builds have it, native images are built without it (and its H2 backend).
+     */
     static String startEmbeddedStore() {
         Path dataDir = Path.of(setting(DATA_DIR, "data"));
-        String uri = startEmbeddedStore(dataDir, setting(STORE_HOST, "127.0.0.1"),
-                Integer.parseInt(setting(STORE_PORT, "0")));
-        System.out.printf("Keepsake: embedded store at %s, data in %s%n", uri, dataDir.toAbsolutePath());
-        return uri;
-    }
-
-    /**
-     * Starts {@code io.keepsake.store.EmbeddedStore} and returns its connection string. Looked up by
-     * name: JVM builds have it, native images are built without it (and without its H2 backend).
-     */
-    private static String startEmbeddedStore(Path dataDir, String host, int port) {
         try {
             Class<?> type = Class.forName("io.keepsake.store.EmbeddedStore");
-            Object store = type.getMethod("start", Path.class, String.class, int.class).invoke(null, dataDir, host, port);
-            return (String) type.getMethod("connectionString").invoke(store);
+            Object store = type.getMethod("start", Path.class, String.class, int.class).invoke(null, dataDir,
+                    setting(STORE_HOST, "127.0.0.1"), Integer.parseInt(setting(STORE_PORT, "0")));
+            String uri = (String) type.getMethod("connectionString").invoke(store);
+            System.out.printf("Keepsake: embedded store at %s, data in %s%n", uri, dataDir.toAbsolutePath());
+            return uri;
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("This build has no embedded store: set KEEPSAKE_MONGODB_URI to a "
                     + "MongoDB or Cosmos DB connection string");

@@ -46,8 +46,7 @@ final class NoticeBenchmark {
     }
 
     Result run() throws Exception {
-        ServiceProcess server = ServiceProcess.start(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                List.of("-Xmx256m"), Path.of("target", "bench", "notice-server.log"),
+        ServiceProcess server = ServiceProcess.start(List.of("-Xmx256m"), Path.of("target", "bench", "notice-server.log"),
                 "KEEPSAKE_NOTICES_FEED", System.getProperty("bench.feed", "auto"));
         base = server.base;
         int port = base.getPort();

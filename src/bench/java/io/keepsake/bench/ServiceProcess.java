@@ -31,8 +31,9 @@ final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code java <jvmArgs> -jar quarkus-run.jar} in the application's directory. */
-    static ServiceProcess start(String java, List<String> jvmArgs, Path log, String... env) throws IOException {
+    /** Starts {@code java <jvmArgs> -jar quarkus-run.jar} in the application's directory, on this JVM's java. */
+    static ServiceProcess start(List<String> jvmArgs, Path log, String... env) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();

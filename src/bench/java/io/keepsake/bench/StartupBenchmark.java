@@ -19,7 +19,6 @@ final class StartupBenchmark {
     private static final Pattern STARTED = Pattern.compile("started in (\\d+\\.\\d+)s");
 
     static String run(int runs) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         StringBuilder report = new StringBuilder("## Start-up: JVM with and without the AOT cache\n\n");
         report.append(String.format(Locale.ROOT, "JDK %s; %d cores; embedded store; %d runs each, alternating.%n%n",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), runs));
@@ -32,8 +31,8 @@ final class StartupBenchmark {
         List<Double> plainQuarkus = new ArrayList<>();
         List<Double> aotQuarkus = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
-            measure(java, List.of(), plainReady, plainQuarkus);
-            measure(java, List.of("-XX:AOTCache=app.aot"), aotReady, aotQuarkus);
+            measure(List.of(), plainReady, plainQuarkus);
+            measure(List.of("-XX:AOTCache=app.aot"), aotReady, aotQuarkus);
         }
         report.append("| JVM options | ready, median ms | ready, min–max ms | Quarkus \"started in\", median s |\n")
                 .append("|---|---|---|---|\n");
@@ -42,10 +41,10 @@ final class StartupBenchmark {
         return report.toString();
     }
 
-    private static void measure(String java, List<String> options, List<Duration> ready, List<Double> quarkus)
+    private static void measure(List<String> options, List<Duration> ready, List<Double> quarkus)
             throws Exception {
         Path log = Path.of("target", "bench", "startup-server.log");
-        try (ServiceProcess service = ServiceProcess.start(java, options, log)) {
+        try (ServiceProcess service = ServiceProcess.start(options, log)) {
             ready.add(service.awaitReady());
         }
         Matcher started = STARTED.matcher(Files.readString(log));

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -30,7 +29,6 @@ public class Notices {
     private final Duration maxWait;
     /** Completed (with false: nothing arrived) when this instance is about to stop taking requests. */
     private final CompletableFuture<Boolean> closing = new CompletableFuture<>();
-    private final List<Runnable> stoppingActions = new CopyOnWriteArrayList<>();
 
     public Notices(NoticeStore store, NoticeBus bus, KeepsakeConfig config) {
         this.store = store;
@@ -75,15 +73,12 @@ public class Notices {
     void onStopping(@Observes ShutdownDelayInitiatedEvent event,
             @ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> delay) {
         long millis = Math.max(0, delay.orElse(Duration.ZERO).toMillis() - 250);
-        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(() -> {
-            closing.complete(false);
-            stoppingActions.forEach(Runnable::run);
-        });
+        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(() -> closing.complete(false));
     }
 
     /** Runs {@code action} when waiting long polls are answered on shutdown. */
     void whenStopping(Runnable action) {
-        stoppingActions.add(action);
+        closing.thenRun(action);
     }
 
     /** Whether notices following {@code cursor} were already swept, so the client must reload. */

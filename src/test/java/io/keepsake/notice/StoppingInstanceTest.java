@@ -50,29 +50,24 @@ class StoppingInstanceTest {
     Event<ShutdownDelayInitiatedEvent> stopping;
 
     @Test
-    void aWaitingLongPollIsAnsweredEmptyWhenTheShutdownDelayEnds() throws Exception {
+    void waitingLongPollsAreAnsweredEmptyAndWebSocketsToldToGoAwayWhenTheShutdownDelayEnds() throws Exception {
         String from = as(ALICE).get("/notices").then().statusCode(200).extract().path("cursor");
-        CompletableFuture<HttpResponse<String>> poll = HttpClient.newHttpClient().sendAsync(
-                Http.request(base, "persistence/notices?wait=25&after=" + from, ALICE).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        long started = System.nanoTime();
-        stopping.fire(new ShutdownDelayInitiatedEvent());
-
-        HttpResponse<String> answer = poll.get(30, TimeUnit.SECONDS);
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        assertEquals(200, answer.statusCode());
-        assertEquals(0, JsonPath.from(answer.body()).getList("items").size());
-        assertEquals(from, JsonPath.from(answer.body()).getString("cursor"), "the client resumes from the same cursor");
-        assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "answered at the delay's end, not the wait's: " + took);
-    }
-
-    @Test
-    void openWebSocketsAreToldToGoAwayAndReconnect() throws Exception {
         String ticket = as(ALICE).post("/notices/tickets").then().statusCode(201).extract().path("ticket");
         try (SocketClient tab = SocketClient.open(base, "persistence/notices/ws?ticket=" + ticket)) {
             tab.send("{\"type\":\"ping\"}");
             assertEquals("pong", tab.next("pong").getString("type"), "the connection is open and served");
+            CompletableFuture<HttpResponse<String>> poll = HttpClient.newHttpClient().sendAsync(
+                    Http.request(base, "persistence/notices?wait=25&after=" + from, ALICE).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long started = System.nanoTime();
             stopping.fire(new ShutdownDelayInitiatedEvent());
+
+            HttpResponse<String> answer = poll.get(30, TimeUnit.SECONDS);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertEquals(200, answer.statusCode());
+            assertEquals(0, JsonPath.from(answer.body()).getList("items").size());
+            assertEquals(from, JsonPath.from(answer.body()).getString("cursor"), "the client resumes from the same cursor");
+            assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "answered at the delay's end, not the wait's: " + took);
             assertEquals(1001, tab.closed.get(15, TimeUnit.SECONDS));
         }
     }
