@@ -35,12 +35,12 @@ public final class Runner {
         return id;
     }
 
-    /** Runs up to {@code max} due tasks, one after another; returns how many it ran. */
+    /** Runs up to {@code max} due tasks of the types it has handlers for, one after another; returns how many it ran. */
     public Uni<Integer> runDue(int max) {
         if (max <= 0 || stopping) {
             return Uni.createFrom().item(0);
         }
-        return queue.claim(id).onItem().transformToUni(task -> task == null
+        return queue.claim(id, handlers.keySet()).onItem().transformToUni(task -> task == null
                 ? Uni.createFrom().item(0)
                 : run(task).onItem().transformToUni(ran -> runDue(max - 1)).map(more -> more + 1));
     }

@@ -29,4 +29,6 @@ public class Task {
     public String lastError;
     public Instant createdAt;
     public Instant updatedAt;
+    /** When a done task may be forgotten (TTL index and sweep). */
+    public Instant expiresAt;
 }

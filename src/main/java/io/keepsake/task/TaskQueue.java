@@ -2,18 +2,18 @@ package io.keepsake.task;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.bson.Document;
-
-import com.mongodb.client.model.Accumulators;
-import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
@@ -25,6 +25,7 @@ import io.keepsake.store.Indexes;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -44,6 +45,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     void createIndexes(@Observes StartupEvent event) {
         Indexes.ensure(mongoCollection(), Indexes.keys("status", 1, "nextAttemptAt", 1));
         Indexes.ensure(mongoCollection(), Indexes.keys("status", 1, "leaseUntil", 1));
+        Indexes.ensure(mongoCollection(), Indexes.keys("expiresAt", 1), new IndexOptions().expireAfter(0L, TimeUnit.SECONDS));
     }
 
     public Uni<Task> enqueue(String type, Map<String, String> payload) {
@@ -65,13 +67,18 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
         return mongoCollection().insertOne(task).replaceWith(task);
     }
 
-    /** Leases the next due task to {@code runner}, or returns null when none is due. */
-    public Uni<Task> claim(String runner) {
+    /**
+     * Leases the next due task of one of the given types to {@code runner}, or returns null when none
+     * is due. Types this runner does not know (a newer version's, during a rolling upgrade) stay for
+     * a runner that does. A task whose runner died counts that run as an attempt.
+     */
+    public Uni<Task> claim(String runner, Collection<String> types) {
         Instant now = Time.now();
         return mongoCollection().findOneAndUpdate(
-                Filters.or(
+                Filters.and(Filters.in("type", types), Filters.or(
                         Filters.and(Filters.eq("status", Task.PENDING), Filters.lte("nextAttemptAt", now)),
-                        Filters.and(Filters.eq("status", Task.RUNNING), Filters.lt("leaseUntil", now))),
+                        Filters.and(Filters.eq("status", Task.RUNNING), Filters.lt("leaseUntil", now),
+                                Filters.lte("attempts", config.maxRetries())))),
                 Updates.combine(
                         Updates.set("status", Task.RUNNING),
                         Updates.set("leaseOwner", runner),
@@ -82,15 +89,42 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                         .returnDocument(ReturnDocument.AFTER));
     }
 
-    /** Marks the task done if {@code runner} still holds it; false if its lease was lost. */
+    /**
+     * Parks as dead the tasks whose runners died during their last allowed attempt (their leases
+     * expired with no retries left). Returns how many.
+     */
+    public Uni<Long> buryAbandoned() {
+        Instant now = Time.now();
+        return mongoCollection().updateMany(
+                Filters.and(Filters.eq("status", Task.RUNNING), Filters.lt("leaseUntil", now),
+                        Filters.gt("attempts", config.maxRetries())),
+                Updates.combine(
+                        Updates.set("status", Task.DEAD),
+                        Updates.set("leaseOwner", null),
+                        Updates.set("leaseUntil", null),
+                        Updates.set("lastError", "Lease expired on the last attempt: its runner stopped or hung"),
+                        Updates.set("updatedAt", now)))
+                .map(result -> result.getModifiedCount());
+    }
+
+    /** Marks the task done if {@code runner} still holds it; false if its lease was lost. Done tasks expire. */
     public Uni<Boolean> complete(Task task, String runner) {
+        Instant now = Time.now();
         return mongoCollection().updateOne(leased(task, runner), Updates.combine(
                 Updates.set("status", Task.DONE),
                 Updates.set("leaseOwner", null),
                 Updates.set("leaseUntil", null),
                 Updates.set("lastError", null),
-                Updates.set("updatedAt", Time.now())))
+                Updates.set("updatedAt", now),
+                Updates.set("expiresAt", now.plus(config.keepDone()))))
                 .map(result -> result.getModifiedCount() == 1);
+    }
+
+    /** Forgets done tasks past their retention; a TTL index does the same on stores that enforce one. */
+    @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> sweep() {
+        return mongoCollection().deleteMany(Filters.and(Filters.eq("status", Task.DONE), Filters.lt("expiresAt", Time.now())))
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     /**
@@ -126,11 +160,19 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
         return config.backoff().multipliedBy(1L << Math.min(20, Math.max(0, attempts - 1)));
     }
 
-    /** How many tasks are in each status. */
+    /** How many tasks are in each status: one count per status, each answered from the status index. */
     public Uni<Map<String, Long>> counts() {
-        return mongoCollection().aggregate(List.of(Aggregates.group("$status", Accumulators.sum("count", 1))),
-                Document.class)
-                .collect().asMap(doc -> doc.getString("_id"), doc -> ((Number) doc.get("count")).longValue());
+        List<String> statuses = List.of(Task.PENDING, Task.RUNNING, Task.DONE, Task.DEAD);
+        return Uni.join().all(statuses.stream().map(status -> mongoCollection().countDocuments(Filters.eq("status", status)))
+                .toList()).andFailFast().map(found -> {
+                    Map<String, Long> counts = new LinkedHashMap<>();
+                    for (int i = 0; i < statuses.size(); i++) {
+                        if (found.get(i) > 0) {
+                            counts.put(statuses.get(i), found.get(i));
+                        }
+                    }
+                    return counts;
+                });
     }
 
     /** The most recently failed dead tasks, newest first. */

@@ -21,9 +21,11 @@ import io.smallrye.mutiny.Uni;
 public class TaskRunner {
 
     private final Runner runner;
+    private final TaskQueue queue;
     private final KeepsakeConfig.Tasks config;
 
     public TaskRunner(TaskQueue queue, @Any Instance<TaskHandler> handlers, KeepsakeConfig config) {
+        this.queue = queue;
         this.config = config.tasks();
         Map<String, TaskHandler> byType = handlers.stream()
                 .collect(Collectors.toMap(TaskHandler::type, Function.identity()));
@@ -36,7 +38,7 @@ public class TaskRunner {
         if (!config.enabled()) {
             return Uni.createFrom().voidItem();
         }
-        return runner.runDue(config.batch()).replaceWithVoid()
+        return queue.buryAbandoned().chain(() -> runner.runDue(config.batch())).replaceWithVoid()
                 .onFailure().invoke(error -> Log.debugf("Task poll failed: %s", error.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }

@@ -140,7 +140,7 @@ class TaskQueueTest {
         String type = "orphan-" + UUID.randomUUID();
         AtomicInteger runs = new AtomicInteger();
         Task task = enqueue(type);
-        Task claimed = queue.claim("crashed-runner").await().atMost(Duration.ofSeconds(5));
+        Task claimed = queue.claim("crashed-runner", Set.of(type)).await().atMost(Duration.ofSeconds(5));
         assertNotNull(claimed);
         assertEquals(task.id, claimed.id);
 
@@ -204,5 +204,62 @@ class TaskQueueTest {
             return Task.DONE.equals(stored(task.id).status);
         });
         assertEquals(1, runs.get());
+    }
+
+    @Test
+    void aRunnerClaimsOnlyTheTypesItKnows() {
+        String known = "known-" + UUID.randomUUID();
+        String newer = "newer-" + UUID.randomUUID();
+        Task unknown = enqueue(newer);
+        Task mine = enqueue(known);
+        Runner older = runner("older-version", handler(known, payload -> Uni.createFrom().voidItem()));
+
+        await().atMost(WAIT).until(() -> {
+            older.runDue(100).await().atMost(Duration.ofSeconds(5));
+            return Task.DONE.equals(stored(mine.id).status);
+        });
+        Task left = stored(unknown.id);
+        assertEquals(Task.PENDING, left.status, "a task type this runner has no handler for waits for one that has");
+        assertEquals(0, left.attempts);
+        assertNull(left.lastError);
+    }
+
+    @Test
+    void aTaskWhoseRunnersKeepDyingCountsEachLeaseAsAnAttemptAndDies() {
+        String type = "doomed-" + UUID.randomUUID();
+        Task task = enqueue(type);
+        // Runners that claim and die: each expired lease is an attempt (max-retries 3: 4 attempts in all).
+        for (int attempt = 1; attempt <= 4; attempt++) {
+            int expected = attempt;
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+                queue.claim("dies-" + expected, Set.of(type)).await().atMost(Duration.ofSeconds(5));
+                return stored(task.id).attempts == expected;
+            });
+        }
+        assertNull(queue.claim("one-too-many", Set.of(type)).await().atMost(Duration.ofSeconds(5)),
+                "still leased: nobody may take it yet");
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+            queue.buryAbandoned().await().atMost(Duration.ofSeconds(5));
+            return Task.DEAD.equals(stored(task.id).status);
+        });
+        Task dead = stored(task.id);
+        assertEquals(4, dead.attempts);
+        assertTrue(dead.lastError.contains("Lease expired"), dead.lastError);
+        assertNull(queue.claim("after-death", Set.of(type)).await().atMost(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void doneTasksExpireAndTheCountsComeFromTheStore() {
+        String type = "finished-" + UUID.randomUUID();
+        Task task = enqueue(type);
+        Runner runner = runner("finisher", handler(type, payload -> Uni.createFrom().voidItem()));
+        await().atMost(WAIT).until(() -> {
+            runner.runDue(10).await().atMost(Duration.ofSeconds(5));
+            return Task.DONE.equals(stored(task.id).status);
+        });
+        Task done = stored(task.id);
+        assertNotNull(done.expiresAt, "a done task has an expiry");
+        assertTrue(done.expiresAt.isAfter(Instant.now().plus(config.tasks().keepDone()).minusSeconds(60)));
+        assertTrue(queue.counts().await().atMost(Duration.ofSeconds(5)).get(Task.DONE) >= 1);
     }
 }
