@@ -95,6 +95,10 @@ public interface KeepsakeConfig {
         /** On shutdown, how long running tasks may finish before their leases are handed back. */
         @WithDefault("5s")
         Duration shutdownGrace();
+
+        /** How long done tasks are kept (for operators to look at) before they are swept. */
+        @WithDefault("1d")
+        Duration keepDone();
     }
 
     interface Snapshots {
@@ -138,9 +142,25 @@ public interface KeepsakeConfig {
         @WithDefault("auto")
         String feed();
 
-        /** How often the tailing feed looks for new notices. */
+        /** How often the tailing feed looks for new notices, while users listen on this instance. */
         @WithDefault("100ms")
         Duration tailEvery();
+
+        /** How often the tailing feed reads the log heads of every user listening here (catches late writes). */
+        @WithDefault("5s")
+        Duration reconcileEvery();
+
+        /** How long a publication is retried while the store is unreachable before recovery takes over. */
+        @WithDefault("5m")
+        Duration publishRetryFor();
+
+        /** How often notices left in outboxes (by an instance that stopped after a write) are published. */
+        @WithDefault("5m")
+        Duration recoverEvery();
+
+        /** How old an outbox entry must be before recovery publishes it (younger ones are still on their way). */
+        @WithDefault("10s")
+        Duration recoverAfter();
 
         /** Longest long-poll a client may ask for. */
         @WithDefault("30s")

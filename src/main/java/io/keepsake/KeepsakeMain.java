@@ -17,6 +17,9 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * <li>{@code KEEPSAKE_STORE_DATA_DIR} / {@code keepsake.store.data-dir}: embedded data directory (default {@code ./data})</li>
  * <li>{@code KEEPSAKE_STORE_HOST}, {@code KEEPSAKE_STORE_PORT}: where the embedded store listens
  * (default 127.0.0.1 and any free port; a fixed port lets a second instance share it)</li>
+ * <li>{@code KEEPSAKE_STORE_FORCE_TO_DISK} / {@code keepsake.store.force-to-disk}: flush every commit to
+ * the disk before answering (default false: a process crash loses nothing acknowledged, a power loss
+ * may lose the last moments of writes)</li>
  * </ul>
  */
 @QuarkusMain
@@ -29,8 +32,9 @@ public final class KeepsakeMain {
     static final String DATA_DIR = "keepsake.store.data-dir";
     static final String STORE_HOST = "keepsake.store.host";
     static final String STORE_PORT = "keepsake.store.port";
+    static final String FORCE_TO_DISK = "keepsake.store.force-to-disk";
     /** The settings read here rather than through Quarkus' configuration. */
-    static final List<String> SETTINGS = List.of(STORE_URI, DATA_DIR, STORE_HOST, STORE_PORT);
+    static final List<String> SETTINGS = List.of(STORE_URI, DATA_DIR, STORE_HOST, STORE_PORT, FORCE_TO_DISK);
 
     KeepsakeMain() {
     }
@@ -59,8 +63,9 @@ public final class KeepsakeMain {
         Path dataDir = Path.of(setting(DATA_DIR, "data"));
         try {
             Class<?> type = Class.forName("io.keepsake.store.EmbeddedStore");
-            Object store = type.getMethod("start", Path.class, String.class, int.class).invoke(null, dataDir,
-                    setting(STORE_HOST, "127.0.0.1"), Integer.parseInt(setting(STORE_PORT, "0")));
+            Object store = type.getMethod("start", Path.class, String.class, int.class, boolean.class).invoke(null,
+                    dataDir, setting(STORE_HOST, "127.0.0.1"), Integer.parseInt(setting(STORE_PORT, "0")),
+                    Boolean.parseBoolean(setting(FORCE_TO_DISK, "false")));
             String uri = (String) type.getMethod("connectionString").invoke(store);
             System.out.printf("Keepsake: embedded store at %s, data in %s%n", uri, dataDir.toAbsolutePath());
             return uri;

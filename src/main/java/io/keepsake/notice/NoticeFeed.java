@@ -1,44 +1,216 @@
 package io.keepsake.notice;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
+import org.bson.BsonDocument;
 import org.bson.Document;
+
+import com.mongodb.MongoCommandException;
+import com.mongodb.client.model.Aggregates;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.changestream.ChangeStreamDocument;
 
 import io.keepsake.KeepsakeConfig;
 import io.quarkus.logging.Log;
+import io.quarkus.mongodb.ChangeStreamOptions;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 
-/** Runs this instance's notice reader into the bus, in the mode configured or detected. */
+/**
+ * Brings notices stored by other instances to this instance's fan-out. Two ways:
+ * <ul>
+ * <li><b>change stream</b> (MongoDB replica sets and sharded clusters): every notice as it is
+ * stored; re-opened after an error from the last position it delivered (its resume token), and
+ * when that position is gone, each listening user's log is read from where it stands;</li>
+ * <li><b>tailing</b> (stores without change streams: Cosmos DB, the embedded store): only while
+ * users listen here, it reads which of their logs grew (the heads documents changed in the last
+ * moments, and all of theirs every few seconds), and the fan-out reads what it is missing.</li>
+ * </ul>
+ * Either way the fan-out puts notices in order and hands each out once, so the feed may repeat
+ * itself but must not stop.
+ */
 @ApplicationScoped
 public class NoticeFeed {
 
-    private final NoticeReader reader;
-    private final String feed;
-
-    public NoticeFeed(NoticeStore store, NoticeBus bus, KeepsakeConfig config) {
-        this.feed = config.notices().feed();
-        this.reader = new NoticeReader(store.mongoCollection().withDocumentClass(Document.class), bus::deliver,
-                config.notices().tailEvery());
+    public enum Mode {
+        CHANGE_STREAM, TAILING
     }
 
-    void start(@Observes StartupEvent event) {
-        NoticeReader.Mode mode = switch (feed) {
-            case "change-stream" -> NoticeReader.Mode.CHANGE_STREAM;
-            case "tailing" -> NoticeReader.Mode.TAILING;
-            default -> null;
-        };
-        reader.start(mode);
-        Log.infof("Notices: reading the store's %s (keepsake.notices.feed=%s)",
-                reader.mode() == NoticeReader.Mode.TAILING ? "notices by tailing query" : "change stream", feed);
+    /** Heads changed this long before the previous read are read again: clocks and commits are not exact. */
+    static final Duration OVERLAP = Duration.ofSeconds(2);
+    /** Users whose heads are read in one query. */
+    private static final int USERS_PER_READ = 500;
+
+    private final NoticeLog log;
+    private final NoticeFanout fanout;
+    private final String configured;
+    private final Duration tailEvery;
+    private final Duration reconcileEvery;
+    private volatile Mode mode;
+    private volatile Cancellable running;
+    private volatile BsonDocument resumeToken;
+    private volatile boolean stopped;
+
+    @Inject
+    public NoticeFeed(NoticeLog log, NoticeFanout fanout, KeepsakeConfig config) {
+        this(log, fanout, config.notices().feed(), config.notices().tailEvery(), config.notices().reconcileEvery());
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        reader.stop();
+    public NoticeFeed(NoticeLog log, NoticeFanout fanout, String mode, Duration tailEvery, Duration reconcileEvery) {
+        this.log = log;
+        this.fanout = fanout;
+        this.configured = mode;
+        this.tailEvery = tailEvery;
+        this.reconcileEvery = reconcileEvery;
     }
 
-    public NoticeReader.Mode mode() {
-        return reader.mode();
+    void onStart(@Observes StartupEvent event) {
+        start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    public void start() {
+        switch (configured) {
+            case "change-stream" -> watch(false);
+            case "tailing" -> tail();
+            default -> watch(true);
+        }
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public void stop() {
+        stopped = true;
+        Cancellable current = running;
+        if (current != null) {
+            current.cancel();
+        }
+    }
+
+    private void watch(boolean fallBack) {
+        mode = Mode.CHANGE_STREAM;
+        ChangeStreamOptions options = new ChangeStreamOptions();
+        BsonDocument token = resumeToken;
+        if (token != null) {
+            options.resumeAfter(token);
+        }
+        running = log.collection()
+                .watch(List.of(Aggregates.match(Filters.eq("operationType", "insert"))), Document.class, options)
+                .subscribe().with(this::changed, error -> {
+                    if (stopped) {
+                        return;
+                    }
+                    if (fallBack && unsupported(error)) {
+                        Log.infof("Notices: the store has no change streams (%s); tailing instead", error.getMessage());
+                        tail();
+                        return;
+                    }
+                    if (resumeToken != null && historyLost(error)) {
+                        Log.warnf("Notice change stream cannot resume (%s); reading each listening user's log", error.getMessage());
+                        resumeToken = null;
+                        reconcile().subscribe().with(done -> { }, failed -> { });
+                    } else {
+                        Log.warnf("Notice change stream failed (%s); resuming", error.getMessage());
+                    }
+                    later(() -> watch(fallBack));
+                });
+        if (token == null) {
+            Log.infof("Notices: reading the store's change stream%s (keepsake.notices.feed=%s)",
+                    fallBack ? " if it has one" : "", configured);
+        }
+    }
+
+    private void changed(ChangeStreamDocument<Document> change) {
+        if (change.getFullDocument() != null) {
+            fanout.offer(Notice.fromDocument(change.getFullDocument()));
+        }
+        resumeToken = change.getResumeToken();
+    }
+
+    private void tail() {
+        mode = Mode.TAILING;
+        Log.infof("Notices: tailing the notice heads every %d ms while users listen (keepsake.notices.feed=%s)",
+                tailEvery.toMillis(), configured);
+        Instant[] since = {Instant.now()};
+        long[] lastReconcile = {System.nanoTime()};
+        running = Multi.createFrom().ticks().every(tailEvery)
+                .onOverflow().drop()
+                .onItem().transformToUniAndConcatenate(tick -> {
+                    if (fanout.users().isEmpty()) {
+                        since[0] = Instant.now(); // idle: nothing to read
+                        return Uni.createFrom().voidItem();
+                    }
+                    Instant from = since[0].minus(OVERLAP);
+                    Instant now = Instant.now();
+                    Uni<Void> read;
+                    if (System.nanoTime() - lastReconcile[0] >= reconcileEvery.toNanos()) {
+                        lastReconcile[0] = System.nanoTime();
+                        read = reconcile();
+                    } else {
+                        read = log.headsSince(from).invoke(this::reached).replaceWithVoid();
+                    }
+                    return read.invoke(() -> since[0] = now)
+                            .onFailure().invoke(error -> Log.debugf("Tailing notices failed: %s", error.getMessage()))
+                            .onFailure().recoverWithNull();
+                })
+                .subscribe().with(ignored -> { }, error -> later(this::tail));
+    }
+
+    /** Reads the heads of every user listening here and lets the fan-out catch up. */
+    Uni<Void> reconcile() {
+        List<String> users = new ArrayList<>(fanout.users());
+        List<Uni<Void>> reads = new ArrayList<>();
+        for (int i = 0; i < users.size(); i += USERS_PER_READ) {
+            reads.add(log.heads(users.subList(i, Math.min(users.size(), i + USERS_PER_READ)))
+                    .invoke(this::reached).replaceWithVoid());
+        }
+        return reads.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(reads).andFailFast().replaceWithVoid();
+    }
+
+    private void reached(Map<String, Long> heads) {
+        heads.forEach(fanout::reaches);
+    }
+
+    private void later(Runnable restart) {
+        if (stopped) {
+            return;
+        }
+        Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofSeconds(1))
+                .subscribe().with(ignored -> {
+                    if (!stopped) {
+                        restart.run();
+                    }
+                });
+    }
+
+    private static boolean unsupported(Throwable error) {
+        if (error instanceof MongoCommandException command) {
+            int code = command.getErrorCode();
+            return code == 40573 || code == 40324 || code == 115 || code == 136;
+        }
+        String message = String.valueOf(error.getMessage());
+        return message.contains("$changeStream") || message.contains("change stream");
+    }
+
+    /** The change stream's resume point is no longer in the store's history. */
+    private static boolean historyLost(Throwable error) {
+        return error instanceof MongoCommandException command
+                && (command.getErrorCode() == 286 || command.getErrorCode() == 260 || command.getErrorCode() == 280);
     }
 }

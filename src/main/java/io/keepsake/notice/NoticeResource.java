@@ -27,12 +27,12 @@ import io.smallrye.mutiny.Uni;
 @Tag(name = "Notices", description = "Changes your other tabs and devices made (see also WS /persistence/notices/ws)")
 public class NoticeResource {
 
-    private final Notices notices;
+    private final LongPolls polls;
     private final Tickets tickets;
     private final Caller caller;
 
-    public NoticeResource(Notices notices, Tickets tickets, Caller caller) {
-        this.notices = notices;
+    public NoticeResource(LongPolls polls, Tickets tickets, Caller caller) {
+        this.polls = polls;
         this.tickets = tickets;
         this.caller = caller;
     }
@@ -54,7 +54,7 @@ public class NoticeResource {
     @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
-    public Uni<Notices.Batch> poll(@RestQuery String after, @RestQuery String wait) {
-        return notices.poll(caller.id(), after, wait);
+    public Uni<LongPolls.Batch> poll(@RestQuery String after, @RestQuery String wait) {
+        return polls.poll(caller.id(), after, wait);
     }
 }

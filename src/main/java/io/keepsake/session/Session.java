@@ -1,16 +1,19 @@
 package io.keepsake.session;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.bson.codecs.pojo.annotations.BsonId;
 
+import io.keepsake.notice.OutboxEntry;
 import io.quarkus.mongodb.panache.common.MongoEntity;
 
 /**
  * A user's editable workbench state as stored. {@code content} holds the canonical JSON text
  * (RFC 8785) of the client's value, so the stored text is exactly what {@code contentHash}
  * hashes; {@code etag} is derived from both hashes and the version and is what conditional
- * writes filter on.
+ * writes filter on. {@code outbox} holds the notices of its latest writes until they are published;
+ * a deleted session stays as a tombstone ({@code deleted}, no content) until its last notice is.
  */
 @MongoEntity(collection = "sessions")
 public class Session {
@@ -30,4 +33,6 @@ public class Session {
     public String etag;
     public Instant createdAt;
     public Instant updatedAt;
+    public List<OutboxEntry> outbox;
+    public boolean deleted;
 }

@@ -15,6 +15,8 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.notice.Outbox;
+import io.keepsake.notice.OutboxEntry;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
@@ -24,17 +26,23 @@ import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 
-/** Session queries. Every one names {@code ownerId}: the shard key, and the owner check in one. */
+/**
+ * Session queries. Every one names {@code ownerId}: the shard key, and the owner check in one.
+ * Every write carries its notice in the document's outbox (see {@link Outbox}); reads skip the
+ * tombstones of deleted sessions whose last notice is not yet published.
+ */
 @ApplicationScoped
-public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Session, String> {
+public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Session, String>, Outbox.Holder {
 
     private static final Bson WITHOUT_CONTENT = Projections.exclude("content");
+    private static final Bson LIVE = Filters.ne("deleted", true);
 
     /** One index per sort order of the owner's list; _id breaks ties for keyset paging. */
     void createIndexes(@Observes StartupEvent event) {
         Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "updatedAt", -1, "_id", -1));
         Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "createdAt", -1, "_id", -1));
         Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "titleKey", 1, "_id", 1));
+        Indexes.ensure(mongoCollection(), Indexes.keys(Outbox.FIELD + ".at", 1));
     }
 
     Uni<Session> findOwned(String id, String ownerId) {
@@ -50,17 +58,19 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         return Queries.first(mongoCollection(), Filters.and(owned(id, ownerId), Filters.nin("etag", tags)), null);
     }
 
+    /** Inserts a new session, its first notice in its outbox. */
     Uni<Void> insert(Session session) {
         return mongoCollection().insertOne(session).replaceWithVoid();
     }
 
     /**
      * Replaces title, description and content only if the stored tag is still {@code expectedTag}:
-     * the If-Match check and the write are one atomic operation. Returns the new metadata, or
-     * null when the session is gone or was changed by someone else.
+     * the If-Match check and the write are one atomic operation, which also puts the change's
+     * notice in the outbox. Returns the new metadata and outbox, or null when the session is gone
+     * or was changed by someone else.
      */
     Uni<Session> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, SessionDraft draft,
-            String newTag, Instant now) {
+            String newTag, Instant now, OutboxEntry notice) {
         Bson update = Updates.combine(
                 Updates.set("title", draft.title()),
                 Updates.set("titleKey", draft.titleKey()),
@@ -71,22 +81,30 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 Updates.set("metadataHash", draft.metadataHash()),
                 Updates.set("version", newVersion),
                 Updates.set("etag", newTag),
-                Updates.set("updatedAt", now));
+                Updates.set("updatedAt", now),
+                Outbox.push(notice));
         return mongoCollection().findOneAndUpdate(
                 Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)),
                 update,
                 new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
     }
 
-    /** Deletes the session; with tags, only if its current tag is one of them. Returns how many went. */
-    Uni<Long> deleteOwned(String id, String ownerId, List<String> tags) {
+    /**
+     * Deletes the session (with tags: only if its current tag is one of them): its content goes at
+     * once and a tombstone keeps the deletion's notice until it is published. Null if none matched.
+     */
+    Uni<Session> delete(String id, String ownerId, List<String> tags, Instant now, OutboxEntry notice) {
         Bson filter = tags == null ? owned(id, ownerId) : Filters.and(owned(id, ownerId), Filters.in("etag", tags));
-        return mongoCollection().deleteOne(filter).map(result -> result.getDeletedCount());
+        return mongoCollection().findOneAndUpdate(filter,
+                Updates.combine(Updates.set("deleted", true), Updates.set("updatedAt", now), Updates.unset("content"),
+                        Outbox.push(notice)),
+                new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
     }
 
     Uni<List<Session>> list(String ownerId, SessionFilter filter, PageRequest page) {
         List<Bson> filters = new ArrayList<>();
         filters.add(Filters.eq("ownerId", ownerId));
+        filters.add(LIVE);
         if (filter.title() != null) {
             filters.add(Queries.containsIgnoreCase("title", filter.title()));
         }
@@ -107,7 +125,33 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         return mongoCollection().find(options).collect().asList();
     }
 
+    /** The outbox a write left, to publish. */
+    Outbox outbox(Session written) {
+        return new Outbox(this, written.id, written.ownerId, written.outbox == null ? List.of() : written.outbox,
+                written.deleted);
+    }
+
+    @Override
+    public String name() {
+        return "session";
+    }
+
+    @Override
+    public Uni<List<Outbox>> leftBehind(Instant cutoff, int limit) {
+        return mongoCollection().find(new FindOptions().filter(Outbox.writtenBefore(cutoff))
+                .projection(Projections.include("ownerId", Outbox.FIELD, "deleted")).limit(limit))
+                .map(this::outbox).collect().asList();
+    }
+
+    @Override
+    public Uni<Void> published(Outbox outbox, List<String> keys) {
+        Bson document = Filters.and(Filters.eq("_id", outbox.documentId()), Filters.eq("ownerId", outbox.userId()));
+        Uni<Void> cleared = mongoCollection().updateOne(document, Outbox.pull(keys)).replaceWithVoid();
+        return !outbox.tombstone() ? cleared : cleared.chain(() -> mongoCollection().deleteOne(
+                Filters.and(document, Filters.eq("deleted", true), Filters.size(Outbox.FIELD, 0))).replaceWithVoid());
+    }
+
     private static Bson owned(String id, String ownerId) {
-        return Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId));
+        return Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId), LIVE);
     }
 }

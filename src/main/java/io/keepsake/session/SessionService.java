@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.notice.Notice;
-import io.keepsake.notice.NoticeStore;
+import io.keepsake.notice.NoticePublisher;
+import io.keepsake.notice.OutboxEntry;
+import io.keepsake.notice.SessionStates;
 import io.keepsake.hashing.Canonical;
 import io.keepsake.store.Ids;
 import io.keepsake.store.StoreErrors;
@@ -28,9 +30,13 @@ import io.keepsake.web.StoredResponse;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
-/** The session rules: validation, ownership, conditional writes, idempotent creates. */
+/**
+ * The session rules: validation, ownership, conditional writes, idempotent creates. Every change
+ * writes its notice into the session's outbox in the same store operation and hands the outbox
+ * to the publisher once the store has acknowledged it.
+ */
 @ApplicationScoped
-public class SessionService {
+public class SessionService implements SessionStates {
 
     /** Bodies above this are parsed and hashed on a worker thread, not on the event loop. */
     private static final int INLINE_CPU_LIMIT = 64 * 1024;
@@ -40,10 +46,10 @@ public class SessionService {
     private final JsonBodies json;
     private final Json codec;
     private final KeepsakeConfig config;
-    private final NoticeStore notices;
+    private final NoticePublisher notices;
 
     public SessionService(SessionRepository sessions, Idempotency idempotency, JsonBodies json, Json codec,
-            KeepsakeConfig config, NoticeStore notices) {
+            KeepsakeConfig config, NoticePublisher notices) {
         this.notices = notices;
         this.sessions = sessions;
         this.idempotency = idempotency;
@@ -71,8 +77,10 @@ public class SessionService {
         session.ownerId = owner;
         apply(session, draft, 1, now);
         session.createdAt = now;
+        session.outbox = List.of(OutboxEntry.of(Notice.SESSION_UPDATED, id, session.contentHash, 1L, origin, now));
         return sessions.insert(session).replaceWith(session)
-                .call(created -> updated(created, origin))
+                .invoke(created -> notices.publish(sessions.outbox(created)))
+                // An earlier attempt under the same Idempotency-Key created it (and its notice).
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> sessions.findMetadata(id, owner)
                         .onItem().ifNull().failWith(() -> taken))
                 .map(created -> new StoredResponse(201, "/persistence/sessions/" + created.id, created.etag,
@@ -109,9 +117,11 @@ public class SessionService {
         return sessions.findOwned(id, owner).map(SessionService::orNotFound);
     }
 
-    /** The caller's session without content, or null: what a notice subscriber compares its hash with. */
-    public Uni<Session> currentState(String owner, String id) {
-        return sessions.findMetadata(id, owner);
+    /** The caller's session's state, or null: what a notice subscriber compares its hash with. */
+    @Override
+    public Uni<State> current(String owner, String id) {
+        return sessions.findMetadata(id, owner)
+                .map(found -> found == null ? null : new State(found.contentHash, found.version, found.updatedAt));
     }
 
     Uni<Read> metadata(String owner, String id, Condition ifNoneMatch) {
@@ -151,28 +161,26 @@ public class SessionService {
      * Tells the owner's clients about a write refused as stale ({@code session.conflict}); a write
      * that changed the session tells them in {@link #write}.
      */
-    private Uni<Session> noticed(String owner, String id, String origin, Uni<Session> write) {
+    private <T> Uni<T> noticed(String owner, String id, String origin, Uni<T> write) {
         return write
                 .onFailure(error -> error instanceof ApiProblem problem && problem.status() == 412)
-                .call(error -> {
+                .invoke(error -> {
                     ApiProblem stale = (ApiProblem) error;
-                    return notices.publishQuietly(owner, Notice.SESSION_CONFLICT, id, (String) stale.extension("currentHash"),
-                            (Long) stale.extension("version"), origin);
+                    notices.publish(owner, OutboxEntry.of(Notice.SESSION_CONFLICT, id, (String) stale.extension("currentHash"),
+                            (Long) stale.extension("version"), origin, Time.now()));
                 });
-    }
-
-    private Uni<Void> updated(Session session, String origin) {
-        return notices.publishQuietly(session.ownerId, Notice.SESSION_UPDATED, session.id, session.contentHash,
-                session.version, origin);
     }
 
     Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
         Ids.require(id);
         Condition condition = Condition.parse(ifMatch);
         List<String> tags = condition == null || condition.any() ? null : condition.strong();
-        return sessions.deleteOwned(id, owner, tags).onItem().transformToUni(deleted -> deleted > 0
-                ? notices.publishQuietly(owner, Notice.SESSION_DELETED, id, null, null, origin)
-                : missingOrStale(owner, id));
+        Instant now = Time.now();
+        OutboxEntry notice = OutboxEntry.of(Notice.SESSION_DELETED, id, null, null, origin, now);
+        return noticed(owner, id, origin, sessions.delete(id, owner, tags, now, notice)
+                .onItem().ifNull().switchTo(() -> missingOrStale(owner, id))
+                .invoke(tombstone -> notices.publish(sessions.outbox(tombstone)))
+                .replaceWithVoid());
     }
 
     /**
@@ -213,9 +221,11 @@ public class SessionService {
             });
         }
         String newTag = EntityTags.of(version + 1, draft.content().sha256(), draft.metadataHash());
-        return sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, newTag, Time.now())
+        Instant now = Time.now();
+        OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), version + 1, origin, now);
+        return sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, newTag, now, notice)
                 .onItem().ifNull().switchTo(() -> missingOrStale(owner, id))
-                .call(written -> updated(written, origin));
+                .invoke(written -> notices.publish(sessions.outbox(written)));
     }
 
     /** After a conditional write matched nothing: 404 if the session is gone, else 412 with its state. */

@@ -1,9 +1,11 @@
 package io.keepsake.snapshot;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.bson.codecs.pojo.annotations.BsonId;
 
+import io.keepsake.notice.OutboxEntry;
 import io.quarkus.mongodb.panache.common.MongoEntity;
 
 /**
@@ -29,6 +31,8 @@ public class Snapshot {
     public Instant deletedAt;
     /** Set once the deletion's access-log task is queued. */
     public boolean cleanupQueued;
+    /** Notices of its creation and deletion, until they are published. */
+    public List<OutboxEntry> outbox;
 
     String etag() {
         return "\"" + contentHash + "\"";

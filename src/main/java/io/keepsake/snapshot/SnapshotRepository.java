@@ -15,6 +15,8 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.notice.Outbox;
+import io.keepsake.notice.OutboxEntry;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
@@ -24,9 +26,12 @@ import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 
-/** Snapshot queries. Reads by id go to one shard ({@code _id} is the shard key). */
+/**
+ * Snapshot queries. Reads by id go to one shard ({@code _id} is the shard key). Creation and
+ * deletion carry their notices in the document's outbox (see {@link Outbox}).
+ */
 @ApplicationScoped
-public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Snapshot, String> {
+public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Snapshot, String>, Outbox.Holder {
 
     private static final Bson WITHOUT_CONTENT = Projections.exclude("content");
     private static final Bson LIVE = Filters.ne("deleted", true);
@@ -34,6 +39,7 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
     void createIndexes(@Observes StartupEvent event) {
         Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "createdAt", -1, "_id", -1));
         Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "titleKey", 1, "_id", 1));
+        Indexes.ensure(mongoCollection(), Indexes.keys(Outbox.FIELD + ".at", 1));
     }
 
     Uni<Void> insert(Snapshot snapshot) {
@@ -49,12 +55,12 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
         return Queries.first(mongoCollection(), Filters.and(Filters.eq("_id", id), LIVE), WITHOUT_CONTENT);
     }
 
-    /** Marks the owner's live snapshot deleted and drops its content; null if there is none. */
-    Uni<Snapshot> tombstone(String id, String ownerId, Instant now) {
+    /** Marks the owner's live snapshot deleted, drops its content and notes the notice; null if there is none. */
+    Uni<Snapshot> tombstone(String id, String ownerId, Instant now, OutboxEntry notice) {
         return mongoCollection().findOneAndUpdate(
                 Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId), LIVE),
                 Updates.combine(Updates.set("deleted", true), Updates.set("deletedAt", now),
-                        Updates.set("cleanupQueued", false), Updates.unset("content")),
+                        Updates.set("cleanupQueued", false), Updates.unset("content"), Outbox.push(notice)),
                 new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
     }
 
@@ -89,5 +95,28 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
                 .sort(Keyset.sort(field, page.ascending()))
                 .limit(page.size() + 1))
                 .collect().asList();
+    }
+
+    /** The outbox a write left, to publish. */
+    Outbox outbox(Snapshot written) {
+        return new Outbox(this, written.id, written.ownerId, written.outbox == null ? List.of() : written.outbox, false);
+    }
+
+    @Override
+    public String name() {
+        return "snapshot";
+    }
+
+    @Override
+    public Uni<List<Outbox>> leftBehind(Instant cutoff, int limit) {
+        return mongoCollection().find(new FindOptions().filter(Outbox.writtenBefore(cutoff))
+                .projection(com.mongodb.client.model.Projections.include("ownerId", Outbox.FIELD)).limit(limit))
+                .map(this::outbox).collect().asList();
+    }
+
+    /** Snapshot tombstones stay (a retried DELETE finds them): only the published entries go. */
+    @Override
+    public Uni<Void> published(Outbox outbox, List<String> keys) {
+        return mongoCollection().updateOne(Filters.eq("_id", outbox.documentId()), Outbox.pull(keys)).replaceWithVoid();
     }
 }

@@ -1,5 +1,7 @@
 package io.keepsake.snapshot;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -12,7 +14,8 @@ import io.keepsake.KeepsakeConfig;
 import io.keepsake.accesslog.AccessLogs;
 import io.keepsake.accesslog.Visit;
 import io.keepsake.notice.Notice;
-import io.keepsake.notice.NoticeStore;
+import io.keepsake.notice.NoticePublisher;
+import io.keepsake.notice.OutboxEntry;
 import io.keepsake.session.Session;
 import io.keepsake.session.SessionDraft;
 import io.keepsake.session.SessionService;
@@ -41,10 +44,10 @@ public class SnapshotService {
     private final JsonBodies json;
     private final Json codec;
     private final KeepsakeConfig config;
-    private final NoticeStore notices;
+    private final NoticePublisher notices;
 
     public SnapshotService(SnapshotRepository snapshots, SessionService sessions, AccessLogs accessLogs,
-            Idempotency idempotency, JsonBodies json, Json codec, KeepsakeConfig config, NoticeStore notices) {
+            Idempotency idempotency, JsonBodies json, Json codec, KeepsakeConfig config, NoticePublisher notices) {
         this.notices = notices;
         this.snapshots = snapshots;
         this.sessions = sessions;
@@ -109,9 +112,10 @@ public class SnapshotService {
         snapshot.contentHash = draft.content().sha256();
         snapshot.sourceSessionId = sourceSessionId;
         snapshot.createdAt = Time.now();
+        snapshot.outbox = List.of(OutboxEntry.of(Notice.SNAPSHOT_CREATED, id, snapshot.contentHash, null, origin,
+                snapshot.createdAt));
         return snapshots.insert(snapshot).replaceWith(snapshot)
-                .call(created -> notices.publishQuietly(owner, Notice.SNAPSHOT_CREATED, created.id, created.contentHash,
-                        null, origin))
+                .invoke(created -> notices.publish(snapshots.outbox(created)))
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> snapshots.findMetadata(id)
                         .onItem().transformToUni(existing -> existing != null && existing.ownerId.equals(owner)
                                 ? Uni.createFrom().item(existing)
@@ -158,12 +162,13 @@ public class SnapshotService {
      */
     Uni<Void> delete(String owner, String id, String origin) {
         Ids.require(id);
-        return snapshots.tombstone(id, owner, Time.now())
+        Instant now = Time.now();
+        return snapshots.tombstone(id, owner, now, OutboxEntry.of(Notice.SNAPSHOT_DELETED, id, null, null, origin, now))
+                .onItem().ifNotNull().invoke(tombstone -> notices.publish(snapshots.outbox(tombstone)))
                 .onItem().ifNull().switchTo(() -> snapshots.unfinishedTombstone(id, owner))
                 .onItem().ifNull().failWith(() -> ApiProblem.notFound("Snapshot"))
                 .onItem().transformToUni(tombstone -> accessLogs.snapshotDeleted(id))
-                .onItem().transformToUni(queued -> snapshots.cleanupQueued(id))
-                .call(done -> notices.publishQuietly(owner, Notice.SNAPSHOT_DELETED, id, null, null, origin));
+                .onItem().transformToUni(queued -> snapshots.cleanupQueued(id));
     }
 
     /** Whether a live snapshot exists (for the share URL, which needs no sign-in). */

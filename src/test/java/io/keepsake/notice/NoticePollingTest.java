@@ -4,6 +4,7 @@ import static io.keepsake.testing.Api.ALICE;
 import static io.keepsake.testing.Api.BOB;
 import static io.keepsake.testing.Api.as;
 import static io.keepsake.testing.Api.createSession;
+import static io.keepsake.testing.Api.noticesAfter;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,15 +45,17 @@ class NoticePollingTest {
                 .header("Keepsake-Client-Id", "tab-1").body(Map.of("title", "noticed", "content", Map.of("v", 2)))
                 .put("/sessions/" + created.path("id"));
 
-        Response page = as(ALICE).queryParam("after", from).get("/notices");
-        page.then().statusCode(200).body("resync", equalTo(false));
-        List<Map<String, Object>> items = page.path("items");
-        Map<String, Object> last = items.get(items.size() - 1);
+        List<Map<String, Object>> items = noticesAfter(ALICE, from, 2);
+        assertEquals(2, items.size(), "the create and the update: " + items);
+        Map<String, Object> last = items.get(1);
         assertEquals("session.updated", last.get("type"));
         assertEquals(created.path("id"), last.get("resourceId"));
         assertEquals(updated.path("contentHash"), last.get("hash"));
         assertEquals(2, last.get("version"));
         assertEquals("tab-1", last.get("origin"));
+
+        Response page = as(ALICE).queryParam("after", from).get("/notices");
+        page.then().statusCode(200).body("resync", equalTo(false));
         assertEquals(last.get("id"), page.path("cursor"));
         as(ALICE).queryParam("after", (String) page.path("cursor")).get("/notices").then().body("items.size()", equalTo(0));
     }
@@ -62,17 +65,21 @@ class NoticePollingTest {
         Response created = createSession(ALICE, "contested", 1);
         String id = created.path("id");
         String etag = created.header("ETag");
+        String from = cursor(ALICE);
         as(ALICE).contentType(ContentType.JSON).header("If-Match", etag).body(Map.of("title", "contested", "content", 2))
                 .put("/sessions/" + id).then().statusCode(200);
-        String from = cursor(ALICE);
         as(ALICE).contentType(ContentType.JSON).header("If-Match", etag).header("Keepsake-Client-Id", "tab-2")
                 .body(Map.of("title", "contested", "content", 3)).put("/sessions/" + id).then().statusCode(412);
+        as(ALICE).header("If-Match", etag).header("Keepsake-Client-Id", "tab-3").delete("/sessions/" + id)
+                .then().statusCode(412);
         as(ALICE).delete("/sessions/" + id).then().statusCode(204);
 
-        Response page = as(ALICE).queryParam("after", from).get("/notices");
-        assertEquals(List.of("session.conflict", "session.deleted"), page.path("items.type"));
-        assertEquals("tab-2", page.path("items[0].origin"));
-        assertEquals(2, (int) page.path("items[0].version"));
+        List<Map<String, Object>> items = noticesAfter(ALICE, from, 4);
+        assertEquals(List.of("session.updated", "session.conflict", "session.conflict", "session.deleted"),
+                items.stream().map(item -> item.get("type")).toList(), "a stale PUT and a stale DELETE are conflicts");
+        assertEquals("tab-2", items.get(1).get("origin"));
+        assertEquals(2, items.get(1).get("version"));
+        assertEquals("tab-3", items.get(2).get("origin"));
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.keepsake.testing;
 
 import static io.restassured.RestAssured.given;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.restassured.http.ContentType;
@@ -45,5 +47,27 @@ public final class Api {
         Response response = createSession(user, title, content);
         response.then().statusCode(201);
         return response.path("id");
+    }
+
+    /** The user's current notice cursor. */
+    public static String noticeCursor(String user) {
+        return as(user).get("/notices").then().statusCode(200).extract().path("cursor");
+    }
+
+    /**
+     * The user's notices after {@code cursor}, long-polled until {@code count} have come (notices are
+     * published just after the write that made them is answered) or ten seconds have passed.
+     */
+    public static List<Map<String, Object>> noticesAfter(String user, String cursor, int count) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String at = cursor;
+        while (items.size() < count && System.nanoTime() < deadline) {
+            Response page = as(user).queryParam("after", at).queryParam("wait", "5").get("/notices");
+            page.then().statusCode(200);
+            items.addAll(page.path("items"));
+            at = page.path("cursor");
+        }
+        return items;
     }
 }

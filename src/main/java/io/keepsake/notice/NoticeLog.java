@@ -1,0 +1,211 @@
+package io.keepsake.notice;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.bson.Document;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.store.Indexes;
+import io.keepsake.store.StoreErrors;
+import io.quarkus.logging.Log;
+import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.reactive.ReactiveMongoClient;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
+import io.quarkus.mongodb.reactive.ReactiveMongoDatabase;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Each user's notices in the store, numbered 1, 2, 3, ... without gaps. A notice is appended by
+ * inserting {@code userId:(head + 1)}: the insert is the sequencer, so number n + 1 can only be
+ * stored once n is, on any instance, and a reader that sees n + 1 can always read n. An insert
+ * that finds its number taken learns the new head and tries the next one. A small heads document
+ * per user ({@code notice_heads}) says where each log ends and when it last grew; it may lag by a
+ * notice or two, never run ahead.
+ */
+@ApplicationScoped
+public class NoticeLog {
+
+    /** Notices read or sent in one go. */
+    public static final int PAGE = 100;
+    /** Ids looked at at once when finding where a log ends. */
+    private static final int PROBE = 32;
+    private static final int MAX_ATTEMPTS = 50;
+
+    private final ReactiveMongoCollection<Document> notices;
+    private final ReactiveMongoCollection<Document> heads;
+    private final Duration retention;
+    /** Where this instance last saw each user's log end: where an append starts trying. */
+    private final Cache<String, Long> knownHeads = Caffeine.newBuilder().maximumSize(100_000).build();
+
+    @Inject
+    public NoticeLog(ReactiveMongoClient client, KeepsakeConfig config,
+            @ConfigProperty(name = "quarkus.mongodb.database") String database) {
+        this(client.getDatabase(database), config.notices().retention());
+    }
+
+    /** A log on a database of one's own (another instance's view, in tests). */
+    public NoticeLog(ReactiveMongoDatabase database, Duration retention) {
+        this.notices = database.getCollection("notices");
+        this.heads = database.getCollection("notice_heads");
+        this.retention = retention;
+    }
+
+    void createIndexes(@Observes StartupEvent event) {
+        // Publishing is once per outbox entry: a second copy of a key is refused.
+        Indexes.ensure(notices, Indexes.keys("userId", 1, "key", 1), new IndexOptions().unique(true));
+        Indexes.ensure(notices, Indexes.keys("userId", 1, "seq", 1));
+        Indexes.ensure(notices, Indexes.keys("expiresAt", 1), new IndexOptions().expireAfter(0L, TimeUnit.SECONDS));
+        Indexes.ensure(heads, Indexes.keys("at", 1));
+    }
+
+    /**
+     * Appends the entry to the user's log, or returns the notice already published from it: a
+     * retried or recovered publication stores nothing twice.
+     */
+    public Uni<Notice> append(String userId, OutboxEntry entry) {
+        Long known = knownHeads.getIfPresent(userId);
+        Uni<Long> head = known != null ? Uni.createFrom().item(known) : storedHead(userId);
+        return head.onItem().transformToUni(h -> insertAfter(userId, entry, h, 1)).call(this::recordHead);
+    }
+
+    private Uni<Notice> insertAfter(String userId, OutboxEntry entry, long head, int attempt) {
+        Notice notice = Notice.of(userId, head + 1, entry, retention);
+        return notices.insertOne(notice.toDocument()).replaceWith(notice)
+                .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> byKey(userId, entry.key)
+                        .onItem().transformToUni(published -> {
+                            if (published != null) {
+                                return Uni.createFrom().item(published);
+                            }
+                            if (attempt >= MAX_ATTEMPTS) {
+                                return Uni.createFrom().failure(taken);
+                            }
+                            return endOfRun(userId, head + 1).onItem()
+                                    .transformToUni(end -> insertAfter(userId, entry, end, attempt + 1));
+                        }));
+    }
+
+    /** The notice published from an outbox entry, or null. */
+    Uni<Notice> byKey(String userId, String key) {
+        return notices.find(Filters.and(Filters.eq("userId", userId), Filters.eq("key", key))).collect().first()
+                .map(doc -> doc == null ? null : Notice.fromDocument(doc));
+    }
+
+    /** Moves the user's heads document forward to this notice (it never moves back). */
+    private Uni<Void> recordHead(Notice notice) {
+        knownHeads.asMap().merge(notice.userId, notice.seq, Math::max);
+        return heads.updateOne(Filters.eq("_id", notice.userId),
+                Updates.combine(Updates.max("seq", notice.seq), Updates.max("at", notice.at)),
+                new UpdateOptions().upsert(true))
+                // Two first notices of a user upserting at once: the loser's update is the winner's.
+                .onFailure(StoreErrors::isDuplicateKey).retry().atMost(1)
+                .replaceWithVoid();
+    }
+
+    /**
+     * The last number of the unbroken run of notices starting at {@code from}, or from - 1 when
+     * {@code from} itself is not stored.
+     */
+    private Uni<Long> endOfRun(String userId, long from) {
+        List<String> ids = new ArrayList<>(PROBE);
+        for (long seq = from; seq < from + PROBE; seq++) {
+            ids.add(Notice.id(userId, seq));
+        }
+        return notices.find(new FindOptions().filter(Filters.in("_id", ids)).projection(Projections.include("seq")))
+                .map(doc -> ((Number) doc.get("seq")).longValue()).collect().asSet()
+                .onItem().transformToUni(found -> {
+                    long end = from - 1;
+                    while (found.contains(end + 1)) {
+                        end++;
+                    }
+                    return end == from + PROBE - 1 ? endOfRun(userId, end + 1) : Uni.createFrom().item(end);
+                });
+    }
+
+    /** Where the user's log ends now: the heads document, then any notices stored past it. */
+    public Uni<Long> head(String userId) {
+        return storedHead(userId).onItem().transformToUni(h -> endOfRun(userId, h + 1))
+                .invoke(end -> knownHeads.asMap().merge(userId, end, Math::max));
+    }
+
+    private Uni<Long> storedHead(String userId) {
+        return heads.find(Filters.eq("_id", userId)).collect().first()
+                .map(doc -> doc == null ? 0L : ((Number) doc.get("seq")).longValue());
+    }
+
+    /**
+     * The user's notices after {@code seq}, oldest first, at most {@code limit}: read by id, so
+     * cheap on every store. A run that starts later than seq + 1 means the ones before expired.
+     */
+    public Uni<List<Notice>> after(String userId, long seq, int limit) {
+        List<String> ids = new ArrayList<>(limit);
+        for (long s = seq + 1; s <= seq + limit; s++) {
+            ids.add(Notice.id(userId, s));
+        }
+        return notices.find(Filters.in("_id", ids)).map(Notice::fromDocument).collect().asList()
+                .map(found -> {
+                    List<Notice> sorted = new ArrayList<>(found);
+                    sorted.sort(Comparator.comparingLong(n -> n.seq));
+                    return sorted;
+                });
+    }
+
+    /** The oldest notice still kept after {@code seq} (null if none): where a client that lost some resumes. */
+    public Uni<Notice> firstAfter(String userId, long seq) {
+        return notices.find(new FindOptions().filter(Filters.and(Filters.eq("userId", userId), Filters.gt("seq", seq)))
+                .sort(Sorts.ascending("seq")).limit(1))
+                .map(Notice::fromDocument).collect().first();
+    }
+
+    /** Heads of the users whose logs grew at or after {@code since}. */
+    public Uni<Map<String, Long>> headsSince(Instant since) {
+        return heads.find(Filters.gte("at", since)).collect()
+                .asMap(doc -> doc.getString("_id"), doc -> ((Number) doc.get("seq")).longValue());
+    }
+
+    /** Heads of the given users (those who have any). */
+    public Uni<Map<String, Long>> heads(Collection<String> users) {
+        if (users.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        List<String> ids = new ArrayList<>(new HashSet<>(users));
+        return heads.find(Filters.in("_id", ids)).collect()
+                .asMap(doc -> doc.getString("_id"), doc -> ((Number) doc.get("seq")).longValue());
+    }
+
+    /** The raw collection, for the change-stream feed. */
+    ReactiveMongoCollection<Document> collection() {
+        return notices;
+    }
+
+    /** Forgets expired notices; a TTL index does the same on stores that enforce one. */
+    @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> sweep() {
+        return notices.deleteMany(Filters.lt("expiresAt", Instant.now()))
+                .onFailure().invoke(error -> Log.warnf("Notice sweep failed: %s", error.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+}

@@ -1,0 +1,53 @@
+package io.keepsake.notice;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.bson.conversions.Bson;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The outbox of one document: the notices its writes left for the publisher, oldest first.
+ *
+ * @param tombstone the document is deleted and goes once its outbox is published
+ */
+public record Outbox(Holder holder, String documentId, String userId, List<OutboxEntry> entries, boolean tombstone) {
+
+    /** The field every outbox lives in. */
+    public static final String FIELD = "outbox";
+
+    /** The update that adds an entry to a document's outbox (combine it with the change itself). */
+    public static Bson push(OutboxEntry entry) {
+        return Updates.push(FIELD, entry.toDocument());
+    }
+
+    /** The update that removes published entries. */
+    public static Bson pull(List<String> keys) {
+        return Updates.pull(FIELD, Filters.in("key", keys));
+    }
+
+    /** Documents with an entry written before {@code cutoff}: left behind by an instance that stopped. */
+    public static Bson writtenBefore(Instant cutoff) {
+        return Filters.lt(FIELD + ".at", cutoff);
+    }
+
+    /**
+     * A collection whose documents carry outboxes (sessions, snapshots): how the publisher clears
+     * what it published and finds what a stopped instance left behind.
+     */
+    public interface Holder {
+
+        /** For logs. */
+        String name();
+
+        /** Documents whose outbox holds an entry written before {@code cutoff}. */
+        Uni<List<Outbox>> leftBehind(Instant cutoff, int limit);
+
+        /** Removes the published entries; a tombstone whose outbox is then empty is deleted. */
+        Uni<Void> published(Outbox outbox, List<String> keys);
+    }
+}

@@ -1,0 +1,157 @@
+package io.keepsake.store;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.MongoDatabase;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.QueryResult;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Collection;
+import de.bwaldvogel.mongo.backend.h2.H2Database;
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.MongoServerError;
+import io.netty.channel.Channel;
+
+/**
+ * mongo-java-server's H2 (MVStore) backend with two changes that the service relies on:
+ * <ul>
+ * <li><b>Durable acknowledgement.</b> A command that may have written is answered only once its
+ * writes are committed to the data file ({@link GroupCommit}); on its own the backend commits about
+ * once a second, after the answer, so a crash lost acknowledged writes.</li>
+ * <li><b>Lookups by id.</b> The backend uses an index only when a query names exactly that index's
+ * fields; a query naming {@code _id} and more (an owner, a tag) scanned the whole collection. Such a
+ * query now reads the one document by its key and matches the rest of the filter against it.</li>
+ * </ul>
+ */
+final class EmbeddedBackend extends H2Backend {
+
+    /** Commands that never write; anything else waits for its commit. */
+    private static final Set<String> READS = Set.of("find", "getmore", "aggregate", "count", "distinct",
+            "listcollections", "listindexes", "listdatabases", "hello", "ismaster", "ping", "buildinfo",
+            "serverstatus", "killcursors", "endsessions", "whatsmyuri", "getparameter", "getlog", "dbstats",
+            "collstats", "connectionstatus", "hostinfo", "getcmdlineopts", "getlasterror", "getfreemonitoringstatus");
+
+    private final GroupCommit commits;
+
+    EmbeddedBackend(MVStore store, GroupCommit commits) {
+        super(store);
+        this.commits = commits;
+    }
+
+    @Override
+    public Document handleCommand(Channel channel, String database, String command, Document query) {
+        if (command.equalsIgnoreCase("aggregate") && opensChangeStream(query)) {
+            // As a standalone mongod answers: the backend's own change streams need its oplog, which grows
+            // without bound, so it is off; the notice feed then tails instead.
+            throw new MongoServerError(40573, "The $changeStream stage is only supported on replica sets");
+        }
+        boolean writes = !READS.contains(command.toLowerCase(Locale.ROOT));
+        try {
+            return super.handleCommand(channel, database, command, query);
+        } finally {
+            if (writes) {
+                commits.awaitCommitted();
+            }
+        }
+    }
+
+    private static boolean opensChangeStream(Document query) {
+        return query.get("pipeline") instanceof List<?> pipeline && !pipeline.isEmpty()
+                && pipeline.get(0) instanceof Document first && first.containsKey("$changeStream");
+    }
+
+    @Override
+    protected MongoDatabase openOrCreateDatabase(String databaseName) {
+        return new Database(databaseName, getCursorRegistry());
+    }
+
+    /** Opens collections as {@link IdLookupCollection}s (inner: H2Database's constructor already opens some). */
+    private final class Database extends H2Database {
+
+        Database(String name, CursorRegistry cursors) {
+            super(name, getMvStore(), cursors);
+        }
+
+        @Override
+        protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
+            MVStore store = getMvStore();
+            String fullName = getFullCollectionNamespace(collectionName);
+            // The map names H2Database uses, so that existing data files open as before.
+            MVMap<Object, Document> data = store.openMap("databases." + fullName);
+            MVMap<String, Object> meta = store.openMap("meta." + fullName);
+            return new IdLookupCollection(this, collectionName, options, data, meta, cursorRegistry);
+        }
+    }
+
+    /** Documents are keyed by their {@code _id}: a filter that pins {@code _id} reads only those. */
+    private static final class IdLookupCollection extends H2Collection {
+
+        private final MVMap<Object, Document> data;
+
+        IdLookupCollection(MongoDatabase database, String name, CollectionOptions options, MVMap<Object, Document> data,
+                MVMap<String, Object> meta, CursorRegistry cursors) {
+            super(database, name, options, data, meta, cursors);
+            this.data = data;
+        }
+
+        @Override
+        protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
+                Document fieldSelector) {
+            List<Object> ids = pinnedIds(query);
+            if (ids == null) {
+                return super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
+            }
+            List<Object> present = new ArrayList<>(ids.size());
+            for (Object id : ids) {
+                if (data.containsKey(id)) {
+                    present.add(id);
+                }
+            }
+            // The whole filter is still matched against each document read.
+            return matchDocuments(query, present, orderBy, skip, limit, batchSize, fieldSelector);
+        }
+
+        /**
+         * The string ids a filter restricts {@code _id} to ({@code _id: "x"} or {@code _id: {$in: [...]}},
+         * at the top level or inside a top-level {@code $and}), or null when it does not pin them.
+         */
+        static List<Object> pinnedIds(Document query) {
+            List<Object> ids = ids(query.get("_id"));
+            if (ids != null) {
+                return ids;
+            }
+            if (query.get("$and") instanceof Collection<?> clauses) {
+                for (Object clause : clauses) {
+                    if (clause instanceof Document document) {
+                        ids = pinnedIds(document);
+                        if (ids != null) {
+                            return ids;
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+
+        private static List<Object> ids(Object condition) {
+            if (condition instanceof String id) {
+                return List.of(id);
+            }
+            if (condition instanceof Document operator && operator.size() == 1
+                    && operator.get("$in") instanceof Collection<?> values
+                    && values.stream().allMatch(String.class::isInstance)) {
+                return values.stream().distinct().map(Object.class::cast).toList();
+            }
+            return null;
+        }
+    }
+}

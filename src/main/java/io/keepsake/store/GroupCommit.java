@@ -1,0 +1,103 @@
+package io.keepsake.store;
+
+import org.h2.mvstore.MVStore;
+
+/**
+ * Makes the embedded store's writes durable before they are acknowledged, many at a time. A
+ * writer whose command has been applied takes a ticket and waits; one committer thread commits
+ * the store (to the operating system, and to the disk itself when {@code forceToDisk}) and wakes
+ * every writer whose ticket that commit covers. While one commit runs, the next group gathers, so
+ * concurrent writers share commits instead of queueing for one each.
+ */
+final class GroupCommit implements AutoCloseable {
+
+    private final MVStore store;
+    private final boolean forceToDisk;
+    private final Thread committer;
+    private final Object lock = new Object();
+    /** Tickets handed out: each stands for writes applied before it was taken. */
+    private long requested;
+    /** Every ticket up to this one is committed. */
+    private long committed;
+    private RuntimeException failure;
+    private boolean closed;
+
+    GroupCommit(MVStore store, boolean forceToDisk) {
+        this.store = store;
+        this.forceToDisk = forceToDisk;
+        this.committer = new Thread(this::run, "keepsake-store-commit");
+        this.committer.setDaemon(true);
+        this.committer.start();
+    }
+
+    /** Returns once every write this thread has applied is committed; throws if the commit failed. */
+    void awaitCommitted() {
+        synchronized (lock) {
+            long ticket = ++requested;
+            lock.notifyAll();
+            boolean interrupted = false;
+            while (committed < ticket && failure == null && !closed) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (committed < ticket) {
+                throw failure != null ? failure : new IllegalStateException("the store is closing");
+            }
+        }
+    }
+
+    private void run() {
+        while (true) {
+            long target;
+            synchronized (lock) {
+                while (requested == committed && !closed) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                target = requested;
+            }
+            try {
+                // Covers every write applied before a ticket up to target was taken.
+                store.commit();
+                if (forceToDisk) {
+                    store.sync();
+                }
+                synchronized (lock) {
+                    committed = target;
+                    lock.notifyAll();
+                }
+            } catch (RuntimeException e) {
+                synchronized (lock) {
+                    failure = e;
+                    lock.notifyAll();
+                }
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            lock.notifyAll();
+        }
+        try {
+            committer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
