@@ -95,17 +95,25 @@ public class NoticeLog {
     private Uni<Notice> insertAfter(String userId, OutboxEntry entry, long head, int attempt) {
         Notice notice = Notice.of(userId, head + 1, entry, retention);
         return notices.insertOne(notice.toDocument()).replaceWith(notice)
-                .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> byKey(userId, entry.key)
-                        .onItem().transformToUni(published -> {
-                            if (published != null) {
-                                return Uni.createFrom().item(published);
-                            }
-                            if (attempt >= MAX_ATTEMPTS) {
-                                return Uni.createFrom().failure(taken);
-                            }
-                            return endOfRun(userId, head + 1).onItem()
-                                    .transformToUni(end -> insertAfter(userId, entry, end, attempt + 1));
-                        }));
+                .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> {
+                    if (!numberTaken(taken)) {
+                        // The entry's key is in the log already: published before (a retry, a recovery).
+                        return byKey(userId, entry.key).onItem().ifNull().failWith(() -> taken);
+                    }
+                    if (attempt >= MAX_ATTEMPTS) {
+                        return Uni.createFrom().failure(taken);
+                    }
+                    // Another instance took that number: try the next, and after a few misses in a row
+                    // look where the log ends now rather than walk there one number at a time.
+                    Uni<Long> next = attempt % 4 == 0 ? endOfRun(userId, head + 2) : Uni.createFrom().item(head + 1);
+                    return next.onItem().transformToUni(end -> insertAfter(userId, entry, end, attempt + 1));
+                });
+    }
+
+    /** A duplicate of the notice's id, not of its outbox key. */
+    private static boolean numberTaken(Throwable duplicate) {
+        String message = String.valueOf(duplicate.getMessage());
+        return message.contains("_id_") || !message.contains("key_1");
     }
 
     /** The notice published from an outbox entry, or null. */

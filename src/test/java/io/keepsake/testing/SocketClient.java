@@ -12,10 +12,13 @@ import java.util.concurrent.TimeUnit;
 
 import io.restassured.path.json.JsonPath;
 
-/** A WebSocket test client: messages land in a queue, the close code in a future. */
+/**
+ * A WebSocket test client: messages land in a queue as text (parsed when a test asks for one, so
+ * that thousands of messages are taken in as fast as they come), the close code in a future.
+ */
 public final class SocketClient implements WebSocket.Listener, AutoCloseable {
 
-    public final BlockingQueue<JsonPath> messages = new LinkedBlockingQueue<>();
+    public final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
     public final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
@@ -34,7 +37,13 @@ public final class SocketClient implements WebSocket.Listener, AutoCloseable {
 
     /** The next message, waiting up to five seconds; null if none came. */
     public JsonPath next() throws InterruptedException {
-        return messages.poll(5, TimeUnit.SECONDS);
+        return poll(5_000);
+    }
+
+    /** The next message, waiting up to {@code millis}; null if none came. */
+    public JsonPath poll(long millis) throws InterruptedException {
+        String text = texts.poll(millis, TimeUnit.MILLISECONDS);
+        return text == null ? null : JsonPath.from(text);
     }
 
     /** The next message of the given type, skipping others. */
@@ -51,7 +60,7 @@ public final class SocketClient implements WebSocket.Listener, AutoCloseable {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
-            messages.add(JsonPath.from(partial.toString()));
+            texts.add(partial.toString());
             partial.setLength(0);
         }
         webSocket.request(1);
