@@ -26,7 +26,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
-        // -Dbench.only=hash|notices|startup runs one of them (default: all)
+        // -Dbench.only=hash|notices|startup|durability runs one of them (default: all)
         String only = System.getProperty("bench.only", "all");
         StringBuilder report = new StringBuilder("# Keepsake benchmarks\n\n");
         if (only.equals("all") || only.equals("hash")) {
@@ -39,6 +39,12 @@ public final class BenchMain {
         }
         if (only.equals("all") || only.equals("startup")) {
             report.append('\n').append(StartupBenchmark.run(Integer.getInteger("bench.startups", 7)));
+        }
+        if (only.equals("all") || only.equals("durability")) {
+            DurabilityBenchmark.Result durability = new DurabilityBenchmark(Integer.getInteger("bench.idleSeconds", 60),
+                    Integer.getInteger("bench.clients", 8), Integer.getInteger("bench.seconds", 10),
+                    Integer.getInteger("bench.writes", 10_000)).run();
+            report.append('\n').append(DurabilityBenchmark.report(durability));
         }
         Files.writeString(out.resolve("report.md"), report);
         System.out.println();

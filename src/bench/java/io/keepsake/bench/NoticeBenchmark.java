@@ -158,7 +158,7 @@ final class NoticeBenchmark {
     }
 
     /** Heap in use after a full GC, from jcmd. */
-    private static long heapKb(long pid) throws IOException, InterruptedException {
+    static long heapKb(long pid) throws IOException, InterruptedException {
         new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true).start().waitFor();
         Process info = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
         String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -176,7 +176,7 @@ final class NoticeBenchmark {
         return Integer.parseInt(text, at, end, 10);
     }
 
-    private static double percentile(long[] sorted, int p) {
+    static double percentile(long[] sorted, int p) {
         if (sorted.length == 0) {
             return Double.NaN;
         }

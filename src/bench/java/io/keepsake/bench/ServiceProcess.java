@@ -33,6 +33,11 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts {@code java <jvmArgs> -jar quarkus-run.jar} in the application's directory, on this JVM's java. */
     static ServiceProcess start(List<String> jvmArgs, Path log, String... env) throws IOException {
+        return start(jvmArgs, Files.createTempDirectory("keepsake-bench"), log, env);
+    }
+
+    /** As {@link #start(List, Path, String...)}, with the embedded store's data in {@code dataDir} (kept as it is). */
+    static ServiceProcess start(List<String> jvmArgs, Path dataDir, Path log, String... env) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -43,7 +48,7 @@ final class ServiceProcess implements AutoCloseable {
         command.addAll(List.of("-jar", "quarkus-run.jar"));
         ProcessBuilder builder = new ProcessBuilder(command).directory(APP.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("KEEPSAKE_STORE_DATA_DIR", Files.createTempDirectory("keepsake-bench").toString());
+        builder.environment().put("KEEPSAKE_STORE_DATA_DIR", dataDir.toAbsolutePath().toString());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         for (int i = 0; i + 1 < env.length; i += 2) {
             builder.environment().put(env[i], env[i + 1]);
