@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import io.keepsake.testing.ServiceProcess;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -85,7 +86,7 @@ final class DurabilityBenchmark {
         Idle idle;
         Throughput throughput;
         Path dataDir = Files.createTempDirectory("keepsake-bench");
-        try (ServiceProcess service = ServiceProcess.start(JVM, dataDir, log("durability-server.log"))) {
+        try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-server.log"), JVM)) {
             service.awaitReady();
             idle = idle(service);
             System.out.printf(Locale.ROOT, "Idle CPU: %.2f %% of one core over %d s%n", idle.cpuPercent(), idle.seconds());
@@ -98,7 +99,7 @@ final class DurabilityBenchmark {
 
         Footprint footprint;
         dataDir = Files.createTempDirectory("keepsake-bench");
-        try (ServiceProcess service = ServiceProcess.start(JVM, dataDir, log("durability-writes-server.log"))) {
+        try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-writes-server.log"), JVM)) {
             service.awaitReady();
             footprint = footprint(service, dataDir);
             System.out.printf(Locale.ROOT, "After %,d writes: RSS %,d MiB (peak %,d), heap %,d MiB, disk %,d MiB, %d errors%n",
@@ -210,7 +211,7 @@ final class DurabilityBenchmark {
     private Crash crash() throws Exception {
         Path dataDir = Files.createTempDirectory("keepsake-bench");
         List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
-        try (ServiceProcess service = ServiceProcess.start(JVM, dataDir, log("durability-crash-server.log"))) {
+        try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-crash-server.log"), JVM)) {
             service.awaitReady();
             AtomicBoolean killed = new AtomicBoolean();
             Thread killer = new Thread(() -> {
@@ -238,7 +239,7 @@ final class DurabilityBenchmark {
             killer.join();
         }
 
-        try (ServiceProcess service = ServiceProcess.start(JVM, dataDir, log("durability-restart-server.log"))) {
+        try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-restart-server.log"), JVM)) {
             try {
                 service.awaitReady();
             } catch (IllegalStateException e) {

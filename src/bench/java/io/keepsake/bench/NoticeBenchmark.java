@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import io.keepsake.testing.ServiceProcess;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -46,7 +47,8 @@ final class NoticeBenchmark {
     }
 
     Result run() throws Exception {
-        ServiceProcess server = ServiceProcess.start(List.of("-Xmx256m"), Path.of("target", "bench", "notice-server.log"),
+        ServiceProcess server = ServiceProcess.start(Files.createTempDirectory("keepsake-bench"), Path.of("target", "bench", "notice-server.log"),
+                List.of("-Xmx256m"),
                 "KEEPSAKE_NOTICES_FEED", System.getProperty("bench.feed", "auto"));
         base = server.base;
         int port = base.getPort();
