@@ -72,9 +72,13 @@ public interface KeepsakeConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** How often the runner looks for due tasks. */
+        /** How often the runner looks for due tasks while it finds some. */
         @WithDefault("1s")
         Duration pollEvery();
+
+        /** Longest pause between looks at an idle queue (tasks enqueued by this instance are looked for at once). */
+        @WithDefault("10s")
+        Duration idlePollEvery();
 
         /** How long a claimed task is reserved for its runner; after that another may take it. */
         @WithDefault("60s")

@@ -63,8 +63,9 @@ final class DurabilityBenchmark {
     private static final String SESSIONS = "/persistence/sessions";
     private static final String AUTHORIZATION = "Basic "
             + Base64.getEncoder().encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8));
-    private static final int SETTLE_SECONDS = 5;
-    private static final int WARM_UP_SECONDS = 3;
+    private static final int SETTLE_SECONDS = 15;
+    /** The JIT compiles the hot paths for about half a minute: figures before that measure the compiler. */
+    private static final int WARM_UP_SECONDS = 30;
     private static final int SESSIONS_WRITTEN = 200;
     private static final int CRASH_AFTER_SECONDS = 3;
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -37,6 +38,8 @@ import io.smallrye.mutiny.Uni;
 public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, String> {
 
     private final KeepsakeConfig.Tasks config;
+    /** Tasks enqueued by this instance so far: the runner polls at once when it changes. */
+    private final AtomicLong enqueued = new AtomicLong();
 
     public TaskQueue(KeepsakeConfig config) {
         this.config = config.tasks();
@@ -64,7 +67,11 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
         task.nextAttemptAt = notBefore;
         task.createdAt = now;
         task.updatedAt = now;
-        return mongoCollection().insertOne(task).replaceWith(task);
+        return mongoCollection().insertOne(task).replaceWith(task).invoke(enqueued::incrementAndGet);
+    }
+
+    long enqueuedHere() {
+        return enqueued.get();
     }
 
     /**

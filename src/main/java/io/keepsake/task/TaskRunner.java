@@ -1,6 +1,7 @@
 package io.keepsake.task;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -20,9 +21,17 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class TaskRunner {
 
+    /** Abandoned leases are looked for this often. */
+    private static final long BURY_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
+
     private final Runner runner;
     private final TaskQueue queue;
     private final KeepsakeConfig.Tasks config;
+    /** Polls in a row that found nothing: an idle queue is looked at less and less often. */
+    private int emptyPolls;
+    private long nextPollNanos;
+    private long nextBuryNanos;
+    private long enqueuedSeen;
 
     public TaskRunner(TaskQueue queue, @Any Instance<TaskHandler> handlers, KeepsakeConfig config) {
         this.queue = queue;
@@ -32,13 +41,33 @@ public class TaskRunner {
         this.runner = new Runner("runner-" + Ids.next(), queue, byType, this.config);
     }
 
+    /**
+     * Runs due tasks every {@code poll-every} while there are some. After polls that found none it
+     * waits twice as long each time, up to {@code idle-poll-every}, so that an idle instance leaves the
+     * store alone; a task enqueued by this instance ends the wait at once.
+     */
     @Scheduled(every = "${keepsake.tasks.poll-every}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> poll() {
-        if (!config.enabled()) {
+        long now = System.nanoTime();
+        long enqueued = queue.enqueuedHere();
+        if (!config.enabled() || (now - nextPollNanos < 0 && enqueued == enqueuedSeen)) {
             return Uni.createFrom().voidItem();
         }
-        return queue.buryAbandoned().chain(() -> runner.runDue(config.batch())).replaceWithVoid()
+        enqueuedSeen = enqueued;
+        Uni<Long> buried = Uni.createFrom().item(0L);
+        if (now - nextBuryNanos >= 0) {
+            nextBuryNanos = now + BURY_EVERY_NANOS;
+            buried = queue.buryAbandoned();
+        }
+        return buried.chain(() -> runner.runDue(config.batch()))
+                .invoke(ran -> {
+                    emptyPolls = ran > 0 ? 0 : Math.min(emptyPolls + 1, 20);
+                    long wait = ran > 0 ? 0 : Math.min(config.idlePollEvery().toNanos(),
+                            config.pollEvery().toNanos() << Math.min(emptyPolls, 10));
+                    nextPollNanos = System.nanoTime() + wait;
+                })
+                .replaceWithVoid()
                 .onFailure().invoke(error -> Log.debugf("Task poll failed: %s", error.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
