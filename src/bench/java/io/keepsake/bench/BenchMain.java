@@ -46,6 +46,10 @@ public final class BenchMain {
                     Integer.getInteger("bench.writes", 10_000)).run();
             report.append('\n').append(DurabilityBenchmark.report(durability));
         }
+        if (only.equals("all") || only.equals("http")) {
+            report.append('\n').append(new HttpBenchmark(2, Integer.getInteger("bench.connections", 16),
+                    Integer.getInteger("bench.seconds", 10), Integer.getInteger("bench.warmup", 3)).run());
+        }
         Files.writeString(out.resolve("report.md"), report);
         System.out.println();
         System.out.println(report);

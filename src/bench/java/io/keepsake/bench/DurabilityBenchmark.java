@@ -119,12 +119,12 @@ final class DurabilityBenchmark {
     private Idle idle(ServiceProcess service) throws Exception {
         Thread.sleep(TimeUnit.SECONDS.toMillis(SETTLE_SECONDS));
         long pid = service.process.pid();
-        long ticksBefore = cpuTicks(pid);
+        long ticksBefore = ProcessStats.cpuTicks(pid);
         long from = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
-        long ticks = cpuTicks(pid) - ticksBefore;
+        long ticks = ProcessStats.cpuTicks(pid) - ticksBefore;
         double wallSeconds = (System.nanoTime() - from) / 1e9;
-        return new Idle(idleSeconds, 100.0 * ticks / clockTicksPerSecond() / wallSeconds);
+        return new Idle(idleSeconds, 100.0 * ticks / ProcessStats.clockTicksPerSecond() / wallSeconds);
     }
 
     /** Clients POST 10 KiB sessions for the warm-up and the measured window; answers completed in the window count. */
@@ -199,9 +199,9 @@ final class DurabilityBenchmark {
         double elapsed = (System.nanoTime() - started) / 1e9;
         long pid = service.process.pid();
         boolean alive = service.process.isAlive();
-        long rss = statusKb(pid, "VmRSS:");
-        long peak = statusKb(pid, "VmHWM:");
-        long heap = alive ? NoticeBenchmark.heapKb(pid) : -1;
+        long rss = ProcessStats.statusKb(pid, "VmRSS:");
+        long peak = ProcessStats.statusKb(pid, "VmHWM:");
+        long heap = alive ? ProcessStats.heapKb(pid) : -1;
         return new Footprint(writes, sessions, clients, errors.get(), elapsed, alive, rss, peak, heap, sizeOf(dataDir));
     }
 
@@ -326,37 +326,8 @@ final class DurabilityBenchmark {
         return json.append("]}").toString();
     }
 
-    /** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/pid/stat, counted from 1). */
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        // The command name (field 2) is in parentheses and may hold spaces: count from after it.
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-        return Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
-    }
 
-    private static long clockTicksPerSecond() {
-        try {
-            Process getconf = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
-            String out = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-            return getconf.waitFor() == 0 ? Long.parseLong(out) : 100;
-        } catch (IOException | InterruptedException | NumberFormatException e) {
-            return 100;
-        }
-    }
 
-    /** A "Vm...:" line of /proc/pid/status in KiB, -1 if the process is gone. */
-    private static long statusKb(long pid, String field) throws IOException {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (NoSuchFileException e) {
-            // exited
-        }
-        return -1;
-    }
 
     private static long sizeOf(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {

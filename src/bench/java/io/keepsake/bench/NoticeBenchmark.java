@@ -55,8 +55,8 @@ final class NoticeBenchmark {
         Vertx vertx = Vertx.vertx();
         try {
             server.awaitReady();
-            long rssBefore = rssKb(server.process.pid());
-            long heapBefore = heapKb(server.process.pid());
+            long rssBefore = ProcessStats.rssKb(server.process.pid());
+            long heapBefore = ProcessStats.heapKb(server.process.pid());
 
             String session = JsonPath.from(send("POST", "/persistence/sessions", "alice",
                     "{\"title\":\"bench\",\"content\":{\"n\":0}}", null).body()).getString("id");
@@ -68,8 +68,8 @@ final class NoticeBenchmark {
             openAll(sockets, port, "alice", subscribers, session, sentAt, latencies);
 
             System.gc();
-            long rssAfter = rssKb(server.process.pid());
-            long heapAfter = heapKb(server.process.pid());
+            long rssAfter = ProcessStats.rssKb(server.process.pid());
+            long heapAfter = ProcessStats.heapKb(server.process.pid());
 
             String etag = send("GET", "/persistence/sessions/metadata/" + session, "alice", null, null)
                     .headers().firstValue("ETag").orElseThrow();
@@ -150,24 +150,7 @@ final class NoticeBenchmark {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static long rssKb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
-    }
 
-    /** Heap in use after a full GC, from jcmd. */
-    static long heapKb(long pid) throws IOException, InterruptedException {
-        new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true).start().waitFor();
-        Process info = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
-        String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        info.waitFor();
-        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
-        return used.find() ? Long.parseLong(used.group(1)) : -1;
-    }
 
     private static int versionOf(String text) {
         int at = text.indexOf("\"version\":") + 10;

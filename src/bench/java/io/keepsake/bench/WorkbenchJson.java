@@ -47,6 +47,21 @@ final class WorkbenchJson {
         return root;
     }
 
+    /** A typical workbench state of at least {@code targetBytes} canonical bytes (a module more, at most). */
+    static ObjectNode atLeast(int targetBytes) {
+        Random random = new Random(7);
+        ObjectNode root = F.objectNode();
+        root.put("version", 3).put("activeDashboardId", "dash-0").put("name", "Field development — Q3 review");
+        ArrayNode modules = root.putArray("dashboards").addObject().put("id", "dash-0").putArray("moduleInstances");
+        int moduleNo = 0;
+        while (CanonicalJson.of(root).length() < targetBytes) {
+            for (int i = 0; i < Math.max(1, targetBytes / 40_000); i++) {
+                modules.add(module(random, moduleNo++));
+            }
+        }
+        return root;
+    }
+
     private static ObjectNode module(Random random, int no) {
         ObjectNode module = F.objectNode();
         module.put("id", "module-" + no).put("name", MODULES[no % MODULES.length])

@@ -1,0 +1,347 @@
+package io.keepsake.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+
+import io.keepsake.testing.ServiceProcess;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * HTTP load against the packaged service on its embedded store, with wrk, side by side with a
+ * bare JDK HTTP server that answers each scenario's request with a body of the same size (the
+ * reference for what the machine allows). Every answer that is not 2xx or 3xx is an error. Prints
+ * req/s, p50, p99 and the ratio to the bare server per scenario, and the service's CPU and memory.
+ */
+final class HttpBenchmark {
+
+    record Figure(double perSecond, double p50, double p99, long errors) {
+    }
+
+    record Row(String scenario, String target, Figure bare, Figure keepsake, double serviceCpu) {
+    }
+
+    private static final String AUTH = "Basic "
+            + Base64.getEncoder().encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8));
+    private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.0+)?%\\s+([0-9.]+)(us|ms|s)\\s*$",
+            Pattern.MULTILINE);
+
+    private final int threads;
+    private final int connections;
+    private final int seconds;
+    private final int warmUpSeconds;
+    private final Path dir = Path.of("target", "bench", "wrk");
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final ObjectMapper json = new ObjectMapper();
+
+    HttpBenchmark(int threads, int connections, int seconds, int warmUpSeconds) {
+        this.threads = threads;
+        this.connections = connections;
+        this.seconds = seconds;
+        this.warmUpSeconds = warmUpSeconds;
+    }
+
+    /** The report section; empty of figures when wrk is not installed. */
+    String run() throws Exception {
+        if (!wrkInstalled()) {
+            return "## HTTP load\n\nwrk is not installed (Debian: `apt-get install wrk`); nothing measured.\n";
+        }
+        Files.createDirectories(dir);
+        String small = json.writeValueAsString(WorkbenchJson.atLeast(10 * 1024));
+        String large = json.writeValueAsString(WorkbenchJson.atLeast(1024 * 1024));
+        String largest = json.writeValueAsString(WorkbenchJson.atLeast(1_500_000));
+
+        // The reference first, alone on the machine.
+        List<Figure> bare = new ArrayList<>();
+        HttpServer server = bareServer();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            int smallBody = body(small).length;
+            bare.add(wrk(base + "/bare/" + smallBody, script("get", null, null, null), connections));
+            bare.add(wrk(base + "/bare/0?status=304", script("get", null, null, null), connections));
+            bare.add(wrk(base + "/bare/300", script("post", "PUT", body(small), null), connections));
+            bare.add(wrk(base + "/bare/300", script("post", "POST", body(small), null), connections));
+            bare.add(wrk(base + "/bare/" + body(large).length, script("get", null, null, null), connections));
+            bare.add(wrk(base + "/bare/300", script("post", "PUT", body(largest), null), 4));
+            bare.add(wrk(base + "/bare/" + body(largest).length, script("get", null, null, null), 4));
+        } finally {
+            server.stop(0);
+        }
+
+        Path data = Files.createTempDirectory("keepsake-bench");
+        List<Row> rows = new ArrayList<>();
+        long rssKb;
+        try (ServiceProcess service = ServiceProcess.start(data, Path.of("target", "bench", "http-server.log"),
+                List.of("-Xmx256m"))) {
+            service.awaitReady();
+            String base = service.base.toString();
+            long pid = service.process.pid();
+            JsonPath one = create(base, small);
+            String sessionPath = "/persistence/sessions/" + one.getString("id");
+            String etag = etagOf(base, sessionPath);
+            List<String> pool = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                String id = create(base, small).getString("id");
+                pool.add(id + "=" + etagOf(base, "/persistence/sessions/" + id));
+            }
+            String largeId = create(base, large).getString("id");
+            String largestId = create(base, largest).getString("id");
+            List<String> largestPool = List.of(largestId + "=" + etagOf(base, "/persistence/sessions/" + largestId));
+
+            // The JIT compiles the hot paths for about half a minute: warm all of them up first.
+            String reads = script("get", null, null, null);
+            wrk(base + sessionPath, reads, connections, warmUpSeconds * 4);
+
+            rows.add(measure("GET a 10 KiB session", ">= 0.25", bare.get(0), pid,
+                    () -> wrk(base + sessionPath, reads, connections)));
+            rows.add(measure("poll: metadata, matching If-None-Match -> 304", ">= 0.5", bare.get(1), pid,
+                    () -> wrk(base + "/persistence/sessions/metadata/" + one.getString("id"),
+                            script("get", null, null, etag), connections)));
+            rows.add(measure("PUT 10 KiB with If-Match (a change each time)", ">= 0.1, p99 < 50 ms", bare.get(2), pid,
+                    () -> wrk(base + "/persistence/sessions", putScript(small, pool), connections)));
+            rows.add(measure("POST 10 KiB (create)", ">= 0.1, p99 < 50 ms", bare.get(3), pid,
+                    () -> wrk(base + "/persistence/sessions", script("post", "POST", body(small), null), connections)));
+            rows.add(measure("GET a 1 MiB session", ">= 0.5", bare.get(4), pid,
+                    () -> wrk(base + "/persistence/sessions/" + largeId, reads, connections)));
+            rows.add(measure("PUT 1.5 MiB with If-Match (4 connections)", "p99 < 100 ms", bare.get(5), pid,
+                    () -> wrk(base + "/persistence/sessions", putScript(largest, largestPool), 1)));
+            rows.add(measure("GET a 1.5 MiB session (4 connections)", "p99 < 100 ms", bare.get(6), pid,
+                    () -> wrk(base + "/persistence/sessions/" + largestId, reads, 4)));
+            rssKb = ProcessStats.rssKb(pid);
+        }
+        return report(rows, rssKb);
+    }
+
+    private interface Load {
+        Figure run() throws Exception;
+    }
+
+    private Row measure(String scenario, String target, Figure bare, long pid, Load load) throws Exception {
+        long before = ProcessStats.cpuTicks(pid);
+        long from = System.nanoTime();
+        Figure figure = load.run();
+        double cpu = 100.0 * (ProcessStats.cpuTicks(pid) - before) / ProcessStats.clockTicksPerSecond()
+                / ((System.nanoTime() - from) / 1e9);
+        System.out.printf(Locale.ROOT, "%-50s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  (bare %9.0f)  x%.3f%n",
+                scenario, figure.perSecond(), figure.p50(), figure.p99(), figure.errors(), bare.perSecond(),
+                figure.perSecond() / bare.perSecond());
+        return new Row(scenario, target, bare, figure, cpu);
+    }
+
+    private static String report(List<Row> rows, long rssKb) {
+        StringBuilder out = new StringBuilder("## HTTP load: Keepsake on its embedded store against a bare server\n\n")
+                .append(String.format(Locale.ROOT, "wrk, %s; JDK %s, %d cores shared by the service, wrk and the bare "
+                        + "server; the service with -Xmx256m. Every answer other than 2xx/3xx is an error.%n%n",
+                        "2 threads", Runtime.version(), Runtime.getRuntime().availableProcessors()))
+                .append("| scenario | bare req/s | Keepsake req/s | p50 ms | p99 ms | errors | Keepsake / bare | target | service CPU |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
+        for (Row row : rows) {
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.1f | %.1f | %d | %.3f | %s | %.0f %% |%n",
+                    row.scenario(), row.bare().perSecond(), row.keepsake().perSecond(), row.keepsake().p50(),
+                    row.keepsake().p99(), row.keepsake().errors(), row.keepsake().perSecond() / row.bare().perSecond(),
+                    row.target(), row.serviceCpu()));
+        }
+        out.append(String.format(Locale.ROOT, "%nResident memory of the service after the run: %,d MiB.%n", rssKb / 1024));
+        return out.toString();
+    }
+
+    private JsonPath create(String base, String content) throws IOException, InterruptedException {
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/persistence/sessions"))
+                .header("Authorization", AUTH).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body(content))).build(), HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("create: " + created.statusCode() + " " + created.body());
+        }
+        return JsonPath.from(created.body());
+    }
+
+    private String etagOf(String base, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", AUTH).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).headers().firstValue("ETag").orElseThrow();
+    }
+
+    private static byte[] body(String content) {
+        return ("{\"title\":\"bench\",\"description\":\"load\",\"content\":" + content + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A wrk script: GET with auth (and If-None-Match), or a fixed body with the given method. */
+    private String script(String name, String method, byte[] body, String ifNoneMatch) throws IOException {
+        StringBuilder lua = new StringBuilder();
+        lua.append("wrk.headers[\"Authorization\"] = \"").append(AUTH).append("\"\n");
+        if (ifNoneMatch != null) {
+            lua.append("wrk.headers[\"If-None-Match\"] = ").append(luaString(ifNoneMatch)).append('\n');
+        }
+        if (method != null) {
+            lua.append("wrk.method = \"").append(method).append("\"\n")
+                    .append("wrk.headers[\"Content-Type\"] = \"application/json\"\n")
+                    .append("wrk.body = ").append(luaString(new String(body, StandardCharsets.UTF_8))).append('\n');
+        }
+        Path file = dir.resolve(name + "-" + Integer.toHexString(lua.toString().hashCode()) + ".lua");
+        Files.writeString(file, lua);
+        return file.toString();
+    }
+
+    /**
+     * PUT with If-Match, a different body each time, to a pool of sessions each thread keeps apart:
+     * a session is written again only once its previous answer (and ETag) came back.
+     */
+    private String putScript(String content, List<String> sessions) throws IOException {
+        String lua = """
+                local auth = %s
+                local state = %s
+                local pool = %s
+                local threads = 0
+                function setup(thread)
+                  thread:set("index", threads)
+                  threads = threads + 1
+                end
+                local free, etags, any = {}, {}, nil
+                local counter = 0
+                function init(args)
+                  local total = tonumber(args[1])
+                  for i, entry in ipairs(pool) do
+                    if (i - 1) %% total == index then
+                      local id, etag = entry:match("^([^=]+)=(.+)$")
+                      etags[id] = etag
+                      table.insert(free, id)
+                      any = any or id
+                    end
+                  end
+                end
+                function request()
+                  local id = table.remove(free, 1) or any
+                  counter = counter + 1
+                  local body = '{"title":"bench","description":"load","content":{"n":' .. counter .. ',"state":' .. state .. '}}'
+                  return wrk.format("PUT", "/persistence/sessions/" .. id, {["Authorization"] = auth,
+                    ["Content-Type"] = "application/json", ["If-Match"] = etags[id]}, body)
+                end
+                function response(status, headers, body)
+                  local id = body:match('"id":"([^"]+)"') or body:match('/persistence/sessions/([%%w_-]+)')
+                  if id ~= nil and etags[id] ~= nil then
+                    etags[id] = headers["ETag"] or headers["etag"] or etags[id]
+                    table.insert(free, id)
+                  end
+                end
+                """.formatted(luaString(AUTH), luaString(content),
+                "{" + String.join(",", sessions.stream().map(HttpBenchmark::luaString).toList()) + "}");
+        Path file = dir.resolve("put-" + content.length() + ".lua");
+        Files.writeString(file, lua);
+        return file.toString();
+    }
+
+    private static String luaString(String text) {
+        int level = 0;
+        while (text.contains("]" + "=".repeat(level) + "]")) {
+            level++;
+        }
+        String eq = "=".repeat(level);
+        return "[" + eq + "[" + text + "]" + eq + "]";
+    }
+
+    private Figure wrk(String url, String script, int connections) throws Exception {
+        wrk(url, script, connections, warmUpSeconds);
+        return wrk(url, script, connections, seconds);
+    }
+
+    private Figure wrk(String url, String script, int connections, int duration) throws Exception {
+        int threadCount = Math.min(threads, connections);
+        List<String> command = List.of("wrk", "-t" + threadCount, "-c" + connections, "-d" + duration + "s", "--latency",
+                "-s", script, url, "--", Integer.toString(threadCount));
+        Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        wrk.waitFor();
+        Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
+        if (!rps.find()) {
+            throw new IllegalStateException("wrk said:\n" + out);
+        }
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        Matcher percentile = PERCENTILE.matcher(out);
+        while (percentile.find()) {
+            double value = Double.parseDouble(percentile.group(2));
+            double ms = switch (percentile.group(3)) {
+                case "us" -> value / 1000;
+                case "s" -> value * 1000;
+                default -> value;
+            };
+            if (percentile.group(1).equals("50")) {
+                p50 = ms;
+            } else {
+                p99 = ms;
+            }
+        }
+        long errors = 0;
+        Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)").matcher(out);
+        if (non2xx.find()) {
+            errors += Long.parseLong(non2xx.group(1));
+        }
+        Matcher socket = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(out);
+        if (socket.find()) {
+            for (int g = 1; g <= 4; g++) {
+                errors += Long.parseLong(socket.group(g));
+            }
+        }
+        return new Figure(Double.parseDouble(rps.group(1)), p50, p99, errors);
+    }
+
+    private static boolean wrkInstalled() {
+        try {
+            return new ProcessBuilder("wrk", "--version").redirectErrorStream(true).start().waitFor() >= 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Answers /bare/{bytes}[?status=304] with that many bytes, after reading the request body. */
+    private static HttpServer bareServer() throws IOException {
+        // Without TCP_NODELAY the JDK server's separate header and body writes wait out delayed ACKs (40 ms).
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+        ExecutorService pool = Executors.newFixedThreadPool(4, runnable -> {
+            Thread thread = new Thread(runnable, "bare-server");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(pool);
+        server.createContext("/bare/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            String path = exchange.getRequestURI().getPath();
+            int size = Integer.parseInt(path.substring(path.lastIndexOf('/') + 1));
+            boolean notModified = "status=304".equals(exchange.getRequestURI().getQuery());
+            if (notModified) {
+                exchange.getResponseHeaders().set("ETag", "\"1-abc\"");
+                exchange.sendResponseHeaders(304, -1);
+            } else {
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                byte[] body = new byte[size];
+                java.util.Arrays.fill(body, (byte) 'x');
+                exchange.sendResponseHeaders(200, size);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+}

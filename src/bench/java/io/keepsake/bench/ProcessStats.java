@@ -1,0 +1,62 @@
+package io.keepsake.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** CPU time and memory of a running process, from /proc and jcmd. */
+final class ProcessStats {
+
+    private ProcessStats() {
+    }
+
+    /** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/pid/stat, counted from 1). */
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
+    }
+
+    static long clockTicksPerSecond() {
+        try {
+            Process getconf = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            return getconf.waitFor() == 0 ? Long.parseLong(out) : 100;
+        } catch (IOException | InterruptedException | NumberFormatException e) {
+            return 100;
+        }
+    }
+
+    /** A "Vm...:" line of /proc/pid/status in KiB, -1 if the process is gone. */
+    static long statusKb(long pid, String field) throws IOException {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // exited
+        }
+        return -1;
+    }
+
+    static long rssKb(long pid) throws IOException {
+        return statusKb(pid, "VmRSS:");
+    }
+
+    /** Heap in use after a full GC, from jcmd. */
+    static long heapKb(long pid) throws IOException, InterruptedException {
+        new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true).start().waitFor();
+        Process info = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+        String out = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        info.waitFor();
+        Matcher used = Pattern.compile("used (\\d+)K").matcher(out);
+        return used.find() ? Long.parseLong(used.group(1)) : -1;
+    }
+}
