@@ -166,6 +166,14 @@ public interface KeepsakeConfig {
         @WithDefault("10s")
         Duration recoverAfter();
 
+        /** Sessions whose current tag polls are answered from memory (0: always read the store). */
+        @WithDefault("100000")
+        int tagCacheSize();
+
+        /** Polls are answered from memory only while the notice feed has read the store within this. */
+        @WithDefault("1s")
+        Duration tagCacheMaxLag();
+
         /** Longest long-poll a client may ask for. */
         @WithDefault("30s")
         Duration maxWait();

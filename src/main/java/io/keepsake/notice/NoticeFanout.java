@@ -30,6 +30,10 @@ public class NoticeFanout {
 
         void onNotice(Notice notice);
 
+        /** Notices were skipped (they expired before they could be handed out): what depends on them is unsure. */
+        default void skipped() {
+        }
+
         /** The stream could not start (the store is unreachable); the listener has been removed. */
         default void failed(Throwable error) {
         }
@@ -245,6 +249,7 @@ public class NoticeFanout {
             }
             Log.debugf("Notices %d to %d of %s expired before they were handed out", head + 1, oldest.seq - 1, userId);
             head = Math.max(head, oldest.seq - 1);
+            List.copyOf(listeners).forEach(Listener::skipped);
             offerRead(oldest);
             handOut();
         }

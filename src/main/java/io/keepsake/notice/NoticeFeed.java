@@ -61,6 +61,10 @@ public class NoticeFeed {
     private volatile Cancellable running;
     private volatile BsonDocument resumeToken;
     private volatile boolean stopped;
+    /** When the last read that covered every listening user began (tailing), in nanoTime. */
+    private volatile long lastReadStarted = System.nanoTime();
+    /** Whether the change stream is open (no error since it was opened). */
+    private volatile boolean streaming;
 
     @Inject
     public NoticeFeed(NoticeLog log, NoticeFanout fanout, KeepsakeConfig config) {
@@ -95,6 +99,17 @@ public class NoticeFeed {
         return mode;
     }
 
+    /**
+     * Whether every notice stored more than {@code lag} ago has been read: the change stream is open,
+     * or the tailing feed began a complete read within the lag.
+     */
+    public boolean readWithin(Duration lag) {
+        if (mode == Mode.CHANGE_STREAM) {
+            return streaming;
+        }
+        return mode == Mode.TAILING && System.nanoTime() - lastReadStarted < lag.toNanos();
+    }
+
     public void stop() {
         stopped = true;
         Cancellable current = running;
@@ -110,9 +125,11 @@ public class NoticeFeed {
         if (token != null) {
             options.resumeAfter(token);
         }
+        streaming = true;
         running = log.collection()
                 .watch(List.of(Aggregates.match(Filters.eq("operationType", "insert"))), Document.class, options)
                 .subscribe().with(this::changed, error -> {
+                    streaming = false;
                     if (stopped) {
                         return;
                     }
@@ -152,8 +169,10 @@ public class NoticeFeed {
         running = Multi.createFrom().ticks().every(tailEvery)
                 .onOverflow().drop()
                 .onItem().transformToUniAndConcatenate(tick -> {
+                    long started = System.nanoTime();
                     if (fanout.users().isEmpty()) {
                         since[0] = Instant.now(); // idle: nothing to read
+                        lastReadStarted = started;
                         return Uni.createFrom().voidItem();
                     }
                     Instant from = since[0].minus(OVERLAP);
@@ -165,7 +184,10 @@ public class NoticeFeed {
                     } else {
                         read = log.headsSince(from).invoke(this::reached).replaceWithVoid();
                     }
-                    return read.invoke(() -> since[0] = now)
+                    return read.invoke(() -> {
+                                since[0] = now;
+                                lastReadStarted = started;
+                            })
                             .onFailure().invoke(error -> Log.debugf("Tailing notices failed: %s", error.getMessage()))
                             .onFailure().recoverWithNull();
                 })

@@ -102,7 +102,7 @@ public class SessionResource {
     public Uni<RestResponse<SessionViews.Full>> get(@RestPath String id,
             @RestHeader(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         return service.get(caller.id(), id, Condition.parse(ifNoneMatch))
-                .map(read -> read(read, SessionViews.Full.of(read.session())));
+                .map(read -> read(read, read.notModified() ? null : SessionViews.Full.of(read.session())));
     }
 
     @Operation(summary = "Read a session's metadata (the polling target)")
@@ -116,7 +116,7 @@ public class SessionResource {
     public Uni<RestResponse<SessionViews.Metadata>> metadata(@RestPath String id,
             @RestHeader(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         return service.metadata(caller.id(), id, Condition.parse(ifNoneMatch))
-                .map(read -> read(read, SessionViews.Metadata.of(read.session())));
+                .map(read -> read(read, read.notModified() ? null : SessionViews.Metadata.of(read.session())));
     }
 
     @Operation(summary = "Replace title, description and content")
@@ -173,7 +173,7 @@ public class SessionResource {
         RestResponse.ResponseBuilder<T> builder = read.notModified()
                 ? RestResponse.ResponseBuilder.<T>notModified()
                 : RestResponse.ResponseBuilder.ok(body);
-        return builder.header(HttpHeaders.ETAG, read.session().etag).header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL).build();
+        return builder.header(HttpHeaders.ETAG, read.etag()).header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL).build();
     }
 
     private static RestResponse<SessionViews.Metadata> written(Session session) {

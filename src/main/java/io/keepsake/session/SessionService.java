@@ -47,10 +47,12 @@ public class SessionService implements SessionStates {
     private final Json codec;
     private final KeepsakeConfig config;
     private final NoticePublisher notices;
+    private final SessionTags tags;
 
     public SessionService(SessionRepository sessions, Idempotency idempotency, JsonBodies json, Json codec,
-            KeepsakeConfig config, NoticePublisher notices) {
+            KeepsakeConfig config, NoticePublisher notices, SessionTags tags) {
         this.notices = notices;
+        this.tags = tags;
         this.sessions = sessions;
         this.idempotency = idempotency;
         this.json = json;
@@ -58,8 +60,19 @@ public class SessionService implements SessionStates {
         this.config = config;
     }
 
-    /** What a conditional read found: the session, or that the client's copy is current. */
-    record Read(Session session, boolean notModified) {
+    /**
+     * What a conditional read found: the session, or that the client's copy (tag {@code etag}) is
+     * current; a 304 answered from memory has no session.
+     */
+    record Read(Session session, String etag, boolean notModified) {
+
+        Read(Session session, boolean notModified) {
+            this(session, session.etag, notModified);
+        }
+
+        static Read unchanged(String etag) {
+            return new Read(null, etag, true);
+        }
     }
 
     Uni<StoredResponse> create(String owner, byte[] body, String idempotencyKey, String origin) {
@@ -79,7 +92,10 @@ public class SessionService implements SessionStates {
         session.createdAt = now;
         session.outbox = List.of(OutboxEntry.of(Notice.SESSION_UPDATED, id, session.contentHash, 1L, origin, now));
         return sessions.insert(session).replaceWith(session)
-                .invoke(created -> notices.publish(sessions.outbox(created)))
+                .invoke(created -> {
+                    remembered(created);
+                    notices.publish(sessions.outbox(created));
+                })
                 // An earlier attempt under the same Idempotency-Key created it (and its notice).
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> sessions.findMetadata(id, owner)
                         .onItem().ifNull().failWith(() -> taken))
@@ -95,14 +111,18 @@ public class SessionService implements SessionStates {
     Uni<Read> get(String owner, String id, Condition ifNoneMatch) {
         Ids.require(id);
         if (ifNoneMatch == null) {
-            return sessions.findOwned(id, owner).map(found -> new Read(orNotFound(found), false));
+            return sessions.findOwned(id, owner).map(found -> new Read(remembered(orNotFound(found)), false));
+        }
+        Read fromMemory = unchangedInMemory(owner, id, ifNoneMatch);
+        if (fromMemory != null) {
+            return Uni.createFrom().item(fromMemory);
         }
         if (ifNoneMatch.any()) {
             return sessions.findMetadata(id, owner).map(found -> new Read(orNotFound(found), true));
         }
         // One round trip when it changed; a second, content-free one when it did not.
         return sessions.findOwnedUnlessTagged(id, owner, ifNoneMatch.weakOrStrong())
-                .onItem().ifNotNull().transform(found -> new Read(found, false))
+                .onItem().ifNotNull().transform(found -> new Read(remembered(found), false))
                 .onItem().ifNull().switchTo(() -> sessions.findMetadata(id, owner).onItem().transformToUni(found -> {
                     orNotFound(found);
                     // Changed between the two reads: the 304 would label old content with the new tag.
@@ -126,10 +146,28 @@ public class SessionService implements SessionStates {
 
     Uni<Read> metadata(String owner, String id, Condition ifNoneMatch) {
         Ids.require(id);
+        Read fromMemory = unchangedInMemory(owner, id, ifNoneMatch);
+        if (fromMemory != null) {
+            return Uni.createFrom().item(fromMemory);
+        }
         return sessions.findMetadata(id, owner).map(found -> {
-            orNotFound(found);
+            remembered(orNotFound(found));
             return new Read(found, ifNoneMatch != null && ifNoneMatch.matchesWeak(found.etag));
         });
+    }
+
+    /** A 304 without the store: the client holds the tag this instance knows to be current. */
+    private Read unchangedInMemory(String owner, String id, Condition ifNoneMatch) {
+        if (ifNoneMatch == null || ifNoneMatch.any()) {
+            return null;
+        }
+        String current = tags.current(owner, id);
+        return current != null && ifNoneMatch.matchesWeak(current) ? Read.unchanged(current) : null;
+    }
+
+    private Session remembered(Session session) {
+        tags.remember(session.ownerId, session.id, session.etag);
+        return session;
     }
 
     Uni<Session> replace(String owner, String id, String ifMatch, byte[] body, String origin) {
@@ -174,12 +212,15 @@ public class SessionService implements SessionStates {
     Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
         Ids.require(id);
         Condition condition = Condition.parse(ifMatch);
-        List<String> tags = condition == null || condition.any() ? null : condition.strong();
+        List<String> expected = condition == null || condition.any() ? null : condition.strong();
         Instant now = Time.now();
         OutboxEntry notice = OutboxEntry.of(Notice.SESSION_DELETED, id, null, null, origin, now);
-        return noticed(owner, id, origin, sessions.delete(id, owner, tags, now, notice)
+        return noticed(owner, id, origin, sessions.delete(id, owner, expected, now, notice)
                 .onItem().ifNull().switchTo(() -> missingOrStale(owner, id))
-                .invoke(tombstone -> notices.publish(sessions.outbox(tombstone)))
+                .invoke(tombstone -> {
+                    tags.forget(id);
+                    notices.publish(sessions.outbox(tombstone));
+                })
                 .replaceWithVoid());
     }
 
@@ -225,7 +266,10 @@ public class SessionService implements SessionStates {
         OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), version + 1, origin, now);
         return sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, newTag, now, notice)
                 .onItem().ifNull().switchTo(() -> missingOrStale(owner, id))
-                .invoke(written -> notices.publish(sessions.outbox(written)));
+                .invoke(written -> {
+                    remembered(written);
+                    notices.publish(sessions.outbox(written));
+                });
     }
 
     /** After a conditional write matched nothing: 404 if the session is gone, else 412 with its state. */
