@@ -1,6 +1,7 @@
 package io.keepsake.hashing;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A canonical JSON text (RFC 8785) as UTF-8 bytes, with its lower-case hex SHA-256.
@@ -11,7 +12,17 @@ import java.nio.charset.StandardCharsets;
  */
 public record Canonical(byte[] bytes, int length, String sha256) {
 
+    /** Canonical text already stored (its bytes exactly, and their hash). */
+    public static Canonical stored(byte[] bytes, String sha256) {
+        return new Canonical(bytes, bytes.length, sha256);
+    }
+
     public String text() {
         return new String(bytes, 0, length, StandardCharsets.UTF_8);
+    }
+
+    /** The canonical bytes in an array of their own length (the buffer itself when it fits exactly). */
+    public byte[] exact() {
+        return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
     }
 }

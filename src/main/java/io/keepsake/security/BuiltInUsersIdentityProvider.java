@@ -60,10 +60,10 @@ public class BuiltInUsersIdentityProvider implements IdentityProvider<UsernamePa
         return UsernamePasswordAuthenticationRequest.class;
     }
 
-    /** Ahead of Quarkus' own provider for these users. */
+    /** Ahead of Quarkus' own provider for these users (whose priority is the default, SYSTEM_FIRST). */
     @Override
     public int priority() {
-        return SYSTEM_FIRST;
+        return SYSTEM_FIRST + 100;
     }
 
     @Override

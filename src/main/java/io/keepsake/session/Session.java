@@ -1,5 +1,6 @@
 package io.keepsake.session;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
@@ -9,9 +10,9 @@ import io.keepsake.notice.OutboxEntry;
 import io.quarkus.mongodb.panache.common.MongoEntity;
 
 /**
- * A user's editable workbench state as stored. {@code content} holds the canonical JSON text
- * (RFC 8785) of the client's value, so the stored text is exactly what {@code contentHash}
- * hashes; {@code etag} is derived from both hashes and the version and is what conditional
+ * A user's editable workbench state as stored. {@code canonical} holds the UTF-8 bytes of the
+ * canonical JSON text (RFC 8785) of the client's value, so the stored bytes are exactly what
+ * {@code contentHash} hashes and what a read writes out; {@code etag} is derived from both hashes and the version and is what conditional
  * writes filter on. {@code outbox} holds the notices of its latest writes until they are published;
  * a deleted session stays as a tombstone ({@code deleted}, no content) until its last notice is.
  */
@@ -25,6 +26,8 @@ public class Session {
     /** Lower-cased title: the key of case-insensitive sorting and paging by title. */
     public String titleKey;
     public String description;
+    public byte[] canonical;
+    /** The canonical text as sessions stored before {@code canonical} were kept (read, never written). */
     public String content;
     public int contentSize;
     public String contentHash;
@@ -35,4 +38,9 @@ public class Session {
     public Instant updatedAt;
     public List<OutboxEntry> outbox;
     public boolean deleted;
+
+    /** The canonical content's UTF-8 bytes. */
+    public byte[] contentBytes() {
+        return canonical != null ? canonical : content.getBytes(StandardCharsets.UTF_8);
+    }
 }

@@ -34,6 +34,12 @@ public record SessionDraft(String title, String description, Canonical content, 
 
     public static SessionDraft of(String rawTitle, String rawDescription, JsonNode content, int sizeHint,
             KeepsakeConfig.Limits limits) {
+        return of(rawTitle, rawDescription, canonical(content, sizeHint), limits);
+    }
+
+    /** A draft of content that is canonical already (stored content, copied as it is). */
+    public static SessionDraft of(String rawTitle, String rawDescription, Canonical canonical,
+            KeepsakeConfig.Limits limits) {
         requireText("title", rawTitle);
         requireText("description", rawDescription);
         String title = rawTitle.trim();
@@ -48,7 +54,6 @@ public record SessionDraft(String title, String description, Canonical content, 
             throw ApiProblem.invalidField("description", "description must be at most "
                     + limits.maxDescriptionLength() + " characters, got " + descriptionLength);
         }
-        Canonical canonical = canonical(content, sizeHint);
         if (canonical.length() > limits.maxContentBytes()) {
             throw ApiProblem.contentTooLarge(String.format(Locale.ROOT, "Content size (%.2f MB) exceeds maximum (%.2f MB)",
                     canonical.length() / MIB, limits.maxContentBytes() / MIB))

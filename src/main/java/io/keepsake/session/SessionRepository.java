@@ -34,7 +34,7 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Session, String>, Outbox.Holder {
 
-    private static final Bson WITHOUT_CONTENT = Projections.exclude("content");
+    private static final Bson WITHOUT_CONTENT = Projections.exclude("canonical", "content");
     private static final Bson LIVE = Filters.ne("deleted", true);
 
     /** One index per sort order of the owner's list; _id breaks ties for keyset paging. */
@@ -75,7 +75,8 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 Updates.set("title", draft.title()),
                 Updates.set("titleKey", draft.titleKey()),
                 Updates.set("description", draft.description()),
-                Updates.set("content", draft.content().text()),
+                Updates.set("canonical", draft.content().exact()),
+                Updates.unset("content"),
                 Updates.set("contentSize", draft.content().length()),
                 Updates.set("contentHash", draft.content().sha256()),
                 Updates.set("metadataHash", draft.metadataHash()),
@@ -96,7 +97,8 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     Uni<Session> delete(String id, String ownerId, List<String> tags, Instant now, OutboxEntry notice) {
         Bson filter = tags == null ? owned(id, ownerId) : Filters.and(owned(id, ownerId), Filters.in("etag", tags));
         return mongoCollection().findOneAndUpdate(filter,
-                Updates.combine(Updates.set("deleted", true), Updates.set("updatedAt", now), Updates.unset("content"),
+                Updates.combine(Updates.set("deleted", true), Updates.set("updatedAt", now), Updates.unset("canonical"),
+                        Updates.unset("content"),
                         Outbox.push(notice)),
                 new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
     }

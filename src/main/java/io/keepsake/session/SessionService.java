@@ -289,9 +289,9 @@ public class SessionService implements SessionStates {
         String description = patch.has("description") ? SessionDraft.text(patch, "description", false) : current.description;
         JsonNode content;
         if (patch.has("content")) {
-            content = MergePatch.apply(codec.readStored(current.content), patch.get("content"));
+            content = MergePatch.apply(codec.readStored(current.contentBytes()), patch.get("content"));
         } else {
-            content = codec.readStored(current.content);
+            content = codec.readStored(current.contentBytes());
         }
         return SessionDraft.of(title, description, content, current.contentSize, config.limits());
     }
@@ -301,7 +301,7 @@ public class SessionService implements SessionStates {
         session.title = draft.title();
         session.titleKey = draft.titleKey();
         session.description = draft.description();
-        session.content = content.text();
+        session.canonical = content.exact();
         session.contentSize = content.length();
         session.contentHash = content.sha256();
         session.metadataHash = draft.metadataHash();

@@ -2,7 +2,7 @@ package io.keepsake.session;
 
 import java.time.Instant;
 
-import com.fasterxml.jackson.annotation.JsonRawValue;
+import io.keepsake.web.RawJson;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -23,14 +23,14 @@ final class SessionViews {
         }
     }
 
-    /** A session with its content, written out as the stored canonical JSON text without re-encoding. */
+    /** A session with its content, written out as the stored canonical JSON bytes, as they are. */
     @RegisterForReflection
-    public record Full(String id, String ownerId, String title, String description, @JsonRawValue String content,
+    public record Full(String id, String ownerId, String title, String description, RawJson content,
             String contentHash, String metadataHash, long version, int contentSize, Instant createdAt,
             Instant updatedAt) {
 
         static Full of(Session s) {
-            return new Full(s.id, s.ownerId, s.title, s.description, s.content, s.contentHash, s.metadataHash,
+            return new Full(s.id, s.ownerId, s.title, s.description, new RawJson(s.contentBytes()), s.contentHash, s.metadataHash,
                     s.version, s.contentSize, s.createdAt, s.updatedAt);
         }
     }

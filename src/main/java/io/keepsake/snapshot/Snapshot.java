@@ -1,5 +1,6 @@
 package io.keepsake.snapshot;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
@@ -22,6 +23,9 @@ public class Snapshot {
     public String title;
     public String titleKey;
     public String description;
+    /** The UTF-8 bytes of the canonical content (see Session). */
+    public byte[] canonical;
+    /** The canonical text as snapshots stored before {@code canonical} were kept (read, never written). */
     public String content;
     public int contentSize;
     public String contentHash;
@@ -33,6 +37,10 @@ public class Snapshot {
     public boolean cleanupQueued;
     /** Notices of its creation and deletion, until they are published. */
     public List<OutboxEntry> outbox;
+
+    byte[] contentBytes() {
+        return canonical != null ? canonical : content.getBytes(StandardCharsets.UTF_8);
+    }
 
     String etag() {
         return "\"" + contentHash + "\"";

@@ -33,7 +33,7 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Snapshot, String>, Outbox.Holder {
 
-    private static final Bson WITHOUT_CONTENT = Projections.exclude("content");
+    private static final Bson WITHOUT_CONTENT = Projections.exclude("canonical", "content");
     private static final Bson LIVE = Filters.ne("deleted", true);
 
     void createIndexes(@Observes StartupEvent event) {
@@ -60,7 +60,8 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
         return mongoCollection().findOneAndUpdate(
                 Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId), LIVE),
                 Updates.combine(Updates.set("deleted", true), Updates.set("deletedAt", now),
-                        Updates.set("cleanupQueued", false), Updates.unset("content"), Outbox.push(notice)),
+                        Updates.set("cleanupQueued", false), Updates.unset("canonical"), Updates.unset("content"),
+                        Outbox.push(notice)),
                 new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
     }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.hashing.Canonical;
 import io.keepsake.accesslog.AccessLogs;
 import io.keepsake.accesslog.Visit;
 import io.keepsake.notice.Notice;
@@ -86,7 +87,8 @@ public class SnapshotService {
     private SessionDraft fromSession(Session session, JsonNode request) {
         String title = request.has("title") ? text(request, "title") : session.title;
         String description = request.has("description") ? text(request, "description") : session.description;
-        return SessionDraft.of(title, description, codec.readStored(session.content), session.contentSize,
+        // The session's content is canonical and hashed already: copied as it is, never parsed again.
+        return SessionDraft.of(title, description, Canonical.stored(session.contentBytes(), session.contentHash),
                 config.limits());
     }
 
@@ -107,7 +109,7 @@ public class SnapshotService {
         snapshot.title = draft.title();
         snapshot.titleKey = draft.title().toLowerCase(Locale.ROOT);
         snapshot.description = draft.description();
-        snapshot.content = draft.content().text();
+        snapshot.canonical = draft.content().exact();
         snapshot.contentSize = draft.content().length();
         snapshot.contentHash = draft.content().sha256();
         snapshot.sourceSessionId = sourceSessionId;

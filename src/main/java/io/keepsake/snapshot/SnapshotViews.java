@@ -3,8 +3,8 @@ package io.keepsake.snapshot;
 import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonRawValue;
 
+import io.keepsake.web.RawJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** What the snapshot endpoints return. */
@@ -33,11 +33,11 @@ final class SnapshotViews {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @RegisterForReflection
-    public record Full(String id, String ownerId, String title, String description, @JsonRawValue String content,
+    public record Full(String id, String ownerId, String title, String description, RawJson content,
             String contentHash, int contentSize, String sourceSessionId, Instant createdAt, String shareUrl) {
 
         static Full of(Snapshot s, String shareUrl) {
-            return new Full(s.id, s.ownerId, s.title, s.description, s.content, s.contentHash, s.contentSize,
+            return new Full(s.id, s.ownerId, s.title, s.description, new RawJson(s.contentBytes()), s.contentHash, s.contentSize,
                     s.sourceSessionId, s.createdAt, shareUrl);
         }
     }

@@ -2,6 +2,8 @@ package io.keepsake.web;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.io.IOException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,10 +27,10 @@ public class Json {
     }
 
     /** Reads content this service stored (canonical JSON it wrote itself). */
-    public JsonNode readStored(String json) {
+    public JsonNode readStored(byte[] json) {
         try {
             return mapper.readTree(json);
-        } catch (JsonProcessingException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("Stored content is not JSON", e);
         }
     }
