@@ -90,6 +90,7 @@ final class HttpBenchmark {
         Path data = Files.createTempDirectory("keepsake-bench");
         List<Row> rows = new ArrayList<>();
         long rssKb;
+        long[] gc;
         try (ServiceProcess service = ServiceProcess.start(data, Path.of("target", "bench", "http-server.log"),
                 List.of("-Xmx256m"))) {
             service.awaitReady();
@@ -127,8 +128,9 @@ final class HttpBenchmark {
             rows.add(measure("GET a 1.5 MiB session (4 connections)", "p99 < 100 ms", bare.get(6), pid,
                     () -> wrk(base + "/persistence/sessions/" + largestId, reads, 4)));
             rssKb = ProcessStats.rssKb(pid);
+            gc = ProcessStats.gcCounts(pid);
         }
-        return report(rows, rssKb);
+        return report(rows, rssKb, gc);
     }
 
     private interface Load {
@@ -147,7 +149,7 @@ final class HttpBenchmark {
         return new Row(scenario, target, bare, figure, cpu);
     }
 
-    private static String report(List<Row> rows, long rssKb) {
+    private static String report(List<Row> rows, long rssKb, long[] gc) {
         StringBuilder out = new StringBuilder("## HTTP load: Keepsake on its embedded store against a bare server\n\n")
                 .append(String.format(Locale.ROOT, "wrk, %s; JDK %s, %d cores shared by the service, wrk and the bare "
                         + "server; the service with -Xmx256m. Every answer other than 2xx/3xx is an error.%n%n",
@@ -160,7 +162,12 @@ final class HttpBenchmark {
                     row.keepsake().p99(), row.keepsake().errors(), row.keepsake().perSecond() / row.bare().perSecond(),
                     row.target(), row.serviceCpu()));
         }
-        out.append(String.format(Locale.ROOT, "%nResident memory of the service after the run: %,d MiB.%n", rssKb / 1024));
+        out.append(String.format(Locale.ROOT, "%nResident memory of the service after the run: %,d MiB", rssKb / 1024));
+        if (gc != null) {
+            out.append(String.format(Locale.ROOT, "; garbage collections during the whole run: %,d young, %,d full, %d s in all",
+                    gc[0], gc[1], gc[2]));
+        }
+        out.append(".\n");
         return out.toString();
     }
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,5 +59,25 @@ final class ProcessStats {
         info.waitFor();
         Matcher used = Pattern.compile("used (\\d+)K").matcher(out);
         return used.find() ? Long.parseLong(used.group(1)) : -1;
+    }
+
+    /** Garbage collections so far: young count, full count and total seconds, from jstat (null if unavailable). */
+    static long[] gcCounts(long pid) throws IOException, InterruptedException {
+        Process jstat = new ProcessBuilder("jstat", "-gcutil", Long.toString(pid)).redirectErrorStream(true).start();
+        List<String> lines = new String(jstat.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        jstat.waitFor();
+        if (lines.size() < 2) {
+            return null;
+        }
+        List<String> names = List.of(lines.get(0).trim().split("\\s+"));
+        String[] values = lines.get(1).trim().split("\\s+");
+        int ygc = names.indexOf("YGC");
+        int fgc = names.indexOf("FGC");
+        int gct = names.indexOf("GCT");
+        if (ygc < 0 || fgc < 0 || gct < 0) {
+            return null;
+        }
+        return new long[] {Long.parseLong(values[ygc]), Long.parseLong(values[fgc]),
+            Math.round(Double.parseDouble(values[gct]))};
     }
 }
