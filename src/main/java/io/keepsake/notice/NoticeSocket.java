@@ -26,6 +26,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.web.Json;
 import io.keepsake.web.Meters;
+import io.netty.channel.EventLoop;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.websockets.next.CloseReason;
@@ -36,6 +37,8 @@ import io.quarkus.websockets.next.OpenConnections;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
 
 /**
  * {@code /persistence/notices/ws?ticket=...&client_id=...&after=...}: the user's notices, pushed.
@@ -60,6 +63,7 @@ public class NoticeSocket {
     private final Map<String, CompletableFuture<SocketConnection>> open = new ConcurrentHashMap<>();
     /** A notice fanned out to many connections is written as JSON once (per own/other variant). */
     private final Cache<String, String> rendered = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final LoopSender sender = new LoopSender();
 
     public NoticeSocket(Tickets tickets, NoticeLog log, NoticeFanout fanout, SessionStates sessions,
             ObjectMapper mapper, Json codec, KeepsakeConfig config, Meters meters, OpenConnections connections) {
@@ -76,6 +80,8 @@ public class NoticeSocket {
 
     @OnOpen
     Uni<Void> onOpen(WebSocketConnection connection) {
+        // Called on the connection's event loop: its messages are sent from there.
+        EventLoop eventLoop = ((ContextInternal) Vertx.currentContext()).nettyEventLoop();
         CompletableFuture<SocketConnection> ready = new CompletableFuture<>();
         open.put(connection.id(), ready); // messages sent before the connection is ready wait for it
         Map<String, String> query = query(connection.handshakeRequest().query());
@@ -94,8 +100,8 @@ public class NoticeSocket {
                 return connection.close(new CloseReason(SocketConnection.POLICY_VIOLATION,
                         "authentication required: open with ?ticket= from POST /persistence/notices/tickets"));
             }
-            SocketConnection client = new SocketConnection(connection, userId, query.get("client_id"), after, log,
-                    fanout, this::render, codec, config, meters);
+            SocketConnection client = new SocketConnection(connection, eventLoop, userId, query.get("client_id"), after,
+                    log, fanout, sender, this::render, codec, config, meters);
             meters.socketOpened();
             client.ready.whenComplete((started, error) -> ready.complete(started));
             fanout.listen(userId, client);

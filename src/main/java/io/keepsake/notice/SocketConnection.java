@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
 import io.keepsake.KeepsakeConfig;
+import io.netty.channel.EventLoop;
 import io.keepsake.web.Json;
 import io.keepsake.web.Meters;
 import io.quarkus.websockets.next.CloseReason;
@@ -42,6 +43,8 @@ final class SocketConnection implements NoticeFanout.Listener {
     private final NoticeLog log;
     private final NoticeFanout fanout;
     private final BiFunction<Notice, String, String> render;
+    private final LoopSender sender;
+    private final EventLoop eventLoop;
     private final Json codec;
     private final KeepsakeConfig.Notices config;
     private final Meters meters;
@@ -57,9 +60,11 @@ final class SocketConnection implements NoticeFanout.Listener {
     private boolean catchingUp;
     private boolean closed;
 
-    SocketConnection(WebSocketConnection connection, String userId, String clientId, long requestedAfter,
-            NoticeLog log, NoticeFanout fanout, BiFunction<Notice, String, String> render, Json codec,
-            KeepsakeConfig.Notices config, Meters meters) {
+    SocketConnection(WebSocketConnection connection, EventLoop eventLoop, String userId, String clientId,
+            long requestedAfter, NoticeLog log, NoticeFanout fanout, LoopSender sender,
+            BiFunction<Notice, String, String> render, Json codec, KeepsakeConfig.Notices config, Meters meters) {
+        this.eventLoop = eventLoop;
+        this.sender = sender;
         this.codec = codec;
         this.connection = connection;
         this.userId = userId;
@@ -210,14 +215,15 @@ final class SocketConnection implements NoticeFanout.Listener {
         return sendingText(codec.write(message));
     }
 
+    /** Queues the text for the connection's event loop (so it leaves after everything queued before it). */
     private Uni<Void> sendingText(String text) {
         if (pending.incrementAndGet() > config.maxPendingMessages()) {
             return connection.close(new CloseReason(POLICY_VIOLATION, "too slow: more than "
                     + config.maxPendingMessages() + " messages waiting"));
         }
-        Uni<Void> sending = connection.sendText(text).eventually(pending::decrementAndGet).memoize().indefinitely();
-        sending.subscribe().with(ok -> { }, err -> { });
-        return sending;
+        CompletableFuture<Void> sent = sender.send(eventLoop, connection, text);
+        sent.whenComplete((ok, error) -> pending.decrementAndGet());
+        return Uni.createFrom().completionStage(sent);
     }
 
     private void close() {
