@@ -2,7 +2,6 @@ package io.keepsake.session;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,6 +17,7 @@ import io.keepsake.hashing.Canonical;
 import io.keepsake.store.Ids;
 import io.keepsake.store.StoreErrors;
 import io.keepsake.web.ApiProblem;
+import io.keepsake.web.BodyWork;
 import io.keepsake.web.EntityTags;
 import io.keepsake.web.EntityTags.Condition;
 import io.keepsake.web.Idempotency;
@@ -28,7 +28,6 @@ import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
 import io.keepsake.web.StoredResponse;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The session rules: validation, ownership, conditional writes, idempotent creates. Every change
@@ -38,9 +37,6 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 @ApplicationScoped
 public class SessionService implements SessionStates {
 
-    /** Bodies above this are parsed and hashed on a worker thread, not on the event loop. */
-    private static final int INLINE_CPU_LIMIT = 64 * 1024;
-
     private final SessionRepository sessions;
     private final Idempotency idempotency;
     private final JsonBodies json;
@@ -48,9 +44,11 @@ public class SessionService implements SessionStates {
     private final KeepsakeConfig config;
     private final NoticePublisher notices;
     private final SessionTags tags;
+    private final BodyWork work;
 
     public SessionService(SessionRepository sessions, Idempotency idempotency, JsonBodies json, Json codec,
-            KeepsakeConfig config, NoticePublisher notices, SessionTags tags) {
+            KeepsakeConfig config, NoticePublisher notices, SessionTags tags, BodyWork work) {
+        this.work = work;
         this.notices = notices;
         this.tags = tags;
         this.sessions = sessions;
@@ -76,7 +74,7 @@ public class SessionService implements SessionStates {
     }
 
     Uni<StoredResponse> create(String owner, byte[] body, String idempotencyKey, String origin) {
-        return cpu(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
+        return work.run(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
                 .onItem().transformToUni(draft -> idempotency.run(owner, "POST /sessions", idempotencyKey,
                         draft.content().sha256() + ':' + draft.metadataHash(),
                         id -> insertNew(owner, draft, id, origin)));
@@ -173,7 +171,7 @@ public class SessionService implements SessionStates {
     Uni<Session> replace(String owner, String id, String ifMatch, byte[] body, String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        return noticed(owner, id, origin, cpu(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
+        return noticed(owner, id, origin, work.run(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
                 .onItem().transformToUni(draft -> expectedState(owner, id, condition)
                         .onItem().transformToUni(expected -> write(owner, id, expected.etag, expected.version, draft, origin))));
     }
@@ -181,7 +179,7 @@ public class SessionService implements SessionStates {
     Uni<Session> patch(String owner, String id, String ifMatch, byte[] body, String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        return noticed(owner, id, origin, cpu(body.length, () -> {
+        return noticed(owner, id, origin, work.run(body.length, () -> {
             JsonNode patch = json.object(body);
             JsonBodies.onlyFields(patch, SessionDraft.FIELDS);
             return patch;
@@ -190,7 +188,7 @@ public class SessionService implements SessionStates {
                     if (!condition.matchesStrong(current.etag)) {
                         return Uni.createFrom().failure(stale(current));
                     }
-                    return cpu(body.length + current.contentSize, () -> merged(current, patch))
+                    return work.run(body.length + current.contentSize, () -> merged(current, patch))
                             .onItem().transformToUni(draft -> write(owner, id, current.etag, current.version, draft, origin));
                 })));
     }
@@ -336,10 +334,5 @@ public class SessionService implements SessionStates {
         return session;
     }
 
-    /** Runs CPU-bound work inline when small, on a worker thread when large. */
-    public static <T> Uni<T> cpu(int size, Supplier<T> work) {
-        Uni<T> uni = Uni.createFrom().item(work);
-        return size > INLINE_CPU_LIMIT ? uni.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : uni;
-    }
 
 }

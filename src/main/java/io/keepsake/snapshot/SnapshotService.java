@@ -23,6 +23,7 @@ import io.keepsake.session.SessionService;
 import io.keepsake.store.Ids;
 import io.keepsake.store.StoreErrors;
 import io.keepsake.web.ApiProblem;
+import io.keepsake.web.BodyWork;
 import io.keepsake.web.EntityTags.Condition;
 import io.keepsake.web.Idempotency;
 import io.keepsake.web.Json;
@@ -46,9 +47,12 @@ public class SnapshotService {
     private final Json codec;
     private final KeepsakeConfig config;
     private final NoticePublisher notices;
+    private final BodyWork work;
 
     public SnapshotService(SnapshotRepository snapshots, SessionService sessions, AccessLogs accessLogs,
-            Idempotency idempotency, JsonBodies json, Json codec, KeepsakeConfig config, NoticePublisher notices) {
+            Idempotency idempotency, JsonBodies json, Json codec, KeepsakeConfig config, NoticePublisher notices,
+            BodyWork work) {
+        this.work = work;
         this.notices = notices;
         this.snapshots = snapshots;
         this.sessions = sessions;
@@ -64,7 +68,7 @@ public class SnapshotService {
 
     /** From a body {title, description?, content}, or from {sessionId, title?, description?}. */
     Uni<StoredResponse> create(String owner, byte[] body, String idempotencyKey, String origin) {
-        return SessionService.cpu(body.length, () -> json.object(body)).onItem().transformToUni(request -> {
+        return work.run(body.length, () -> json.object(body)).onItem().transformToUni(request -> {
             if (request.has("sessionId")) {
                 JsonBodies.onlyFields(request, FROM_SESSION_FIELDS);
                 JsonNode sessionId = request.get("sessionId");

@@ -20,25 +20,35 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.keepsake.KeepsakeConfig;
 
 /**
- * Parses request bodies into JSON trees under Keepsake's own limits: bounded nesting, duplicate
- * member names refused (they have no canonical form), no source text echoed in error messages.
+ * Parses request bodies into JSON trees under Keepsake's own limits: bounded nesting, tokens (what
+ * bounds the tree's memory: a body of `[{},{},...]` costs far more heap than its bytes) and string
+ * length; duplicate member names refused (they have no canonical form), no source text echoed in
+ * error messages.
  */
 @ApplicationScoped
 public class JsonBodies {
 
     private final ObjectMapper mapper;
     private final int maxDepth;
+    private final long maxTokens;
 
     @Inject
     public JsonBodies(KeepsakeConfig config) {
-        this(config.limits().maxJsonDepth());
+        this(config.limits().maxJsonDepth(), config.limits().maxJsonTokens());
     }
 
     public JsonBodies(int maxDepth) {
+        this(maxDepth, 1_000_000);
+    }
+
+    /** Strings need no limit of their own: the body limit bounds them. */
+    public JsonBodies(int maxDepth, long maxTokens) {
         this.maxDepth = maxDepth;
+        this.maxTokens = maxTokens;
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(maxDepth)
+                        .maxTokenCount(maxTokens)
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
@@ -60,6 +70,11 @@ public class JsonBodies {
             }
         } catch (StreamConstraintsException e) {
             String message = String.valueOf(e.getOriginalMessage());
+            if (message.contains("Token count")) {
+                throw ApiProblem.contentTooLarge("The JSON body has more than " + maxTokens
+                        + " tokens (values, names and brackets); the limit is keepsake.limits.max-json-tokens")
+                        .with("limit", "keepsake.limits.max-json-tokens").with("maxTokens", maxTokens);
+            }
             throw ApiProblem.badRequest(message.contains("nesting depth")
                     ? "JSON nesting deeper than " + maxDepth + " levels is not accepted"
                     : "JSON value exceeds a parser limit: " + firstLine(message));

@@ -151,7 +151,48 @@ class SessionValidationTest {
             String response = received.toString();
             assertTrue(response.startsWith("HTTP/1.1 413"), response);
             assertTrue(response.contains("application/problem+json"), response);
-            assertTrue(response.contains("exceeds the limit of 4194304 bytes"), response);
+            assertTrue(response.contains("exceeds the limit of 2097152 bytes"), response);
         }
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIsRefusedWithAProblemAsItArrives() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            String auth = Base64.getEncoder().encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8));
+            out.write(("POST /persistence/sessions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " + auth
+                    + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = ("[" + "{},".repeat(20_000)).getBytes(StandardCharsets.US_ASCII);
+            InputStream in = socket.getInputStream();
+            StringBuilder received = new StringBuilder();
+            try {
+                // Up to 8 MiB, unless the server answers first.
+                for (int sent = 0; sent < 8 << 20 && in.available() == 0; sent += chunk.length) {
+                    out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(chunk);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+            } catch (java.io.IOException closed) {
+                // the server closed the connection after its answer
+            }
+            byte[] buffer = new byte[4096];
+            int n;
+            while (!received.toString().endsWith("}") && (n = in.read(buffer)) > 0) {
+                received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+            String response = received.toString();
+            assertTrue(response.startsWith("HTTP/1.1 413"), response);
+            assertTrue(response.contains("application/problem+json"), response);
+            assertTrue(response.contains("exceeds the limit of 2097152 bytes"), response);
+        }
+    }
+
+    @Test
+    void aBodyOfTooManyTokensIs413NamingTheLimit() {
+        String body = "{\"title\":\"tokens\",\"content\":[" + "0,".repeat(1_000_001) + "0]}";
+        as(ALICE).contentType(ContentType.JSON).body(body).post("/sessions").then().statusCode(413)
+                .contentType("application/problem+json").body("limit", equalTo("keepsake.limits.max-json-tokens"));
     }
 }
