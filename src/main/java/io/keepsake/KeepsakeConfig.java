@@ -155,6 +155,18 @@ public interface KeepsakeConfig {
         /** Snapshot creates per user per minute (token bucket, per instance). */
         @WithDefault("60")
         int snapshotCreatesPerMinute();
+
+        /** Session creates, updates and deletes per user per second (token bucket, per instance). */
+        @WithDefault("20")
+        int sessionWritesPerSecond();
+
+        /** WebSocket tickets per user per minute (token bucket, per instance). */
+        @WithDefault("30")
+        int ticketsPerMinute();
+
+        /** Share-link opens ({@code /s/{id}}, no sign-in) per client address per minute (per instance). */
+        @WithDefault("120")
+        int shareLinksPerMinute();
     }
 
     interface Notices {
@@ -209,6 +221,22 @@ public interface KeepsakeConfig {
         /** Malformed client messages tolerated per minute before the connection is closed. */
         @WithDefault("20")
         int maxErrorsPerMinute();
+
+        /** Sessions one WebSocket connection may subscribe to. */
+        @WithDefault("100")
+        int maxSubscriptions();
+
+        /** Messages a connection may send per second (a burst of twice as many passes); more close it. */
+        @WithDefault("20")
+        int maxMessagesPerSecond();
+
+        /** Open WebSocket connections per user on one instance. */
+        @WithDefault("20")
+        int maxSocketsPerUser();
+
+        /** Long polls one user may have waiting at once on one instance. */
+        @WithDefault("10")
+        int maxLongPollsPerUser();
     }
 
     interface Store {

@@ -2,6 +2,7 @@ package io.keepsake.notice;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -32,12 +33,15 @@ public class LongPolls {
     private final Duration maxWait;
     /** The polls waiting now: answered at once when the instance begins to stop. */
     private final Set<Waiter> waiting = ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> waitingPerUser = new ConcurrentHashMap<>();
+    private final int maxPerUser;
     private volatile boolean stopping;
 
     public LongPolls(NoticeLog log, NoticeFanout fanout, KeepsakeConfig config) {
         this.log = log;
         this.fanout = fanout;
         this.maxWait = config.notices().maxWait();
+        this.maxPerUser = config.notices().maxLongPollsPerUser();
     }
 
     /** Notices after a cursor; {@code resync} when some that followed it have expired. */
@@ -56,6 +60,12 @@ public class LongPolls {
 
     /** Waits until the user's stream here passes the cursor, the time-out, or the instance stops; then reads. */
     private Uni<Batch> waitFor(String user, long cursor, Duration timeout) {
+        if (waitingPerUser.merge(user, 1, Integer::sum) > maxPerUser) {
+            release(user);
+            return Uni.createFrom().failure(new ApiProblem(429, "Too Many Requests", "More than " + maxPerUser
+                    + " long polls of this user are waiting (keepsake.notices.max-long-polls-per-user)")
+                    .retryAfter(Duration.ofSeconds(1)).with("limit", "keepsake.notices.max-long-polls-per-user"));
+        }
         Waiter waiter = new Waiter(cursor);
         waiting.add(waiter);
         fanout.listen(user, waiter);
@@ -67,6 +77,7 @@ public class LongPolls {
                 .eventually(() -> {
                     waiting.remove(waiter);
                     fanout.unlisten(user, waiter);
+                    release(user);
                 })
                 .onItem().transformToUni(arrived -> !arrived
                         ? Uni.createFrom().item(batch(cursor, List.of()))
@@ -86,6 +97,10 @@ public class LongPolls {
     private Uni<Batch> expired(String user, long cursor) {
         return log.firstAfter(user, cursor).map(oldest -> oldest == null ? batch(cursor, List.of())
                 : new Batch(List.of(), Long.toString(oldest.seq - 1), true));
+    }
+
+    private void release(String user) {
+        waitingPerUser.computeIfPresent(user, (u, n) -> n > 1 ? n - 1 : null);
     }
 
     /** How many polls wait now (none are kept once answered). */

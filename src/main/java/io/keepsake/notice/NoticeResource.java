@@ -14,6 +14,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import io.keepsake.web.KeepsakeApi;
 import io.keepsake.security.Caller;
+import io.keepsake.web.RateLimiter;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 
@@ -30,8 +31,10 @@ public class NoticeResource {
     private final LongPolls polls;
     private final Tickets tickets;
     private final Caller caller;
+    private final RateLimiter rateLimiter;
 
-    public NoticeResource(LongPolls polls, Tickets tickets, Caller caller) {
+    public NoticeResource(LongPolls polls, Tickets tickets, Caller caller, RateLimiter rateLimiter) {
+        this.rateLimiter = rateLimiter;
         this.polls = polls;
         this.tickets = tickets;
         this.caller = caller;
@@ -41,11 +44,14 @@ public class NoticeResource {
     @Operation(summary = "Get a single-use ticket for the notice WebSocket")
     @APIResponse(responseCode = "201", description = "The ticket and when it expires")
     @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @POST
     @Path("/tickets")
     public Uni<RestResponse<Tickets.Ticket>> ticket() {
-        return tickets.issue(caller.id()).map(ticket -> RestResponse.status(RestResponse.Status.CREATED, ticket));
+        String user = caller.id();
+        rateLimiter.acquire(user, RateLimiter.Kind.TICKET);
+        return tickets.issue(user).map(ticket -> RestResponse.status(RestResponse.Status.CREATED, ticket));
     }
 
     @Operation(summary = "Notices after a cursor, long-polled")

@@ -6,9 +6,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +27,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.store.Ids;
 import io.keepsake.web.Json;
 import io.keepsake.web.Meters;
 import io.netty.channel.EventLoop;
@@ -64,6 +68,10 @@ public class NoticeSocket {
     /** A notice fanned out to many connections is written as JSON once (per own/other variant). */
     private final Cache<String, String> rendered = Caffeine.newBuilder().maximumSize(10_000).build();
     private final LoopSender sender = new LoopSender();
+    /** Open connections per user on this instance. */
+    private final Map<String, Integer> socketsPerUser = new ConcurrentHashMap<>();
+    /** The connections that got past their ticket and the per-user limit, by connection id. */
+    private final Map<String, SocketConnection> admitted = new ConcurrentHashMap<>();
 
     public NoticeSocket(Tickets tickets, NoticeLog log, NoticeFanout fanout, SessionStates sessions,
             ObjectMapper mapper, Json codec, KeepsakeConfig config, Meters meters, OpenConnections connections) {
@@ -100,8 +108,15 @@ public class NoticeSocket {
                 return connection.close(new CloseReason(SocketConnection.POLICY_VIOLATION,
                         "authentication required: open with ?ticket= from POST /persistence/notices/tickets"));
             }
+            if (socketsPerUser.merge(userId, 1, Integer::sum) > config.maxSocketsPerUser()) {
+                socketsPerUser.computeIfPresent(userId, (user, n) -> n > 1 ? n - 1 : null);
+                ready.complete(null);
+                return connection.close(new CloseReason(SocketConnection.POLICY_VIOLATION, "more than "
+                        + config.maxSocketsPerUser() + " connections for this user (keepsake.notices.max-sockets-per-user)"));
+            }
             SocketConnection client = new SocketConnection(connection, eventLoop, userId, query.get("client_id"), after,
                     log, fanout, sender, this::render, codec, config, meters);
+            admitted.put(connection.id(), client);
             meters.socketOpened();
             client.ready.whenComplete((started, error) -> ready.complete(started));
             fanout.listen(userId, client);
@@ -121,15 +136,13 @@ public class NoticeSocket {
 
     @OnClose
     void onClose(WebSocketConnection connection) {
-        CompletableFuture<SocketConnection> ready = open.remove(connection.id());
-        if (ready != null) {
-            ready.thenAccept(client -> {
-                if (client != null) {
-                    client.closed();
-                    fanout.unlisten(client.userId, client);
-                    meters.socketClosed();
-                }
-            });
+        open.remove(connection.id());
+        SocketConnection client = admitted.remove(connection.id());
+        if (client != null) {
+            client.closed();
+            fanout.unlisten(client.userId, client);
+            socketsPerUser.computeIfPresent(client.userId, (user, n) -> n > 1 ? n - 1 : null);
+            meters.socketClosed();
         }
     }
 
@@ -151,6 +164,10 @@ public class NoticeSocket {
     }
 
     private Uni<Void> handle(SocketConnection client, String text) {
+        if (!client.allowMessage()) {
+            return client.connection.close(new CloseReason(SocketConnection.POLICY_VIOLATION, "more than "
+                    + config.maxMessagesPerSecond() + " messages a second (keepsake.notices.max-messages-per-second)"));
+        }
         JsonNode message;
         try {
             message = mapper.readTree(text);
@@ -169,34 +186,44 @@ public class NoticeSocket {
         };
     }
 
-    /** Subscribes to sessions; any whose stored hash differs from the one held is a conflict at once. */
+    /**
+     * Subscribes to sessions (at most {@code max-subscriptions} per connection); any whose stored hash
+     * differs from the one held is a conflict at once. The held hashes are checked in one read.
+     */
     private Uni<Void> subscribe(SocketConnection client, JsonNode message) {
         JsonNode list = message.get("sessions");
         if (list == null || !list.isArray()) {
             return refuse(client, "subscribe needs \"sessions\": [{\"id\": ..., \"hash\": ...}]");
         }
-        List<Uni<Void>> checks = new ArrayList<>();
+        Map<String, String> held = new LinkedHashMap<>();
         for (JsonNode entry : list) {
             String id = entry.path("id").isTextual() ? entry.get("id").textValue() : null;
-            if (id == null) {
-                return refuse(client, "every subscribed session needs a string \"id\"");
+            if (id == null || !Ids.isValid(id)) {
+                return refuse(client, "every subscribed session needs a valid string \"id\"");
             }
-            client.sessionIds.add(id);
-            String held = entry.path("hash").isTextual() ? entry.get("hash").textValue() : null;
-            if (held != null) {
-                checks.add(sessions.current(client.userId, id).invoke(current -> {
-                    if (current == null) {
-                        client.send(new NoticeMessage(Notice.SESSION_DELETED, null, id, null, null, Instant.now(), null, null));
-                    } else if (!current.hash().equals(held)) {
-                        client.send(new NoticeMessage(Notice.SESSION_CONFLICT, null, id, current.hash(),
-                                current.version(), current.updatedAt(), null, null));
-                    }
-                }).replaceWithVoid().onFailure().recoverWithNull());
-            }
+            held.put(id, entry.path("hash").isTextual() ? entry.get("hash").textValue() : null);
         }
-        Uni<Void> all = checks.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(checks).andCollectFailures().replaceWithVoid();
-        return all.invoke(() -> client.send(Map.of("type", "subscribed", "sessions", List.copyOf(client.sessionIds))));
+        Set<String> after = new HashSet<>(client.sessionIds);
+        after.addAll(held.keySet());
+        if (after.size() > config.maxSubscriptions()) {
+            return refuse(client, "a connection may subscribe to at most " + config.maxSubscriptions()
+                    + " sessions (keepsake.notices.max-subscriptions)");
+        }
+        client.sessionIds.addAll(held.keySet());
+        List<String> checked = held.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey).toList();
+        Uni<Void> checks = checked.isEmpty() ? Uni.createFrom().voidItem()
+                : sessions.current(client.userId, checked).invoke(states -> {
+                    for (String id : checked) {
+                        SessionStates.State current = states.get(id);
+                        if (current == null) {
+                            client.send(new NoticeMessage(Notice.SESSION_DELETED, null, id, null, null, Instant.now(), null, null));
+                        } else if (!current.hash().equals(held.get(id))) {
+                            client.send(new NoticeMessage(Notice.SESSION_CONFLICT, null, id, current.hash(),
+                                    current.version(), current.updatedAt(), null, null));
+                        }
+                    }
+                }).replaceWithVoid().onFailure().recoverWithNull();
+        return checks.invoke(() -> client.send(Map.of("type", "subscribed", "sessions", List.copyOf(client.sessionIds))));
     }
 
     /** Replays what the client missed before this connection opened. */

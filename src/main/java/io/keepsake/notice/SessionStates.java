@@ -13,4 +13,7 @@ public interface SessionStates {
 
     /** The owner's session's current state, or null when it does not exist (or is not theirs). */
     Uni<State> current(String ownerId, String sessionId);
+
+    /** The current states of several of the owner's sessions, in one read; missing ones are absent. */
+    Uni<java.util.Map<String, State>> current(String ownerId, java.util.Collection<String> sessionIds);
 }

@@ -1,5 +1,6 @@
 package io.keepsake.notice;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
+import io.github.bucket4j.Bucket;
 import io.keepsake.KeepsakeConfig;
 import io.netty.channel.EventLoop;
 import io.keepsake.web.Json;
@@ -50,6 +52,7 @@ final class SocketConnection implements NoticeFanout.Listener {
     private final Meters meters;
     private final AtomicInteger pending = new AtomicInteger();
     private final Deque<Instant> errors = new ArrayDeque<>();
+    private final Bucket messages;
     /** The cursor the client asked to start after, or -1 for "from now". */
     private final long requestedAfter;
     /** The last notice sent, or the position the connection started from. */
@@ -65,6 +68,9 @@ final class SocketConnection implements NoticeFanout.Listener {
             BiFunction<Notice, String, String> render, Json codec, KeepsakeConfig.Notices config, Meters meters) {
         this.eventLoop = eventLoop;
         this.sender = sender;
+        int rate = config.maxMessagesPerSecond();
+        this.messages = Bucket.builder().addLimit(limit -> limit.capacity(2L * rate).refillGreedy(rate, Duration.ofSeconds(1)))
+                .build();
         this.codec = codec;
         this.connection = connection;
         this.userId = userId;
@@ -228,6 +234,11 @@ final class SocketConnection implements NoticeFanout.Listener {
 
     private void close() {
         connection.close().subscribe().with(ok -> { }, err -> { });
+    }
+
+    /** Takes a message from the client's allowance; false when it sends faster than allowed. */
+    boolean allowMessage() {
+        return messages.tryConsume(1);
     }
 
     /** Counts a bad message; true when there were too many in the last minute. */

@@ -27,6 +27,7 @@ import io.keepsake.web.EntityTags.Condition;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
 import io.keepsake.web.QueryParams;
+import io.keepsake.web.RateLimiter;
 import io.keepsake.web.StoredResponse;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -45,8 +46,10 @@ public class SessionResource {
     private final SessionService service;
     private final Caller caller;
     private final KeepsakeConfig config;
+    private final RateLimiter rateLimiter;
 
-    public SessionResource(SessionService service, Caller caller, KeepsakeConfig config) {
+    public SessionResource(SessionService service, Caller caller, KeepsakeConfig config, RateLimiter rateLimiter) {
+        this.rateLimiter = rateLimiter;
         this.service = service;
         this.caller = caller;
         this.config = config;
@@ -59,12 +62,13 @@ public class SessionResource {
     @APIResponse(ref = KeepsakeApi.TOO_LARGE)
     @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
     @APIResponse(ref = KeepsakeApi.IDEMPOTENCY)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        return service.create(caller.id(), body, idempotencyKey, clientId).map(StoredResponse::toResponse);
+        return service.create(writer(), body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "List your sessions")
@@ -128,13 +132,14 @@ public class SessionResource {
     @APIResponse(ref = KeepsakeApi.TOO_LARGE)
     @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_REQUIRED)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @PUT
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<SessionViews.Metadata>> replace(@RestPath String id,
             @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, byte[] body) {
-        return service.replace(caller.id(), id, ifMatch, body, clientId).map(SessionResource::written);
+        return service.replace(writer(), id, ifMatch, body, clientId).map(SessionResource::written);
     }
 
     @Operation(summary = "Change a session with a JSON merge patch")
@@ -146,13 +151,14 @@ public class SessionResource {
     @APIResponse(ref = KeepsakeApi.TOO_LARGE)
     @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_REQUIRED)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @PATCH
     @Path("/{id}")
     @Consumes({MERGE_PATCH, MediaType.APPLICATION_JSON})
     public Uni<RestResponse<SessionViews.Metadata>> patch(@RestPath String id,
             @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, byte[] body) {
-        return service.patch(caller.id(), id, ifMatch, body, clientId).map(SessionResource::written);
+        return service.patch(writer(), id, ifMatch, body, clientId).map(SessionResource::written);
     }
 
     @Operation(summary = "Delete a session")
@@ -161,12 +167,20 @@ public class SessionResource {
     @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @DELETE
     @Path("/{id}")
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        return service.delete(caller.id(), id, ifMatch, clientId).map(done -> RestResponse.noContent());
+        return service.delete(writer(), id, ifMatch, clientId).map(done -> RestResponse.noContent());
+    }
+
+    /** The caller, once their write is within their rate. */
+    private String writer() {
+        String user = caller.id();
+        rateLimiter.acquire(user, RateLimiter.Kind.SESSION_WRITE);
+        return user;
     }
 
     private static <T> RestResponse<T> read(SessionService.Read read, T body) {

@@ -1,7 +1,10 @@
 package io.keepsake.session;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -133,6 +136,15 @@ public class SessionService implements SessionStates {
     public Uni<Session> own(String owner, String id) {
         Ids.require(id);
         return sessions.findOwned(id, owner).map(SessionService::orNotFound);
+    }
+
+    @Override
+    public Uni<Map<String, State>> current(String owner, Collection<String> ids) {
+        return sessions.findMetadata(ids, owner).map(found -> {
+            Map<String, State> states = new HashMap<>();
+            found.forEach(s -> states.put(s.id, new State(s.contentHash, s.version, s.updatedAt)));
+            return states;
+        });
     }
 
     /** The caller's session's state, or null: what a notice subscriber compares its hash with. */

@@ -19,6 +19,8 @@ import org.jboss.resteasy.reactive.RestPath;
 import io.keepsake.web.KeepsakeApi;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.web.ApiProblem;
+import io.keepsake.web.RateLimiter;
+import io.vertx.core.http.HttpServerRequest;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -36,8 +38,10 @@ public class ShareResource {
 
     private final SnapshotService service;
     private final String workbenchUrl;
+    private final RateLimiter rateLimiter;
 
-    public ShareResource(SnapshotService service, KeepsakeConfig config) {
+    public ShareResource(SnapshotService service, KeepsakeConfig config, RateLimiter rateLimiter) {
+        this.rateLimiter = rateLimiter;
         this.service = service;
         this.workbenchUrl = config.snapshots().workbenchUrl();
     }
@@ -45,10 +49,14 @@ public class ShareResource {
     @Operation(summary = "Open a share URL")
     @APIResponse(responseCode = "303", description = "To the workbench (browsers) or the snapshot API (other clients)")
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     @Path("/{id}")
-    public Uni<Response> open(@RestPath String id, HttpHeaders headers) {
+    public Uni<Response> open(@RestPath String id, HttpHeaders headers, HttpServerRequest request) {
+        // No sign-in here: the address is what a flood of opens comes from (behind a proxy, enable
+        // quarkus.http.proxy.proxy-address-forwarding so that it is the client's).
+        rateLimiter.acquire(request.remoteAddress().hostAddress(), RateLimiter.Kind.SHARE_LINK);
         boolean browser = prefersHtml(headers.getAcceptableMediaTypes());
         Uni<Boolean> exists = ID.matcher(id).matches() ? service.exists(id) : Uni.createFrom().item(false);
         return exists.map(found -> {

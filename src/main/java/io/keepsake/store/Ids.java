@@ -5,7 +5,6 @@ import java.util.regex.Pattern;
 
 import com.aventrix.jnanoid.jnanoid.NanoIdUtils;
 
-import io.keepsake.web.ApiProblem;
 
 /** Resource ids: 12 random characters of the URL-safe nanoid alphabet (about 71 bits). */
 public final class Ids {
@@ -21,10 +20,15 @@ public final class Ids {
         return NanoIdUtils.randomNanoId(RANDOM, NanoIdUtils.DEFAULT_ALPHABET, LENGTH);
     }
 
-    /** Validates an id from a path before it reaches a query: a malformed one is a 400, not a lookup. */
+    /** Whether the text is a well-formed id. */
+    public static boolean isValid(String id) {
+        return id != null && VALID.matcher(id).matches();
+    }
+
+    /** Validates an id from a path before it reaches a query: a malformed one is refused, not looked up. */
     public static String require(String id) {
         if (id == null || !VALID.matcher(id).matches()) {
-            throw ApiProblem.badRequest("Invalid id: expected " + LENGTH + " characters of A-Z, a-z, 0-9, '_' or '-'");
+            throw new InvalidIdException("Invalid id: expected " + LENGTH + " characters of A-Z, a-z, 0-9, '_' or '-'");
         }
         return id;
     }

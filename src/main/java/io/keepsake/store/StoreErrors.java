@@ -1,9 +1,5 @@
 package io.keepsake.store;
 
-import java.time.Duration;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoConnectionPoolClearedException;
 import com.mongodb.MongoException;
@@ -16,21 +12,13 @@ import com.mongodb.MongoSocketException;
 import com.mongodb.MongoTimeoutException;
 import com.mongodb.MongoWriteConcernException;
 
-import io.keepsake.KeepsakeConfig;
-import io.keepsake.web.ApiProblem;
-import io.quarkus.logging.Log;
-
-/** Classifies driver failures: an unreachable or failing-over store is a 503 the client may retry. */
-@ApplicationScoped
-public class StoreErrors {
+/** Classifies store (driver) failures; what they mean to a client is decided in {@code web}. */
+public final class StoreErrors {
 
     /** Cosmos DB for MongoDB: "request rate is large", retry after a moment. */
     private static final int COSMOS_THROTTLED = 16500;
 
-    private final Duration retryAfter;
-
-    public StoreErrors(KeepsakeConfig config) {
-        this.retryAfter = config.store().retryAfter();
+    private StoreErrors() {
     }
 
     public static boolean isDuplicateKey(Throwable error) {
@@ -38,6 +26,7 @@ public class StoreErrors {
                 && ErrorCategory.fromErrorCode(server.getCode()) == ErrorCategory.DUPLICATE_KEY;
     }
 
+    /** A failure that passes by itself: the store is unreachable, failing over, throttling or slow. */
     public static boolean isUnavailable(Throwable error) {
         return error instanceof MongoSocketException
                 || error instanceof MongoTimeoutException
@@ -50,12 +39,13 @@ public class StoreErrors {
                 || (error instanceof MongoServerException server && server.getCode() == COSMOS_THROTTLED);
     }
 
-    public ApiProblem toProblem(MongoException error) {
-        if (isUnavailable(error)) {
-            Log.warnf("Store unavailable: %s", error.getMessage());
-            return ApiProblem.unavailable("The store is unavailable; retry later", retryAfter);
-        }
-        Log.errorf(error, "Store operation failed");
-        return new ApiProblem(500, "Internal Server Error", "The store rejected the operation");
+    /**
+     * Any failure of the store or of the client that talks to it: every driver exception
+     * (authentication after a credential rotation included), and a client used after it was closed
+     * (the driver says so with an IllegalStateException).
+     */
+    public static boolean isStoreFailure(Throwable error) {
+        return error instanceof MongoException
+                || (error instanceof IllegalStateException && String.valueOf(error.getMessage()).startsWith("state should be: open"));
     }
 }

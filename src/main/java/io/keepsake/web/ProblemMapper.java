@@ -1,5 +1,6 @@
 package io.keepsake.web;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +16,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.mongodb.MongoException;
 
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.store.InvalidIdException;
 import io.keepsake.store.StoreErrors;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
@@ -24,13 +27,13 @@ import io.quarkus.security.UnauthorizedException;
 /** The single place where failures become RFC 9457 {@code application/problem+json} responses. */
 public class ProblemMapper {
 
-    private final StoreErrors storeErrors;
+    private final Duration retryAfter;
     private final Meters meters;
     private final String challenge;
 
-    public ProblemMapper(StoreErrors storeErrors, Meters meters,
+    public ProblemMapper(KeepsakeConfig config, Meters meters,
             @ConfigProperty(name = "quarkus.http.auth.basic", defaultValue = "false") boolean basic) {
-        this.storeErrors = storeErrors;
+        this.retryAfter = config.store().retryAfter();
         this.meters = meters;
         this.challenge = basic ? "Basic realm=\"Keepsake\"" : "Bearer";
     }
@@ -40,9 +43,24 @@ public class ProblemMapper {
         return respond(problem, uri);
     }
 
+    /** Every store failure is a 503 the client may retry: an outage, a fail-over, a rotated credential, a closed client. */
     @ServerExceptionMapper
     public RestResponse<Problem> store(MongoException error, UriInfo uri) {
-        return respond(storeErrors.toProblem(error), uri);
+        return respond(storeFailure(error), uri);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> invalidId(InvalidIdException error, UriInfo uri) {
+        return respond(ApiProblem.badRequest(error.getMessage()), uri);
+    }
+
+    ApiProblem storeFailure(Throwable error) {
+        if (StoreErrors.isUnavailable(error)) {
+            Log.warnf("Store unavailable: %s", error.getMessage());
+        } else {
+            Log.errorf(error, "Store operation failed");
+        }
+        return ApiProblem.unavailable("The store is unavailable; retry later", retryAfter);
     }
 
     @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
@@ -79,6 +97,9 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public RestResponse<Problem> unexpected(RuntimeException error, UriInfo uri) {
+        if (StoreErrors.isStoreFailure(error)) {
+            return respond(storeFailure(error), uri);
+        }
         Log.errorf(error, "Unexpected failure on %s", uri.getPath());
         return respond(new ApiProblem(500, "Internal Server Error", "An unexpected error occurred"), uri);
     }

@@ -148,4 +148,52 @@ class NoticeSocketTest {
             assertEquals(1008, reused.closed.get(5, TimeUnit.SECONDS), "a ticket opens one connection");
         }
     }
+
+    @Test
+    void aSubscribeOfAThousandSessionsIsRefusedNamingTheLimitAndTheConnectionStaysUsable() throws Exception {
+        try (SocketClient tab = connect(ALICE, "tab-6")) {
+            StringBuilder ids = new StringBuilder();
+            for (int i = 0; i < 1000; i++) {
+                ids.append(i == 0 ? "" : ",").append("{\"id\":\"").append(String.format("s%011d", i)).append("\",\"hash\":\"h\"}");
+            }
+            tab.send("{\"type\":\"subscribe\",\"sessions\":[" + ids + "]}");
+            JsonPath refused = tab.next("error");
+            assertTrue(refused.getString("error").contains("keepsake.notices.max-subscriptions"), refused.prettify());
+            tab.send("{\"type\":\"subscribe\",\"sessions\":[{\"id\":\"../../etc\"}]}");
+            assertTrue(tab.next("error").getString("error").contains("valid string \"id\""));
+            tab.send("{\"type\":\"ping\"}");
+            assertEquals("pong", tab.next().getString("type"));
+        }
+    }
+
+    @Test
+    void aConnectionSendingFasterThanAllowedIsClosed() throws Exception {
+        try (SocketClient tab = connect(BOB, "tab-7")) {
+            for (int i = 0; i < 100; i++) {
+                tab.send("{\"type\":\"ping\"}");
+            }
+            assertEquals(1008, tab.closed.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aUserMayHoldOnlySoManyConnectionsAndLongPolls() throws Exception {
+        List<SocketClient> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                open.add(connect("erin", "many-" + i));
+            }
+            String ticket = as("erin").post("/notices/tickets").then().statusCode(201).extract().path("ticket");
+            SocketClient oneTooMany = SocketClient.open(base, "persistence/notices/ws?ticket=" + ticket);
+            assertEquals(1008, oneTooMany.closed.get(10, TimeUnit.SECONDS));
+        } finally {
+            open.forEach(SocketClient::close);
+        }
+        String cursor = as("dave").get("/notices").path("cursor");
+        List<java.net.http.HttpResponse<String>> polls = io.keepsake.testing.Http.concurrently(11,
+                i -> io.keepsake.testing.Http.request(base, "persistence/notices?wait=2&after=" + cursor, "dave").GET().build());
+        assertEquals(1, polls.stream().filter(p -> p.statusCode() == 429).count(), "one long poll over the limit of ten");
+        assertTrue(polls.stream().filter(p -> p.statusCode() == 429).findFirst().orElseThrow().body()
+                .contains("keepsake.notices.max-long-polls-per-user"));
+    }
 }
