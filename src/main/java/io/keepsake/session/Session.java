@@ -35,4 +35,7 @@ public class Session {
     public Instant updatedAt;
     public List<OutboxEntry> outbox;
     public boolean deleted;
+    /** The Idempotency-Key token of the write that made this version (null for writes without a key):
+     * a retry of that write whose answer was lost before its key recorded it finds it here. */
+    public String writeKey;
 }
