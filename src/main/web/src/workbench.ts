@@ -110,10 +110,14 @@ async function loadList(): Promise<void> {
     }
     nextToken = null;
   }
-  const pending = (await keepsake.queued()).filter((w) => w.op === 'create' && page === 0);
+  const queue = await keepsake.queued();
+  const pending = queue.filter((w) => w.op === 'create' && page === 0);
+  // A session made offline is listed under its latest queued title.
+  const titleOf = (local: string) => [...queue].reverse().find((w) => w.session === local && w.body)?.body?.title;
   list.replaceChildren(
     ...pending.map((w) => h('li', { className: session?.id === w.session ? 'current' : '', dataset: { id: w.session },
-      onclick: () => void openSession(w.session) }, w.body?.title ?? 'New session', h('span', { className: 'meta' }, 'queued'))),
+      onclick: () => void openSession(w.session) }, titleOf(w.session) ?? 'New session',
+      h('span', { className: 'meta' }, 'queued'))),
     ...items.map((item) => h('li', { className: session?.id === item.id ? 'current' : '', dataset: { id: item.id },
       onclick: () => void openSession(item.id) }, item.title,
       h('span', { className: 'meta' }, `v${item.version}`))),
