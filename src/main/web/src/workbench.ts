@@ -70,13 +70,16 @@ function showMessage(text: string | null): void {
 
 // ---------------------------------------------------------------- account
 
-async function account(): Promise<boolean> {
+function showSignIn(): void {
   const here = encodeURIComponent(location.pathname + location.search);
-  const box = $('account');
+  $('account').replaceChildren(h('a', { id: 'sign-in', href: `/login?redirect=${here}` }, 'Sign in'));
+}
+
+async function account(): Promise<boolean> {
   try {
     const response = await fetch('/persistence/me', { headers: { Accept: 'application/json' } });
     if (response.status === 401) {
-      box.replaceChildren(h('a', { id: 'sign-in', href: `/login?redirect=${here}` }, 'Sign in'));
+      showSignIn();
       return false;
     }
     if (response.ok) {
@@ -107,6 +110,7 @@ async function loadList(): Promise<void> {
   } catch (error) {
     if (error instanceof HttpError && error.status === 401) {
       showState('signed-out');
+      showSignIn();
     }
     nextToken = null;
   }
