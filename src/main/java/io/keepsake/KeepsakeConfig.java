@@ -130,8 +130,8 @@ public interface KeepsakeConfig {
         @WithDefault("http://localhost:8080")
         String publicBaseUrl();
 
-        /** The workbench page a browser opening a share URL is sent to, with ?snapshot={id}. */
-        @WithDefault("http://localhost:3000/")
+        /** The workbench page a browser opening a share URL is sent to, with ?snapshot={id}: this service's own page by default. */
+        @WithDefault("/")
         String workbenchUrl();
 
         /** A visitor's reads within this window of their last counted visit count once. */

@@ -87,7 +87,7 @@ final class DurabilityBenchmark {
         Idle idle;
         Throughput throughput;
         Path dataDir = Files.createTempDirectory("keepsake-bench");
-        try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-server.log"), JVM)) {
+        try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-server.log"), JVM, HttpBenchmark.UNLIMITED)) {
             service.awaitReady();
             idle = idle(service);
             System.out.printf(Locale.ROOT, "Idle CPU: %.2f %% of one core over %d s%n", idle.cpuPercent(), idle.seconds());
@@ -100,7 +100,7 @@ final class DurabilityBenchmark {
 
         Footprint footprint;
         dataDir = Files.createTempDirectory("keepsake-bench");
-        try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-writes-server.log"), JVM)) {
+        try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-writes-server.log"), JVM, HttpBenchmark.UNLIMITED)) {
             service.awaitReady();
             footprint = footprint(service, dataDir);
             System.out.printf(Locale.ROOT, "After %,d writes: RSS %,d MiB (peak %,d), heap %,d MiB, disk %,d MiB, %d errors%n",
@@ -212,7 +212,7 @@ final class DurabilityBenchmark {
     private Crash crash() throws Exception {
         Path dataDir = Files.createTempDirectory("keepsake-bench");
         List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
-        try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-crash-server.log"), JVM)) {
+        try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-crash-server.log"), JVM, HttpBenchmark.UNLIMITED)) {
             service.awaitReady();
             AtomicBoolean killed = new AtomicBoolean();
             Thread killer = new Thread(() -> {
@@ -240,7 +240,7 @@ final class DurabilityBenchmark {
             killer.join();
         }
 
-        try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-restart-server.log"), JVM)) {
+        try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-restart-server.log"), JVM, HttpBenchmark.UNLIMITED)) {
             try {
                 service.awaitReady();
             } catch (IllegalStateException e) {

@@ -78,7 +78,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      * or was changed by someone else.
      */
     Uni<Session> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, SessionDraft draft,
-            String newTag, Instant now, OutboxEntry notice) {
+            String newTag, Instant now, String writeKey, OutboxEntry notice) {
         Bson update = Updates.combine(
                 Updates.set("title", draft.title()),
                 Updates.set("titleKey", draft.titleKey()),
@@ -91,6 +91,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 Updates.set("version", newVersion),
                 Updates.set("etag", newTag),
                 Updates.set("updatedAt", now),
+                Updates.set("writeKey", writeKey),
                 Outbox.push(notice));
         return mongoCollection().findOneAndUpdate(
                 Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)),

@@ -13,6 +13,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
@@ -66,7 +68,7 @@ public class SessionResource {
     @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey,
+    public Uni<Response> create(byte[] body, @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
         return service.create(writer(), body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
@@ -123,12 +125,15 @@ public class SessionResource {
                 .map(read -> read(read, read.notModified() ? null : SessionViews.Metadata.of(read.session())));
     }
 
-    @Operation(summary = "Replace title, description and content")
-    @APIResponse(responseCode = "200", description = "The new metadata and ETag")
+    @Operation(summary = "Replace title, description and content",
+            description = "Honours Idempotency-Key: a replay of a write that succeeded gets its first answer")
+    @APIResponse(responseCode = "200", description = "The new metadata and ETag",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionViews.Metadata.class)))
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
     @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
+    @APIResponse(ref = KeepsakeApi.IDEMPOTENCY)
     @APIResponse(ref = KeepsakeApi.TOO_LARGE)
     @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_REQUIRED)
@@ -137,17 +142,21 @@ public class SessionResource {
     @PUT
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<SessionViews.Metadata>> replace(@RestPath String id,
-            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, byte[] body) {
-        return service.replace(writer(), id, ifMatch, body, clientId).map(SessionResource::written);
+    public Uni<Response> replace(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
+            @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
+            @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, byte[] body) {
+        return service.replace(writer(), id, ifMatch, body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
-    @Operation(summary = "Change a session with a JSON merge patch")
-    @APIResponse(responseCode = "200", description = "The new metadata and ETag")
+    @Operation(summary = "Change a session with a JSON merge patch",
+            description = "Honours Idempotency-Key: a replay of a write that succeeded gets its first answer")
+    @APIResponse(responseCode = "200", description = "The new metadata and ETag",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionViews.Metadata.class)))
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
     @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
+    @APIResponse(ref = KeepsakeApi.IDEMPOTENCY)
     @APIResponse(ref = KeepsakeApi.TOO_LARGE)
     @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_REQUIRED)
@@ -156,24 +165,26 @@ public class SessionResource {
     @PATCH
     @Path("/{id}")
     @Consumes({MERGE_PATCH, MediaType.APPLICATION_JSON})
-    public Uni<RestResponse<SessionViews.Metadata>> patch(@RestPath String id,
-            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, byte[] body) {
-        return service.patch(writer(), id, ifMatch, body, clientId).map(SessionResource::written);
+    public Uni<Response> patch(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
+            @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
+            @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, byte[] body) {
+        return service.patch(writer(), id, ifMatch, body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
-    @Operation(summary = "Delete a session")
+    @Operation(summary = "Delete a session", description = "Honours Idempotency-Key")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
     @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
-    @APIResponse(ref = KeepsakeApi.TOO_MANY)
+    @APIResponse(ref = KeepsakeApi.IDEMPOTENCY)
     @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @DELETE
     @Path("/{id}")
-    public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
+    public Uni<Response> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
+            @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        return service.delete(writer(), id, ifMatch, clientId).map(done -> RestResponse.noContent());
+        return service.delete(writer(), id, ifMatch, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
     /** The caller, once their write is within their rate. */
@@ -190,9 +201,4 @@ public class SessionResource {
         return builder.header(HttpHeaders.ETAG, read.etag()).header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL).build();
     }
 
-    private static RestResponse<SessionViews.Metadata> written(Session session) {
-        return RestResponse.ResponseBuilder.ok(SessionViews.Metadata.of(session))
-                .header(HttpHeaders.ETAG, session.etag)
-                .build();
-    }
 }

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,6 +18,7 @@ import io.keepsake.notice.NoticePublisher;
 import io.keepsake.notice.OutboxEntry;
 import io.keepsake.notice.SessionStates;
 import io.keepsake.hashing.Canonical;
+import io.keepsake.hashing.CanonicalJson;
 import io.keepsake.store.Ids;
 import io.keepsake.store.StoreErrors;
 import io.keepsake.web.ApiProblem;
@@ -180,29 +182,38 @@ public class SessionService implements SessionStates {
         return session;
     }
 
-    Uni<Session> replace(String owner, String id, String ifMatch, byte[] body, String origin) {
+    Uni<StoredResponse> replace(String owner, String id, String ifMatch, byte[] body, String idempotencyKey,
+            String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        return noticed(owner, id, origin, work.run(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
-                .onItem().transformToUni(draft -> expectedState(owner, id, condition)
-                        .onItem().transformToUni(expected -> write(owner, id, expected.etag, expected.version, draft, origin))));
+        return work.run(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
+                .onItem().transformToUni(draft -> once(owner, "PUT /sessions", idempotencyKey,
+                        fingerprint(id, ifMatch, draft.content().sha256() + ':' + draft.metadataHash()),
+                        writeKey -> noticed(owner, id, origin, expectedState(owner, id, condition, writeKey)
+                                .onItem().transformToUni(expected -> expected.written() ? Uni.createFrom().item(expected.session())
+                                        : write(owner, id, expected.session().etag, expected.session().version, draft, writeKey, origin)))
+                                .map(this::written)));
     }
 
-    Uni<Session> patch(String owner, String id, String ifMatch, byte[] body, String origin) {
+    Uni<StoredResponse> patch(String owner, String id, String ifMatch, byte[] body, String idempotencyKey, String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        return noticed(owner, id, origin, work.run(body.length, () -> {
+        return work.run(body.length, () -> {
             JsonNode patch = json.object(body);
             JsonBodies.onlyFields(patch, SessionDraft.FIELDS);
             return patch;
-        }).onItem().transformToUni(patch -> sessions.findOwned(id, owner).map(SessionService::orNotFound)
-                .onItem().transformToUni(current -> {
-                    if (!condition.matchesStrong(current.etag)) {
-                        return Uni.createFrom().failure(stale(current));
-                    }
-                    return work.run(body.length + current.contentSize, () -> merged(current, patch))
-                            .onItem().transformToUni(draft -> write(owner, id, current.etag, current.version, draft, origin));
-                })));
+        }).onItem().transformToUni(patch -> once(owner, "PATCH /sessions", idempotencyKey,
+                fingerprint(id, ifMatch, CanonicalJson.of(patch).sha256()),
+                writeKey -> noticed(owner, id, origin, sessions.findOwned(id, owner).map(SessionService::orNotFound)
+                        .onItem().transformToUni(current -> {
+                            if (!condition.matchesStrong(current.etag)) {
+                                return alreadyWritten(current, writeKey) ? Uni.createFrom().item(current)
+                                        : Uni.createFrom().failure(stale(current));
+                            }
+                            return work.run(body.length + current.contentSize, () -> merged(current, patch))
+                                    .onItem().transformToUni(draft -> write(owner, id, current.etag, current.version, draft,
+                                            writeKey, origin));
+                        })).map(this::written)));
     }
 
     /**
@@ -219,26 +230,55 @@ public class SessionService implements SessionStates {
                 });
     }
 
-    Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
+    Uni<StoredResponse> delete(String owner, String id, String ifMatch, String idempotencyKey, String origin) {
         Ids.require(id);
         Condition condition = Condition.parse(ifMatch);
         List<String> expected = condition == null || condition.any() ? null : condition.strong();
-        Instant now = Time.now();
-        OutboxEntry notice = OutboxEntry.of(Notice.SESSION_DELETED, id, null, null, origin, now);
-        return noticed(owner, id, origin, sessions.delete(id, owner, expected, now, notice)
-                .onItem().ifNull().switchTo(() -> missingOrStale(owner, id))
-                .invoke(tombstone -> {
-                    tags.forget(id);
-                    notices.publish(sessions.outbox(tombstone));
-                })
-                .replaceWithVoid());
+        return once(owner, "DELETE /sessions", idempotencyKey, fingerprint(id, ifMatch, ""), writeKey -> {
+            Instant now = Time.now();
+            OutboxEntry notice = OutboxEntry.of(Notice.SESSION_DELETED, id, null, null, origin, now);
+            return noticed(owner, id, origin, sessions.delete(id, owner, expected, now, notice)
+                    .onItem().ifNull().switchTo(() -> missingOrStale(owner, id, null))
+                    .invoke(tombstone -> {
+                        tags.forget(id);
+                        notices.publish(sessions.outbox(tombstone));
+                    })
+                    .replaceWith(StoredResponse.noContent()));
+        });
+    }
+
+    /**
+     * Runs a write once per Idempotency-Key (when the client sent one): a replay of a write that
+     * succeeded gets its first answer, not a 412 against the tag that write moved on.
+     */
+    private Uni<StoredResponse> once(String owner, String operation, String key, String fingerprint,
+            Function<String, Uni<StoredResponse>> write) {
+        return key == null ? write.apply(null) : idempotency.run(owner, operation, key, fingerprint, write);
+    }
+
+    /** What a keyed write means: the session, the tag it must find, and what it writes. */
+    private static String fingerprint(String id, String ifMatch, String body) {
+        return id + '\n' + (ifMatch == null ? "" : ifMatch.trim()) + '\n' + body;
+    }
+
+    private StoredResponse written(Session session) {
+        return new StoredResponse(200, null, session.etag, codec.write(SessionViews.Metadata.of(session)));
+    }
+
+    /** The stored session is the write made under this key: an attempt whose answer was lost. */
+    private static boolean alreadyWritten(Session current, String writeKey) {
+        return writeKey != null && writeKey.equals(current.writeKey);
+    }
+
+    /** What a replace must find (the session's tag and version), or the session this write already made. */
+    private record Expected(Session session, boolean written) {
     }
 
     /**
      * The tag and version a write must find. A single tag of ours carries its version, so the
      * common case needs no read; {@code *} or a list of tags is resolved against the stored one.
      */
-    private Uni<Session> expectedState(String owner, String id, Condition condition) {
+    private Uni<Expected> expectedState(String owner, String id, Condition condition, String writeKey) {
         if (!condition.any() && condition.strong().size() == 1) {
             String tag = condition.strong().get(0);
             long version = EntityTags.versionOf(tag);
@@ -246,26 +286,29 @@ public class SessionService implements SessionStates {
                 Session expected = new Session();
                 expected.etag = tag;
                 expected.version = version;
-                return Uni.createFrom().item(expected);
+                return Uni.createFrom().item(new Expected(expected, false));
             }
         }
         return sessions.findMetadata(id, owner).map(current -> {
             orNotFound(current);
             if (!condition.matchesStrong(current.etag)) {
+                if (alreadyWritten(current, writeKey)) {
+                    return new Expected(current, true);
+                }
                 throw stale(current);
             }
-            return current;
+            return new Expected(current, false);
         });
     }
 
     /** The conditional write itself; a write that changes nothing leaves version and tag alone. */
     private Uni<Session> write(String owner, String id, String expectedTag, long version, SessionDraft draft,
-            String origin) {
+            String writeKey, String origin) {
         String unchangedTag = EntityTags.of(version, draft.content().sha256(), draft.metadataHash());
         if (unchangedTag.equals(expectedTag)) {
             return sessions.findMetadata(id, owner).map(current -> {
                 orNotFound(current);
-                if (!current.etag.equals(expectedTag)) {
+                if (!current.etag.equals(expectedTag) && !alreadyWritten(current, writeKey)) {
                     throw stale(current);
                 }
                 return current;
@@ -274,18 +317,26 @@ public class SessionService implements SessionStates {
         String newTag = EntityTags.of(version + 1, draft.content().sha256(), draft.metadataHash());
         Instant now = Time.now();
         OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), version + 1, origin, now);
-        return sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, newTag, now, notice)
-                .onItem().ifNull().switchTo(() -> missingOrStale(owner, id))
+        return sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, newTag, now, writeKey, notice)
+                .onItem().ifNull().switchTo(() -> missingOrStale(owner, id, writeKey))
                 .invoke(written -> {
                     remembered(written);
                     notices.publish(sessions.outbox(written));
                 });
     }
 
-    /** After a conditional write matched nothing: 404 if the session is gone, else 412 with its state. */
-    private <T> Uni<T> missingOrStale(String owner, String id) {
-        return sessions.findMetadata(id, owner).onItem().transformToUni(current -> Uni.createFrom()
-                .failure(current == null ? ApiProblem.notFound("Session") : stale(current)));
+    /**
+     * After a conditional write matched nothing: 404 if the session is gone, the session if this
+     * very write (same Idempotency-Key) already made it, else 412 with its state.
+     */
+    private Uni<Session> missingOrStale(String owner, String id, String writeKey) {
+        return sessions.findMetadata(id, owner).onItem().transformToUni(current -> {
+            if (current == null) {
+                return Uni.createFrom().failure(ApiProblem.notFound("Session"));
+            }
+            return alreadyWritten(current, writeKey) ? Uni.createFrom().item(current)
+                    : Uni.createFrom().failure(stale(current));
+        });
     }
 
     private SessionDraft merged(Session current, JsonNode patch) {

@@ -25,7 +25,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * {@code GET /s/{id}}: the share URL. The id is the capability, so no sign-in is needed to be
- * sent on: a browser goes (303) to the workbench with {@code ?snapshot={id}}, an API client to
+ * sent on: a browser goes (303) to the workbench (the page at {@code /} unless configured) with
+ * {@code ?snapshot={id}}, an API client to
  * the snapshot's API path, where it authenticates. An unknown or deleted id is a 404: a short
  * page for a browser, a problem body otherwise.
  */

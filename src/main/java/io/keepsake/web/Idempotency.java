@@ -26,7 +26,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
 /**
- * {@code Idempotency-Key} on creates (IETF httpapi idempotency-key draft): the same key and
+ * {@code Idempotency-Key} on writes (IETF httpapi idempotency-key draft): the same key and
  * request within the retention returns the original response; the same key with another request
  * is a 422; a retry while the first attempt still runs is a 409. Each step is one atomic store
  * operation on the key's record (insert, conditional take-over, completion), never a transaction.
@@ -52,8 +52,11 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
      * Runs {@code action} at most once per (user, operation, key) within the retention.
      *
      * @param fingerprint what identifies the request's meaning; a different one under the same key is refused
-     * @param action      creates the resource under the id it is given; when a resource with that id
-     *                    already exists (an earlier attempt wrote it), it answers with that resource
+     * @param action      does the write with the token it is given, which stays the same for every
+     *                    attempt under the key: a create makes its resource under that id, an update
+     *                    marks its write with it; when an earlier attempt already wrote (and died
+     *                    before its response was recorded), the action finds that write by the token
+     *                    and answers with it
      */
     public Uni<StoredResponse> run(String userId, String operation, String key, String fingerprint,
             Function<String, Uni<StoredResponse>> action) {

@@ -6,7 +6,7 @@ import org.bson.codecs.pojo.annotations.BsonId;
 
 import io.quarkus.mongodb.panache.common.MongoEntity;
 
-/** A create seen under an Idempotency-Key: running until it completes, then its response. */
+/** A write seen under an Idempotency-Key: running until it completes, then its response. */
 @MongoEntity(collection = "idempotency_records")
 public class IdempotencyRecord {
 
@@ -19,8 +19,8 @@ public class IdempotencyRecord {
     /** SHA-256 of the request's meaning (canonical content and metadata), to refuse a reused key. */
     public String fingerprint;
     public String state;
-    /** The id of the resource the create makes: fixed when the key is first seen, so a retry
-     * after an attempt that died finds the resource that attempt may have written. */
+    /** The id of the resource a create makes, or the token an update marks its write with: fixed when
+     * the key is first seen, so a retry after an attempt that died finds what that attempt may have written. */
     public String resourceId;
     /** Token of the attempt holding the key: only it may complete or release the record. */
     public String attempt;

@@ -65,6 +65,8 @@ public class KeepsakeApi extends Application {
 
     /** Request header naming the client (tab, device) making a change; notices carry it so it can skip its own echo. */
     public static final String CLIENT_ID = "Keepsake-Client-Id";
+    /** Makes a retried write safe: the same key and request get the first response. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     public static final String BAD_REQUEST = "BadRequest";
     public static final String UNAUTHORIZED = "Unauthorized";

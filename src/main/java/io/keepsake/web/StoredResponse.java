@@ -7,18 +7,26 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * A create's response as sent, and as replayed for a retry with the same Idempotency-Key.
+ * A write's response as sent, and as replayed for a retry with the same Idempotency-Key.
  *
- * @param body the JSON body text
+ * @param location null when the write created nothing
+ * @param etag     null when the write leaves nothing to tag (a delete)
+ * @param body     the JSON body text; null for a response without a body (204)
  */
 public record StoredResponse(int status, String location, String etag, String body) {
 
+    public static StoredResponse noContent() {
+        return new StoredResponse(204, null, null, null);
+    }
+
     public Response toResponse() {
-        return Response.status(status)
-                .location(URI.create(location))
-                .header(HttpHeaders.ETAG, etag)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(body)
-                .build();
+        Response.ResponseBuilder builder = Response.status(status);
+        if (location != null) {
+            builder.location(URI.create(location));
+        }
+        if (etag != null) {
+            builder.header(HttpHeaders.ETAG, etag);
+        }
+        return body == null ? builder.build() : builder.type(MediaType.APPLICATION_JSON).entity(body).build();
     }
 }

@@ -74,7 +74,7 @@ class CrashRecoveryIT {
                 if (round > 1) {
                     verifyStored();
                 }
-                load(Duration.ofMillis(2500));
+                load(Duration.ofMillis(2500), 30, Duration.ofSeconds(30));
                 service.kill();
             }
         }
@@ -82,21 +82,27 @@ class CrashRecoveryIT {
             verifyStored();
             verifyNotices();
         }
-        assertTrue(writesAcknowledged.get() > 50, "the load wrote something: " + writesAcknowledged.get());
+        assertTrue(writesAcknowledged.get() >= 3 * 30, "the load wrote something: " + writesAcknowledged.get());
         System.out.printf("CrashRecoveryIT: %d rounds, %d writes acknowledged, %d sessions, %d snapshots; none lost%n",
                 ROUNDS, writesAcknowledged.get(), sessions.size(), snapshots.size());
     }
 
     private ServiceProcess start(Path log) throws Exception {
         ServiceProcess service = ServiceProcess.start(data, log, List.of("-Xmx256m"),
-                "KEEPSAKE_NOTICES_RECOVER_EVERY", "1s", "KEEPSAKE_NOTICES_RECOVER_AFTER", "1s");
+                "KEEPSAKE_NOTICES_RECOVER_EVERY", "1s", "KEEPSAKE_NOTICES_RECOVER_AFTER", "1s",
+                "KEEPSAKE_RATE_LIMITS_SESSION_WRITES_PER_SECOND", "100000");
         service.awaitReady();
         base = service.base;
         return service;
     }
 
-    /** CLIENTS threads create and update their own sessions, create snapshots and open each other's. */
-    private void load(Duration duration) throws InterruptedException {
+    /**
+     * CLIENTS threads create and update their own sessions, create snapshots and open each other's,
+     * for at least {@code duration} and until {@code writes} more writes were acknowledged (a busy
+     * machine is slow), at most {@code atMost}.
+     */
+    private void load(Duration duration, int writes, Duration atMost) throws InterruptedException {
+        int target = writesAcknowledged.get() + writes;
         AtomicBoolean running = new AtomicBoolean(true);
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         for (int c = 0; c < CLIENTS; c++) {
@@ -114,7 +120,11 @@ class CrashRecoveryIT {
                 }
             });
         }
+        long started = System.nanoTime();
         Thread.sleep(duration.toMillis());
+        while (writesAcknowledged.get() < target && System.nanoTime() - started < atMost.toNanos()) {
+            Thread.sleep(100);
+        }
         running.set(false); // the kill comes now, with requests still in flight
         clients.shutdownNow();
         clients.awaitTermination(10, TimeUnit.SECONDS);

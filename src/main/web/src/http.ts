@@ -1,0 +1,106 @@
+/** A problem body (RFC 9457) as Keepsake sends it, with its extensions. */
+export interface Problem {
+  title?: string;
+  status?: number;
+  detail?: string;
+  field?: string;
+  [extension: string]: unknown;
+}
+
+/** An HTTP answer: status, headers and the parsed JSON body (null when there is none). */
+export interface Answer<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A request that got an answer other than 2xx/304. */
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly problem: Problem, readonly headers: Headers) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+    this.name = 'HttpError';
+  }
+
+  /** Seconds the server asked to wait (Retry-After), if it did. */
+  get retryAfterMs(): number | undefined {
+    const value = this.headers.get('Retry-After');
+    const seconds = value === null ? NaN : Number(value);
+    return Number.isFinite(seconds) ? seconds * 1000 : undefined;
+  }
+}
+
+/** The request did not reach the server, or its answer did not come back. */
+export class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'NetworkError';
+  }
+}
+
+export interface HttpOptions {
+  baseUrl: string;
+  fetch: typeof fetch;
+  /** Extra headers on every request (a bearer token, say). */
+  headers?: () => Record<string, string> | Promise<Record<string, string>>;
+}
+
+/** Whether a failure may pass by itself: worth a retry later rather than a report now. */
+export function transient(error: unknown): boolean {
+  if (error instanceof NetworkError) {
+    return true;
+  }
+  return error instanceof HttpError
+    && (error.status >= 500 || error.status === 429 || error.status === 409 || error.status === 408);
+}
+
+/** Whether the failure says the connection, not the request, is the trouble. */
+export function offline(error: unknown): boolean {
+  return error instanceof NetworkError || (error instanceof HttpError && (error.status === 503 || error.status === 502
+    || error.status === 504));
+}
+
+export class Http {
+  constructor(private readonly options: HttpOptions) {}
+
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  /** Sends a request to {@code /persistence + path}; JSON in and out. Throws HttpError or NetworkError. */
+  async request<T = unknown>(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>;
+    signal?: AbortSignal; contentType?: string } = {}): Promise<Answer<T>> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...(await this.options.headers?.()),
+      ...init.headers };
+    if (init.body !== undefined) {
+      headers['Content-Type'] = init.contentType ?? 'application/json';
+    }
+    let response: Response;
+    try {
+      response = await this.options.fetch(this.options.baseUrl + '/persistence' + path, {
+        method,
+        headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        credentials: 'same-origin',
+        signal: init.signal,
+      });
+    } catch (error) {
+      if (error instanceof DOMException && error.name === 'AbortError') {
+        throw error;
+      }
+      throw new NetworkError(error);
+    }
+    const text = response.status === 204 || response.status === 304 ? '' : await response.text().catch(() => '');
+    let body: unknown = null;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = { detail: text };
+      }
+    }
+    if (response.ok || response.status === 304) {
+      return { status: response.status, headers: response.headers, body: body as T };
+    }
+    throw new HttpError(response.status, (body ?? { status: response.status }) as Problem, response.headers);
+  }
+}

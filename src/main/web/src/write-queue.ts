@@ -1,0 +1,318 @@
+import { Http, HttpError, NetworkError, offline as connectionTrouble, transient, type Problem } from './http.js';
+import type { LocalStore } from './local-store.js';
+import type { DeadWrite, QueuedWrite, ServerState, SessionFields, SessionMetadata } from './types.js';
+
+export interface QueueOptions {
+  /** Attempts before a write is moved to the dead letters (default 8). */
+  maxAttempts: number;
+  /** First retry delay; each further one doubles (default 1 s). */
+  backoffMs: number;
+  /** Longest retry delay (default 60 s). */
+  maxBackoffMs: number;
+}
+
+/** What the queue tells its client; also sent to the other tabs, since any tab may replay any write. */
+export type QueueEvent =
+  | { type: 'written'; write: QueuedWrite; id: string; state: ServerState | null }
+  | { type: 'refused'; write: QueuedWrite; id: string; problem: Problem; dropped: string[] }
+  | { type: 'dead'; write: DeadWrite }
+  | { type: 'changed' }
+  | { type: 'connectivity'; online: boolean };
+
+export interface QueueDeps {
+  store: LocalStore;
+  http: Http;
+  clientId: string;
+  now: () => number;
+  /** The browser's own idea of being online (navigator.onLine). */
+  browserOnline: () => boolean;
+  /** Runs work under a lock shared by the tabs of this browser (Web Locks), so one tab replays at a time. */
+  exclusive: <T>(work: () => Promise<T>) => Promise<T>;
+  emit: (event: QueueEvent) => void;
+  random?: () => number;
+}
+
+/**
+ * The write queue: every save, create and delete goes through it, kept in the local store first,
+ * then sent in order with its Idempotency-Key. A write that meets a network error or a 5xx stays
+ * and is tried again with exponential backoff (at once when the browser comes back online), and
+ * after {@code maxAttempts} goes to the dead letters; a write refused for good (400, 413, 422...)
+ * goes there at once. A 412 is a conflict: the write and the later ones of its session are
+ * dropped and the client decides.
+ */
+export class WriteQueue {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private inFlight: string | null = null;
+  private isOnline = true;
+
+  constructor(private readonly deps: QueueDeps, private readonly options: QueueOptions) {
+    this.isOnline = deps.browserOnline();
+  }
+
+  get online(): boolean {
+    return this.isOnline && this.deps.browserOnline();
+  }
+
+  async enqueue(write: Omit<QueuedWrite, 'attempts' | 'nextAttemptAt' | 'createdAt'>): Promise<QueuedWrite> {
+    const stored = await this.deps.store.enqueue({ ...write, attempts: 0, nextAttemptAt: 0, createdAt: this.deps.now() });
+    this.deps.emit({ type: 'changed' });
+    void this.process();
+    return stored;
+  }
+
+  items(): Promise<QueuedWrite[]> {
+    return this.deps.store.queued();
+  }
+
+  dead(): Promise<DeadWrite[]> {
+    return this.deps.store.dead();
+  }
+
+  /** Puts a dead write back at the end of the queue, with its attempts counted afresh. */
+  async retry(key: string): Promise<void> {
+    const found = (await this.deps.store.dead()).find((w) => w.key === key);
+    if (!found) {
+      return;
+    }
+    const { deadAt: _, seq: __, ...write } = found;
+    await this.deps.store.enqueue({ ...write, attempts: 0, nextAttemptAt: 0, lastError: undefined });
+    await this.deps.store.removeDead(key);
+    this.deps.emit({ type: 'changed' });
+    void this.process();
+  }
+
+  async discard(key: string): Promise<void> {
+    await this.deps.store.removeDead(key);
+    this.deps.emit({ type: 'changed' });
+  }
+
+  /** Takes back queued writes that were not sent yet (a conflict supersedes them). Returns those taken. */
+  async withdraw(keys: Set<string>): Promise<string[]> {
+    const taken: string[] = [];
+    for (const write of await this.deps.store.queued()) {
+      if (keys.has(write.key) && write.key !== this.inFlight) {
+        await this.deps.store.removeQueued(write.seq!);
+        taken.push(write.key);
+      }
+    }
+    if (taken.length) {
+      this.deps.emit({ type: 'changed' });
+    }
+    return taken;
+  }
+
+  /** Tries the due writes now: the browser is back online, or the user asked. */
+  async wake(): Promise<void> {
+    for (const write of await this.deps.store.queued()) {
+      if (write.nextAttemptAt > this.deps.now()) {
+        await this.deps.store.updateQueued({ ...write, nextAttemptAt: 0 });
+      }
+    }
+    await this.process();
+  }
+
+  /** Sends what is due, in order, until the queue is empty or its head must wait. */
+  process(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.deps.exclusive(() => this.drain());
+        } while (this.again);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  stop(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const [head] = await this.deps.store.queued();
+      if (!head) {
+        return;
+      }
+      if (!this.deps.browserOnline()) {
+        this.connectivity(false);
+        return;
+      }
+      const wait = head.nextAttemptAt - this.deps.now();
+      if (wait > 0) {
+        this.schedule(wait);
+        return;
+      }
+      this.inFlight = head.key;
+      try {
+        if (!(await this.attempt(head))) {
+          return;
+        }
+      } finally {
+        this.inFlight = null;
+      }
+    }
+  }
+
+  private schedule(delay: number): void {
+    this.stop();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.process();
+    }, delay);
+  }
+
+  /** One attempt at the head of the queue; false when the queue must wait before the next one. */
+  private async attempt(write: QueuedWrite): Promise<boolean> {
+    const { store, http } = this.deps;
+    let id = write.session;
+    if (write.op !== 'create' && id.startsWith('local-')) {
+      const created = await store.resolveId(id);
+      if (!created) {
+        await this.bury(write, 'The session it belongs to was never created');
+        return true;
+      }
+      id = created;
+    }
+    if (write.op === 'save' && write.ifMatch === null) {
+      // It follows other queued saves of the session: it applies to whatever the last one made.
+      const known = await store.server(id);
+      if (!known) {
+        await this.bury(write, 'No known version of the session to save over');
+        return true;
+      }
+      write = { ...write, ifMatch: known.etag };
+      await store.updateQueued(write);
+    }
+    const headers: Record<string, string> = { 'Idempotency-Key': write.key, 'Keepsake-Client-Id': this.deps.clientId };
+    if (write.ifMatch) {
+      headers['If-Match'] = write.ifMatch;
+    }
+    try {
+      let state: ServerState | null = null;
+      if (write.op === 'create') {
+        const answer = await http.request<SessionMetadata>('POST', '/sessions', { body: write.body, headers });
+        id = answer.body.id;
+        state = serverState(answer.body, answer.headers.get('ETag')!, write.body!);
+        await store.mapId(write.session, id);
+        await store.putServer(state);
+      } else if (write.op === 'save') {
+        const answer = await http.request<SessionMetadata>('PUT', `/sessions/${encodeURIComponent(id)}`,
+          { body: write.body, headers });
+        state = serverState(answer.body, answer.headers.get('ETag')!, write.body!);
+        await store.putServer(state);
+      } else {
+        try {
+          await http.request('DELETE', `/sessions/${encodeURIComponent(id)}`, { headers });
+        } catch (error) {
+          if (!(error instanceof HttpError && error.status === 404)) {
+            throw error;
+          }
+        }
+        await store.removeServer(id);
+      }
+      await store.removeQueued(write.seq!);
+      this.connectivity(true);
+      this.deps.emit({ type: 'written', write, id, state });
+      this.deps.emit({ type: 'changed' });
+      return true;
+    } catch (error) {
+      return this.failed(write, id, error);
+    }
+  }
+
+  private async failed(write: QueuedWrite, id: string, error: unknown): Promise<boolean> {
+    const { store } = this.deps;
+    if (error instanceof HttpError && error.status === 412) {
+      this.connectivity(true);
+      // The session moved on: this write and the later ones of the session are superseded.
+      const dropped: string[] = [];
+      for (const later of await store.queued()) {
+        if (later.session === write.session) {
+          await store.removeQueued(later.seq!);
+          dropped.push(later.key);
+        }
+      }
+      this.deps.emit({ type: 'refused', write, id, problem: error.problem, dropped });
+      this.deps.emit({ type: 'changed' });
+      return true;
+    }
+    if (error instanceof NetworkError && !this.deps.browserOnline()) {
+      this.connectivity(false); // not an attempt: the 'online' event wakes the queue
+      return false;
+    }
+    if (error instanceof HttpError && (error.status === 401 || error.status === 403)) {
+      // Signed out: keep the write for when the user signs in again; it is not the write's fault.
+      await this.retryLater(write, error, false);
+      return false;
+    }
+    if (transient(error)) {
+      this.connectivity(!connectionTrouble(error));
+      await this.retryLater(write, error, true);
+      return false;
+    }
+    this.connectivity(true);
+    await this.bury(write, error instanceof Error ? error.message : String(error),
+      error instanceof HttpError ? error.status : undefined);
+    return true;
+  }
+
+  private async retryLater(write: QueuedWrite, error: unknown, counts: boolean): Promise<void> {
+    const attempts = write.attempts + (counts ? 1 : 0);
+    const status = error instanceof HttpError ? error.status : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    if (attempts >= this.options.maxAttempts) {
+      await this.bury({ ...write, attempts }, message, status);
+      void this.process();
+      return;
+    }
+    const exponential = this.options.backoffMs * 2 ** Math.max(0, attempts - 1);
+    const jitter = 0.8 + 0.4 * (this.deps.random ?? Math.random)();
+    let delay = Math.min(this.options.maxBackoffMs, exponential * jitter);
+    const asked = error instanceof HttpError ? error.retryAfterMs : undefined;
+    if (asked !== undefined) {
+      delay = Math.max(delay, asked);
+    }
+    const updated = { ...write, attempts, nextAttemptAt: this.deps.now() + delay, lastError: message, lastStatus: status };
+    await this.deps.store.updateQueued(updated);
+    this.deps.emit({ type: 'changed' });
+    this.schedule(delay);
+  }
+
+  private async bury(write: QueuedWrite, message: string, status?: number): Promise<void> {
+    const dead: DeadWrite = { ...write, lastError: message, lastStatus: status, deadAt: this.deps.now() };
+    await this.deps.store.bury(dead);
+    await this.deps.store.removeQueued(write.seq!);
+    this.deps.emit({ type: 'dead', write: dead });
+    this.deps.emit({ type: 'changed' });
+  }
+
+  private connectivity(online: boolean): void {
+    if (this.isOnline !== online) {
+      this.isOnline = online;
+      this.deps.emit({ type: 'connectivity', online });
+    }
+  }
+
+  /** The browser says it is back online. */
+  browserCameOnline(): void {
+    this.isOnline = true;
+    this.deps.emit({ type: 'connectivity', online: true });
+    void this.wake();
+  }
+}
+
+function serverState(metadata: SessionMetadata, etag: string, fields: SessionFields): ServerState {
+  return { ...metadata, content: fields.content, etag };
+}

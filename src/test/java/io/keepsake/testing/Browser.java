@@ -1,0 +1,191 @@
+package io.keepsake.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * A real headless Chromium (Debian's {@code chromium} with its {@code chromedriver}), one fresh
+ * profile per instance, signed in as one of the built-in users by an {@code Authorization: Basic}
+ * header that the DevTools protocol adds to every request of its tabs. Nothing is downloaded.
+ */
+public final class Browser implements AutoCloseable {
+
+    public static final Path CHROMIUM = Path.of(System.getProperty("keepsake.chromium", "/usr/bin/chromium"));
+    public static final Path CHROMEDRIVER = Path.of(System.getProperty("keepsake.chromedriver", "/usr/bin/chromedriver"));
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    private final ChromeDriver driver;
+    private final Path profile;
+    private final String user;
+
+    private Browser(String user) {
+        this.user = user;
+        try {
+            this.profile = Files.createTempDirectory("keepsake-chromium-" + user);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                "--user-data-dir=" + profile, "--window-size=1400,900",
+                // Background tabs keep their timers: a test reads them one after the other.
+                "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                "--disable-backgrounding-occluded-windows");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        this.driver = new ChromeDriver(service, options);
+        signIn();
+    }
+
+    /** Skips the calling test (with the package to install) when this machine has no Chromium. */
+    public static void assumeAvailable() {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "Browser tests need Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver");
+    }
+
+    /** A new browser with a fresh profile, signed in as {@code user} (password {@code user-secret}). */
+    public static Browser as(String user) {
+        assumeAvailable();
+        return new Browser(user);
+    }
+
+    public WebDriver driver() {
+        return driver;
+    }
+
+    /** Every request of the current tab carries the user's credentials (set again in each new tab). */
+    private void signIn() {
+        String token = Base64.getEncoder().encodeToString((user + ":" + user + "-secret").getBytes(StandardCharsets.UTF_8));
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of("Authorization", "Basic " + token)));
+    }
+
+    /** Opens a new tab of this browser (same profile) and switches to it. Returns its handle. */
+    public String newTab() {
+        driver.switchTo().newWindow(WindowType.TAB);
+        signIn();
+        return driver.getWindowHandle();
+    }
+
+    public String tab() {
+        return driver.getWindowHandle();
+    }
+
+    public void switchTo(String tab) {
+        driver.switchTo().window(tab);
+    }
+
+    /** Opens the workbench page at {@code base + path} and waits until it has loaded its session or snapshot. */
+    public void open(URI base, String path) {
+        driver.get(base.resolve(path).toString());
+        waitFor(Duration.ofSeconds(20), d -> "true".equals(body().getDomAttribute("data-ready")));
+    }
+
+    public WebElement body() {
+        return driver.findElement(By.tagName("body"));
+    }
+
+    public WebElement find(String css) {
+        return driver.findElement(By.cssSelector(css));
+    }
+
+    public List<WebElement> findAll(String css) {
+        return driver.findElements(By.cssSelector(css));
+    }
+
+    /** The save state the page shows (saved, dirty, saving, offline, conflict, error, readonly). */
+    public String state() {
+        return find("#state").getDomAttribute("data-state");
+    }
+
+    public String text(String css) {
+        return find(css).getText();
+    }
+
+    /** The value of an input or text area. */
+    public String value(String css) {
+        return find(css).getDomProperty("value");
+    }
+
+    public void waitForState(String state, Duration timeout) {
+        waitFor(timeout, d -> state.equals(state()));
+    }
+
+    public <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
+        // The page re-renders what another tab or device saved: an element read a moment ago may be gone.
+        return new WebDriverWait(driver, timeout, Duration.ofMillis(50))
+                .ignoring(StaleElementReferenceException.class).until(condition);
+    }
+
+    public Object script(String script, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(script, args);
+    }
+
+    /** Plays a lost (or regained) network in the current tab, as DevTools' "Offline" does. */
+    public void offline(boolean offline) {
+        driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", offline, "latency", 0,
+                "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+
+    /** Kills the current tab's renderer, as a crash does: no unload handler runs. */
+    public void crashTab() {
+        try {
+            driver.executeCdpCommand("Page.crash", Map.of());
+        } catch (RuntimeException expected) {
+            // the tab is gone before it can answer
+        }
+    }
+
+    /** Writes a screenshot of the current tab to target/screenshots/{name}.png. */
+    public Path screenshot(String name) {
+        try {
+            Files.createDirectories(SCREENSHOTS);
+            Path file = SCREENSHOTS.resolve(name + ".png");
+            Files.move(driver.getScreenshotAs(OutputType.FILE).toPath(), file, StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            driver.quit();
+        } finally {
+            try (Stream<Path> files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException ignored) {
+                // a temporary profile left behind is harmless
+            }
+        }
+    }
+}

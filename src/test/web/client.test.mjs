@@ -1,0 +1,328 @@
+// The client's state machine and write queue, against a stand-in server (node --test).
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+
+import { Keepsake, MemoryStore, canonicalize } from '../../../target/classes/META-INF/resources/keepsake/keepsake-client.js';
+import { FakeServer } from './fake-server.mjs';
+
+const open = [];
+
+async function client(server, options = {}) {
+  const keepsake = await Keepsake.connect({
+    fetch: server.fetch, store: options.store ?? new MemoryStore(), notices: 'off', broadcastChannel: null,
+    liveTabs: async () => new Set(), debounceMs: 20, backoffMs: 10, maxBackoffMs: 40, ...options,
+  });
+  open.push(keepsake);
+  return keepsake;
+}
+
+async function until(predicate, what, timeoutMs = 3000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) {
+      assert.fail('timed out waiting for ' + what);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function states(handle) {
+  const seen = [];
+  handle.addEventListener('state', (event) => seen.push(event.detail));
+  return seen;
+}
+
+afterEach(async () => {
+  while (open.length) {
+    const keepsake = open.pop();
+    keepsake.notices?.stop?.();
+    keepsake.queue?.stop?.();
+  }
+});
+
+describe('canonical JSON', () => {
+  test('sorts members by UTF-16 code units and writes numbers as ECMAScript does', () => {
+    assert.equal(canonicalize({ b: [1e3, 2.50, 'x'], a: { '\u20ac': 1, '\r': 2 }, c: null }),
+      '{"a":{"\\r":2,"€":1},"b":[1000,2.5,"x"],"c":null}');
+  });
+});
+
+describe('saving', () => {
+  test('edits in quick succession are saved once, after the debounce, with If-Match', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', { notes: [] });
+    const keepsake = await client(server);
+    const session = await keepsake.open(id);
+    const seen = states(session);
+
+    session.update({ content: { notes: ['a'] } });
+    session.update({ content: { notes: ['a', 'b'] } });
+    session.update({ title: 'Board 2' });
+    assert.equal(session.state, 'dirty');
+    await until(() => session.state === 'saved', 'the save');
+
+    const puts = server.writes('PUT');
+    assert.equal(puts.length, 1);
+    assert.equal(puts[0].headers.get('If-Match'), '"1-' + canonicalize(['Board', '', { notes: [] }]).length + '"');
+    assert.ok(puts[0].headers.get('Idempotency-Key'));
+    assert.ok(puts[0].headers.get('Keepsake-Client-Id'));
+    assert.deepEqual(server.sessions.get(id).content, { notes: ['a', 'b'] });
+    assert.equal(session.server.version, 2);
+    assert.deepEqual(seen, ['dirty', 'saving', 'saved']);
+  });
+
+  test('a second save follows the first one with the tag the first one got', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 0);
+    const keepsake = await client(server);
+    const session = await keepsake.open(id);
+    session.update({ content: 1 });
+    await session.save();
+    session.update({ content: 2 });
+    await session.save();
+    await until(() => session.state === 'saved', 'both saves');
+    assert.equal(server.sessions.get(id).version, 3);
+    assert.equal(server.writes('PUT').length, 2);
+  });
+});
+
+describe('offline queue', () => {
+  test('writes made without a network wait in the queue and are replayed in order, once each', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 0);
+    const store = new MemoryStore();
+    const keepsake = await client(server, { store });
+    const session = await keepsake.open(id);
+    server.down = true;
+
+    session.update({ content: 1 });
+    await session.save();
+    await until(() => session.state === 'offline', 'offline');
+    session.update({ content: 2 });
+    await session.save();
+    const created = await keepsake.create({ title: 'Made offline', description: '', content: [1] });
+    assert.ok(created.id.startsWith('local-'));
+    assert.equal(created.state, 'offline');
+    assert.deepEqual((await keepsake.queued()).map((w) => w.op), ['save', 'save', 'create']);
+
+    server.down = false;
+    await keepsake.flush();
+    await until(async () => (await keepsake.queued()).length === 0, 'the replay');
+    await until(() => session.state === 'saved' && created.state === 'saved', 'saved states');
+
+    assert.equal(server.sessions.get(id).version, 3, 'one version per save');
+    assert.equal(server.sessions.get(id).content, 2);
+    assert.equal([...server.sessions.values()].filter((s) => s.title === 'Made offline').length, 1);
+    assert.ok(!created.id.startsWith('local-'), 'the new session got its server id');
+  });
+
+  test('a save whose answer was lost is replayed under its key and written once', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 0);
+    const keepsake = await client(server);
+    const session = await keepsake.open(id);
+    server.loseAnswers = 1;
+
+    session.update({ content: 'once' });
+    await session.save();
+    await until(() => session.state === 'saved', 'the replay');
+
+    const puts = server.writes('PUT');
+    assert.equal(puts.length, 2);
+    assert.equal(puts[0].headers.get('Idempotency-Key'), puts[1].headers.get('Idempotency-Key'));
+    assert.equal(server.sessions.get(id).version, 2);
+  });
+
+  test('a write refused with 503 too often goes to the dead letters, and can be tried again', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 0);
+    const keepsake = await client(server, { maxAttempts: 3 });
+    const session = await keepsake.open(id);
+    server.unavailable = true;
+    const dead = new Promise((resolve) => keepsake.addEventListener('dead', (e) => resolve(e.detail), { once: true }));
+
+    session.update({ content: 'later' });
+    await session.save();
+    const write = await dead;
+    assert.equal(write.attempts, 3);
+    assert.equal(server.writes('PUT').length, 3);
+    assert.equal(session.state, 'error');
+    assert.equal((await keepsake.queued()).length, 0);
+
+    server.unavailable = false;
+    await keepsake.retryDead(write.key);
+    await until(() => session.state === 'saved', 'the retried save');
+    assert.equal(server.sessions.get(id).content, 'later');
+    assert.equal((await keepsake.dead()).length, 0);
+  });
+
+  test('a write refused for good goes to the dead letters at once', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 0);
+    const keepsake = await client(server);
+    const session = await keepsake.open(id);
+    session.update({ title: 'x'.repeat(60) });
+    await session.save();
+    await until(() => session.state === 'error', 'the error');
+    const [dead] = await keepsake.dead();
+    assert.equal(dead.lastStatus, 400);
+    assert.equal(server.writes('PUT').length, 1);
+  });
+});
+
+describe('conflicts', () => {
+  test('a 412 is a conflict with the server state; overwrite writes over its tag', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 'base');
+    const keepsake = await client(server);
+    const session = await keepsake.open(id);
+    server.changeElsewhere(id, 'theirs');
+    const conflict = new Promise((resolve) => session.addEventListener('conflict', (e) => resolve(e.detail), { once: true }));
+
+    session.update({ content: 'mine' });
+    const found = await conflict;
+    assert.equal(session.state, 'conflict');
+    assert.equal(found.server.content, 'theirs');
+    assert.equal(found.local.content, 'mine');
+
+    await session.resolve('overwrite');
+    await until(() => session.state === 'saved', 'the overwrite');
+    assert.equal(server.sessions.get(id).content, 'mine');
+    assert.equal(server.sessions.get(id).version, 3);
+    assert.equal(server.writes('PUT').at(-1).headers.get('If-Match'), found.server.etag);
+  });
+
+  test('a merge writes what the caller merged; reload takes the server state', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', ['a']);
+    const keepsake = await client(server);
+    const session = await keepsake.open(id);
+    server.changeElsewhere(id, ['a', 'theirs']);
+    session.update({ content: ['a', 'mine'] });
+    await until(() => session.state === 'conflict', 'the conflict');
+    await session.resolve((local, theirs) => ({ ...local, content: [...new Set([...theirs.content, ...local.content])] }));
+    await until(() => session.state === 'saved', 'the merge');
+    assert.deepEqual(server.sessions.get(id).content, ['a', 'theirs', 'mine']);
+
+    server.changeElsewhere(id, ['server']);
+    session.update({ content: ['local'] });
+    await until(() => session.state === 'conflict', 'the second conflict');
+    await session.resolve('reload');
+    assert.equal(session.state, 'saved');
+    assert.deepEqual(session.fields.content, ['server']);
+  });
+
+  test('a change elsewhere is applied when nothing is unsaved, and is a conflict otherwise', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 1);
+    const keepsake = await client(server);
+    const session = await keepsake.open(id);
+    const changed = new Promise((resolve) => session.addEventListener('change', (e) => resolve(e.detail), { once: true }));
+
+    session.remoteChange(server.changeElsewhere(id, 2));
+    assert.equal((await changed).remote, true);
+    assert.equal(session.fields.content, 2);
+    assert.equal(session.state, 'saved');
+
+    session.update({ content: 'mine' });
+    session.remoteChange(server.changeElsewhere(id, 3));
+    await until(() => session.state === 'conflict', 'the conflict');
+    assert.equal(session.conflict.server.content, 3);
+    assert.equal(session.conflict.reason, 'changed-elsewhere');
+    assert.equal(server.writes('PUT').length, 0, 'the pending save was withdrawn');
+  });
+
+  test('tabs of one browser hear each other on the BroadcastChannel', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 'v1');
+    const store = new MemoryStore();
+    const name = 'channel-' + Math.random();
+    const channel = () => new BroadcastChannel(name);
+    const tabA = await client(server, { store, broadcastChannel: channel });
+    const tabB = await client(server, { store, broadcastChannel: channel });
+    const a = await tabA.open(id);
+    const b = await tabB.open(id);
+    const heard = new Promise((resolve) => b.addEventListener('change', (e) => resolve(e.detail), { once: true }));
+
+    a.update({ content: 'from A' });
+    assert.equal((await heard).fields.content, 'from A');
+    assert.equal(b.server.version, 2);
+
+    b.update({ content: 'B unsaved' });
+    a.update({ content: 'A again' });
+    await a.save();
+    await until(() => b.state === 'conflict', 'B sees the conflict');
+    await b.resolve('overwrite');
+    await until(() => b.state === 'saved', 'B saved');
+    assert.equal(server.sessions.get(id).content, 'B unsaved');
+    assert.equal(server.sessions.get(id).version, 4);
+    tabA.channel.close();
+    tabB.channel.close();
+  });
+});
+
+describe('crash recovery', () => {
+  test('changes a closed tab left unsaved are offered back, and saved when restored', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 'saved');
+    const store = new MemoryStore();
+    const crashed = await client(server, { store, debounceMs: 60_000 });
+    const before = await crashed.open(id);
+    before.update({ content: 'unsaved' });
+    await before.drafted();
+
+    const next = await client(server, { store });
+    const session = await next.open(id);
+    assert.equal(session.recovery.fields.content, 'unsaved');
+    assert.equal(session.fields.content, 'saved');
+    await session.restore();
+    await until(() => session.state === 'saved', 'the restored save');
+    assert.equal(server.sessions.get(id).content, 'unsaved');
+    assert.equal((await store.drafts(id)).length, 0, 'the restored draft is not offered again');
+    await before.close().catch(() => undefined); // ends the crashed tab's debounce timer with the test
+  });
+
+  test('stale drafts and drafts the server already has are dropped, not offered', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 'same');
+    const store = new MemoryStore();
+    await store.putDraft({ key: id + '|old', session: id, tab: 'old', baseEtag: null, baseVersion: 1,
+      fields: { title: 'Board', description: '', content: 'ancient' }, updatedAt: Date.now() - 25 * 3600 * 1000 });
+    await store.putDraft({ key: id + '|done', session: id, tab: 'done', baseEtag: null, baseVersion: 1,
+      fields: { title: 'Board', description: '', content: 'same' }, updatedAt: Date.now() });
+    const keepsake = await client(server, { store });
+    const session = await keepsake.open(id);
+    assert.equal(session.recovery, null);
+    assert.equal((await store.drafts(id)).length, 0);
+  });
+
+  test('a draft of a tab that is still open is not offered to another tab', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 'x');
+    const store = new MemoryStore();
+    await store.putDraft({ key: id + '|alive', session: id, tab: 'alive', baseEtag: null, baseVersion: 1,
+      fields: { title: 'Board', description: '', content: 'typing' }, updatedAt: Date.now() });
+    const keepsake = await client(server, { store, liveTabs: async () => new Set(['alive']) });
+    assert.equal((await keepsake.open(id)).recovery, null);
+  });
+});
+
+describe('local store', () => {
+  test('IndexedDB keeps the queue in order and the drafts by session', async () => {
+    // fake-indexeddb is installed with the client's build tools, beside its package.json.
+    await import('../../main/web/node_modules/fake-indexeddb/auto/index.mjs');
+    const { IndexedDbStore } = await import('../../../target/classes/META-INF/resources/keepsake/keepsake-client.js');
+    const store = await IndexedDbStore.open('test-' + Math.random());
+    const first = await store.enqueue({ key: 'k1', op: 'save', session: 's', ifMatch: '"1"', attempts: 0, nextAttemptAt: 0, createdAt: 1, tab: 't' });
+    await store.enqueue({ key: 'k2', op: 'create', session: 'local-1', ifMatch: null, attempts: 0, nextAttemptAt: 0, createdAt: 2, tab: 't' });
+    assert.deepEqual((await store.queued()).map((w) => w.key), ['k1', 'k2']);
+    await store.removeQueued(first.seq);
+    assert.deepEqual((await store.queued()).map((w) => w.key), ['k2']);
+    await store.putDraft({ key: 's|t', session: 's', tab: 't', fields: { title: 't', description: '', content: 1 }, baseEtag: null, baseVersion: 0, updatedAt: 1 });
+    assert.equal((await store.drafts('s')).length, 1);
+    assert.equal((await store.drafts('other')).length, 0);
+    await store.mapId('local-1', 'S1');
+    assert.equal(await store.resolveId('local-1'), 'S1');
+    store.close();
+  });
+});

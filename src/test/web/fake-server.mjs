@@ -1,0 +1,128 @@
+// A Keepsake stand-in for the client's unit tests: sessions with versions and entity tags,
+// conditional writes, Idempotency-Key replays, and a switch to play a lost network or a 503.
+import { canonicalize } from '../../../target/classes/META-INF/resources/keepsake/canonical.js';
+
+export class FakeServer {
+  constructor() {
+    this.sessions = new Map();
+    this.keys = new Map();
+    this.requests = [];
+    this.down = false; // fetch throws, as with no network
+    this.unavailable = false; // 503 with Retry-After
+    this.loseAnswers = 0; // the write happens, its answer is lost
+    this.nextId = 1;
+    this.fetch = this.fetch.bind(this);
+  }
+
+  seed(title, content) {
+    const id = 'S' + String(this.nextId++).padStart(11, '0');
+    this.sessions.set(id, { id, ownerId: 'alice', title, description: '', content, version: 1,
+      createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+    return id;
+  }
+
+  etag(session) {
+    return `"${session.version}-${canonicalize([session.title, session.description, session.content]).length}"`;
+  }
+
+  writes(method) {
+    return this.requests.filter((r) => r.method === method);
+  }
+
+  async fetch(url, init = {}) {
+    if (this.down) {
+      throw new TypeError('Failed to fetch');
+    }
+    const method = init.method ?? 'GET';
+    const path = new URL(url, 'http://keepsake.test').pathname.replace('/persistence', '');
+    const headers = new Headers(init.headers);
+    const body = init.body ? JSON.parse(init.body) : undefined;
+    this.requests.push({ method, path, headers, body });
+    if (this.unavailable) {
+      return json(503, { title: 'Service Unavailable', detail: 'store down' }, { 'Retry-After': '0' });
+    }
+    const key = headers.get('Idempotency-Key');
+    if (key && method !== 'GET') {
+      const fingerprint = method + path + (headers.get('If-Match') ?? '') + canonicalize(body ?? null);
+      const seen = this.keys.get(key);
+      if (seen) {
+        if (seen.fingerprint !== fingerprint) {
+          return json(422, { detail: 'This Idempotency-Key was already used for a different request' });
+        }
+        return json(seen.status, seen.body, seen.headers);
+      }
+      const answer = this.handle(method, path, headers, body);
+      if (answer.status < 300) {
+        this.keys.set(key, { fingerprint, ...answer });
+      }
+      return this.deliver(answer);
+    }
+    return this.deliver(this.handle(method, path, headers, body));
+  }
+
+  deliver(answer) {
+    if (this.loseAnswers > 0) {
+      this.loseAnswers--;
+      throw new TypeError('network connection lost');
+    }
+    return json(answer.status, answer.body, answer.headers);
+  }
+
+  handle(method, path, headers, body) {
+    const [, kind, id] = path.split('/');
+    if (kind !== 'sessions') {
+      return { status: 404, body: { detail: 'no such path' } };
+    }
+    if (method === 'POST') {
+      if (!body?.title) {
+        return { status: 400, body: { detail: 'title is required', field: 'title' } };
+      }
+      const created = this.seed(body.title, body.content);
+      const session = this.sessions.get(created);
+      session.description = body.description ?? '';
+      return { status: 201, body: meta(session), headers: { ETag: this.etag(session), Location: '/persistence/sessions/' + created } };
+    }
+    const session = this.sessions.get(id);
+    if (!session) {
+      return { status: 404, body: { detail: 'Session not found' } };
+    }
+    if (method === 'GET') {
+      return { status: 200, body: { ...meta(session), content: session.content }, headers: { ETag: this.etag(session) } };
+    }
+    const ifMatch = headers.get('If-Match');
+    if (method === 'DELETE') {
+      this.sessions.delete(id);
+      return { status: 204, body: null };
+    }
+    if (!ifMatch) {
+      return { status: 428, body: { detail: 'If-Match required' } };
+    }
+    if (ifMatch !== '*' && ifMatch !== this.etag(session)) {
+      return { status: 412, body: { detail: 'stale', version: session.version, etag: this.etag(session) },
+        headers: { ETag: this.etag(session) } };
+    }
+    if (body.title.length > 50) {
+      return { status: 400, body: { detail: 'title too long', field: 'title' } };
+    }
+    Object.assign(session, { title: body.title, description: body.description ?? '', content: body.content,
+      version: session.version + 1, updatedAt: new Date().toISOString() });
+    return { status: 200, body: meta(session), headers: { ETag: this.etag(session) } };
+  }
+
+  /** Another client's write, straight into the store. */
+  changeElsewhere(id, content) {
+    const session = this.sessions.get(id);
+    Object.assign(session, { content, version: session.version + 1 });
+    return session.version;
+  }
+}
+
+function meta(session) {
+  const { content: _, ...rest } = session;
+  return { ...rest, contentHash: canonicalize(session.content), metadataHash: '' };
+}
+
+function json(status, body, headers = {}) {
+  return new Response(body === null || status === 204 ? null : JSON.stringify(body),
+    { status, headers: { 'Content-Type': 'application/json', ...headers } });
+}
