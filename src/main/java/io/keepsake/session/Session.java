@@ -12,8 +12,10 @@ import io.quarkus.mongodb.panache.common.MongoEntity;
  * A user's editable workbench state as stored. {@code content} holds the canonical JSON text
  * (RFC 8785) of the client's value, so the stored text is exactly what {@code contentHash}
  * hashes; {@code etag} is derived from both hashes and the version and is what conditional
- * writes filter on. {@code outbox} holds the notices of its latest writes until they are published;
- * a deleted session stays as a tombstone ({@code deleted}, no content) until its last notice is.
+ * writes filter on. A JSON string content also has {@code textHash}, the SHA-256 of its UTF-8
+ * text: the hash the original workbench computes and shows. {@code outbox} holds the notices of
+ * its latest writes until they are published; a deleted session stays as a tombstone
+ * ({@code deleted}, no content) until its last notice is.
  */
 @MongoEntity(collection = "sessions")
 public class Session {
@@ -28,6 +30,8 @@ public class Session {
     public String content;
     public int contentSize;
     public String contentHash;
+    /** SHA-256 of the content's UTF-8 text when the content is a JSON string; absent otherwise. */
+    public String textHash;
     public String metadataHash;
     public long version;
     public String etag;

@@ -25,6 +25,8 @@ public class Snapshot {
     public String content;
     public int contentSize;
     public String contentHash;
+    /** SHA-256 of the content's UTF-8 text when the content is a JSON string; absent otherwise. */
+    public String textHash;
     public String sourceSessionId;
     public Instant createdAt;
     public boolean deleted;
