@@ -2,6 +2,7 @@ package io.keepsake.session;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,6 +41,8 @@ public class SessionService implements SessionStates {
 
     /** Bodies above this are parsed and hashed on a worker thread, not on the event loop. */
     private static final int INLINE_CPU_LIMIT = 64 * 1024;
+    /** How often a relabel reads again when saves keep landing between its read and its write. */
+    private static final int RELABEL_ATTEMPTS = 5;
 
     private final SessionRepository sessions;
     private final Idempotency idempotency;
@@ -66,11 +69,19 @@ public class SessionService implements SessionStates {
         return cpu(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
                 .onItem().transformToUni(draft -> idempotency.run(owner, "POST /sessions", idempotencyKey,
                         draft.content().sha256() + ':' + draft.metadataHash(),
-                        id -> insertNew(owner, draft, id, origin)));
+                        id -> insertNew(owner, draft, id, origin)
+                                .map(created -> new StoredResponse(201, "/persistence/sessions/" + created.id,
+                                        created.etag, codec.write(SessionViews.Metadata.of(created))))));
+    }
+
+    /** Creates a session under a new id (without an Idempotency-Key); returns its metadata. */
+    public Uni<Session> create(String owner, SessionDraft draft, String origin) {
+        return Uni.createFrom().deferred(() -> insertNew(owner, draft, Ids.next(), origin))
+                .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
     }
 
     /** Inserts the session under {@code id}; if an earlier attempt already did, answers with that one. */
-    private Uni<StoredResponse> insertNew(String owner, SessionDraft draft, String id, String origin) {
+    private Uni<Session> insertNew(String owner, SessionDraft draft, String id, String origin) {
         Instant now = Time.now();
         Session session = new Session();
         session.id = id;
@@ -82,14 +93,17 @@ public class SessionService implements SessionStates {
                 .invoke(created -> notices.publish(sessions.outbox(created)))
                 // An earlier attempt under the same Idempotency-Key created it (and its notice).
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> sessions.findMetadata(id, owner)
-                        .onItem().ifNull().failWith(() -> taken))
-                .map(created -> new StoredResponse(201, "/persistence/sessions/" + created.id, created.etag,
-                        codec.write(SessionViews.Metadata.of(created))));
+                        .onItem().ifNull().failWith(() -> taken));
     }
 
     Uni<Page<SessionViews.Metadata>> list(String owner, SessionFilter filter, PageRequest page) {
+        return list(owner, filter, page, SessionViews.Metadata::of);
+    }
+
+    /** A page of the owner's sessions (without content), each shown through {@code view}. */
+    public <T> Uni<Page<T>> list(String owner, SessionFilter filter, PageRequest page, Function<Session, T> view) {
         return sessions.list(owner, filter, page).map(found -> Page.of(found, page,
-                s -> SessionFilter.sortValue(s, page.sortBy()), s -> s.id, SessionViews.Metadata::of));
+                s -> SessionFilter.sortValue(s, page.sortBy()), s -> s.id, view));
     }
 
     Uni<Read> get(String owner, String id, Condition ifNoneMatch) {
@@ -124,6 +138,12 @@ public class SessionService implements SessionStates {
                 .map(found -> found == null ? null : new State(found.contentHash, found.version, found.updatedAt));
     }
 
+    /** The caller's own session without its content (404 for anyone else's). */
+    public Uni<Session> metadata(String owner, String id) {
+        Ids.require(id);
+        return sessions.findMetadata(id, owner).map(SessionService::orNotFound);
+    }
+
     Uni<Read> metadata(String owner, String id, Condition ifNoneMatch) {
         Ids.require(id);
         return sessions.findMetadata(id, owner).map(found -> {
@@ -136,8 +156,82 @@ public class SessionService implements SessionStates {
         Ids.require(id);
         Condition condition = required(ifMatch);
         return noticed(owner, id, origin, cpu(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
-                .onItem().transformToUni(draft -> expectedState(owner, id, condition)
-                        .onItem().transformToUni(expected -> write(owner, id, expected.etag, expected.version, draft, origin))));
+                .onItem().transformToUni(draft -> conditionalWrite(owner, id, condition, draft, origin)));
+    }
+
+    /**
+     * Saves title, description and content. With {@code ifMatch} it is the conditional replace
+     * (412 when stale); without, the last write wins, in one store operation. Returns the new
+     * metadata (the unchanged session when it already held exactly this).
+     */
+    public Uni<Session> save(String owner, String id, SessionDraft draft, String ifMatch, String origin) {
+        Ids.require(id);
+        Condition condition = Condition.parse(ifMatch);
+        if (condition != null) {
+            return noticed(owner, id, origin, conditionalWrite(owner, id, condition, draft, origin));
+        }
+        Instant now = Time.now();
+        OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), null, origin, now);
+        return sessions.replaceLatest(id, owner, draft, EntityTags.unversioned(draft.content().sha256(), draft.metadataHash()),
+                now, notice)
+                .onItem().ifNotNull().invoke(written -> notices.publish(sessions.outbox(written)))
+                // Nothing matched: the session is gone, or it holds exactly this already.
+                .onItem().ifNull().switchTo(() -> metadata(owner, id));
+    }
+
+    /**
+     * Changes title and description (null keeps the current one) and leaves the content alone.
+     * It reads the session and writes only if nothing changed in between, trying again when a
+     * save came first, so that it never undoes a save; with {@code ifMatch} a change in between
+     * is a 412 instead. Returns the session with its content.
+     */
+    public Uni<Session> relabel(String owner, String id, String title, String description, String ifMatch,
+            String origin) {
+        Ids.require(id);
+        Condition condition = Condition.parse(ifMatch);
+        return noticed(owner, id, origin, relabelOnce(owner, id, title, description, condition, origin)
+                .onFailure(RelabelRace.class).retry().atMost(RELABEL_ATTEMPTS - 1)
+                .onFailure(RelabelRace.class).transform(race -> ApiProblem.conflict(
+                        "The session kept changing while its title was being changed; try again")));
+    }
+
+    private Uni<Session> relabelOnce(String owner, String id, String title, String description, Condition condition,
+            String origin) {
+        return Uni.createFrom().deferred(() -> sessions.findOwned(id, owner)).map(SessionService::orNotFound)
+                .onItem().transformToUni(current -> {
+                    if (condition != null && !condition.matchesStrong(current.etag)) {
+                        return Uni.createFrom().failure(stale(current));
+                    }
+                    SessionDraft.Metadata metadata = SessionDraft.metadata(title != null ? title : current.title,
+                            description != null ? description : current.description, config.limits());
+                    if (metadata.metadataHash().equals(current.metadataHash)) {
+                        return Uni.createFrom().item(current);
+                    }
+                    long version = current.version + 1;
+                    Instant now = Time.now();
+                    OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, current.contentHash, version, origin, now);
+                    return sessions.relabelIfTagged(id, owner, current.etag, version, metadata,
+                            EntityTags.of(version, current.contentHash, metadata.metadataHash()), now, notice)
+                            .onItem().ifNotNull().transform(written -> {
+                                notices.publish(sessions.outbox(written));
+                                written.content = current.content;
+                                return written;
+                            })
+                            .onItem().ifNull().switchTo(() -> condition != null ? missingOrStale(owner, id)
+                                    : Uni.createFrom().failure(new RelabelRace()));
+                });
+    }
+
+    /** A save landed between a relabel's read and its write: the relabel reads again. */
+    private static final class RelabelRace extends RuntimeException {
+        RelabelRace() {
+            super("changed between read and write", null, false, false);
+        }
+    }
+
+    private Uni<Session> conditionalWrite(String owner, String id, Condition condition, SessionDraft draft, String origin) {
+        return expectedState(owner, id, condition)
+                .onItem().transformToUni(expected -> write(owner, id, expected, draft, origin));
     }
 
     Uni<Session> patch(String owner, String id, String ifMatch, byte[] body, String origin) {
@@ -153,7 +247,7 @@ public class SessionService implements SessionStates {
                         return Uni.createFrom().failure(stale(current));
                     }
                     return cpu(body.length + current.contentSize, () -> merged(current, patch))
-                            .onItem().transformToUni(draft -> write(owner, id, current.etag, current.version, draft, origin));
+                            .onItem().transformToUni(draft -> write(owner, id, current, draft, origin));
                 })));
     }
 
@@ -171,7 +265,8 @@ public class SessionService implements SessionStates {
                 });
     }
 
-    Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
+    /** Deletes the caller's session; with {@code ifMatch} only if it is still that version. */
+    public Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
         Ids.require(id);
         Condition condition = Condition.parse(ifMatch);
         List<String> tags = condition == null || condition.any() ? null : condition.strong();
@@ -207,11 +302,17 @@ public class SessionService implements SessionStates {
         });
     }
 
-    /** The conditional write itself; a write that changes nothing leaves version and tag alone. */
-    private Uni<Session> write(String owner, String id, String expectedTag, long version, SessionDraft draft,
-            String origin) {
+    /**
+     * The conditional write itself; a write that changes nothing leaves version and tag alone.
+     * {@code expected} carries the tag and version it must find (and the hashes, when it was read).
+     */
+    private Uni<Session> write(String owner, String id, Session expected, SessionDraft draft, String origin) {
+        String expectedTag = expected.etag;
+        long version = expected.version;
         String unchangedTag = EntityTags.of(version, draft.content().sha256(), draft.metadataHash());
-        if (unchangedTag.equals(expectedTag)) {
+        boolean unchanged = unchangedTag.equals(expectedTag) || (draft.content().sha256().equals(expected.contentHash)
+                && draft.metadataHash().equals(expected.metadataHash));
+        if (unchanged) {
             return sessions.findMetadata(id, owner).map(current -> {
                 orNotFound(current);
                 if (!current.etag.equals(expectedTag)) {
@@ -260,6 +361,7 @@ public class SessionService implements SessionStates {
         session.content = content.text();
         session.contentSize = content.length();
         session.contentHash = content.sha256();
+        session.textHash = draft.textHash();
         session.metadataHash = draft.metadataHash();
         session.version = version;
         session.etag = EntityTags.of(version, session.contentHash, session.metadataHash);

@@ -2,7 +2,6 @@ package io.keepsake.snapshot;
 
 import java.net.URI;
 import java.util.List;
-import java.util.regex.Pattern;
 
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
@@ -17,13 +16,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
 import io.keepsake.web.KeepsakeApi;
-import io.keepsake.KeepsakeConfig;
+import io.keepsake.store.Ids;
 import io.keepsake.web.ApiProblem;
 import io.smallrye.mutiny.Uni;
 
 /**
  * {@code GET /s/{id}}: the share URL. The id is the capability, so no sign-in is needed to be
- * sent on: a browser goes (303) to the workbench with {@code ?snapshot={id}}, an API client to
+ * sent on: a browser goes (303) to the workbench (see {@link ShareLinks}), an API client to
  * the snapshot's API path, where it authenticates. An unknown or deleted id is a 404: a short
  * page for a browser, a problem body otherwise.
  */
@@ -32,14 +31,12 @@ import io.smallrye.mutiny.Uni;
 @Tag(name = "Share URL", description = "Where a shared snapshot link leads")
 public class ShareResource {
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{12}");
-
     private final SnapshotService service;
-    private final String workbenchUrl;
+    private final ShareLinks links;
 
-    public ShareResource(SnapshotService service, KeepsakeConfig config) {
+    ShareResource(SnapshotService service, ShareLinks links) {
         this.service = service;
-        this.workbenchUrl = config.snapshots().workbenchUrl();
+        this.links = links;
     }
 
     @Operation(summary = "Open a share URL")
@@ -50,12 +47,10 @@ public class ShareResource {
     @Path("/{id}")
     public Uni<Response> open(@RestPath String id, HttpHeaders headers) {
         boolean browser = prefersHtml(headers.getAcceptableMediaTypes());
-        Uni<Boolean> exists = ID.matcher(id).matches() ? service.exists(id) : Uni.createFrom().item(false);
+        Uni<Boolean> exists = Ids.valid(id) ? service.exists(id) : Uni.createFrom().item(false);
         return exists.map(found -> {
             if (found) {
-                String target = browser
-                        ? workbenchUrl + (workbenchUrl.contains("?") ? "&" : "?") + "snapshot=" + id
-                        : "/persistence/snapshots/" + id;
+                String target = browser ? links.workbenchLink(id) : "/persistence/snapshots/" + id;
                 return Response.seeOther(URI.create(target)).build();
             }
             if (browser) {
