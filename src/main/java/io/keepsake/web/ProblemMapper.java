@@ -46,9 +46,20 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
-    public RestResponse<Problem> unauthenticated(UriInfo uri) {
+    public RestResponse<Problem> unauthenticated(UriInfo uri, HttpHeaders headers) {
         return respond(new ApiProblem(401, "Unauthorized", "Authentication is required")
-                .header(HttpHeaders.WWW_AUTHENTICATE, challenge), uri);
+                .header(HttpHeaders.WWW_AUTHENTICATE, challengeFor(headers)), uri);
+    }
+
+    /**
+     * A page's script that is not signed in gets a challenge its browser does not answer with a
+     * password dialog (which a Basic challenge would open): it is to send its user to sign in.
+     */
+    private String challengeFor(HttpHeaders headers) {
+        String mode = headers.getHeaderString("Sec-Fetch-Mode");
+        boolean script = mode != null && !mode.equalsIgnoreCase("navigate");
+        return script && headers.getHeaderString(HttpHeaders.AUTHORIZATION) == null && challenge.startsWith("Basic")
+                ? "Session realm=\"Keepsake\"" : challenge;
     }
 
     @ServerExceptionMapper
