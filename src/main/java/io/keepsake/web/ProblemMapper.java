@@ -5,6 +5,7 @@ import java.util.Map;
 
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
@@ -27,12 +28,20 @@ public class ProblemMapper {
     private final StoreErrors storeErrors;
     private final Meters meters;
     private final String challenge;
+    private final String formPostLocation;
+    private final String formErrorPage;
 
     public ProblemMapper(StoreErrors storeErrors, Meters meters,
-            @ConfigProperty(name = "quarkus.http.auth.basic", defaultValue = "false") boolean basic) {
+            @ConfigProperty(name = "quarkus.http.auth.basic", defaultValue = "false") boolean basic,
+            @ConfigProperty(name = "quarkus.http.auth.form.post-location", defaultValue = "/j_security_check")
+            String formPostLocation,
+            @ConfigProperty(name = "quarkus.http.auth.form.error-page", defaultValue = "/login?error=true")
+            String formErrorPage) {
         this.storeErrors = storeErrors;
         this.meters = meters;
         this.challenge = basic ? "Basic realm=\"Keepsake\"" : "Bearer";
+        this.formPostLocation = formPostLocation;
+        this.formErrorPage = formErrorPage.startsWith("/") ? formErrorPage.substring(1) : formErrorPage;
     }
 
     @ServerExceptionMapper
@@ -45,8 +54,17 @@ public class ProblemMapper {
         return respond(storeErrors.toProblem(error), uri);
     }
 
+    /**
+     * 401 with a challenge; but a failed login at the login form's post location sends the browser
+     * back to the form's error page, as Quarkus' form authentication would.
+     */
     @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
-    public RestResponse<Problem> unauthenticated(UriInfo uri, HttpHeaders headers) {
+    public RestResponse<Problem> unauthenticated(UriInfo uri, HttpHeaders headers, Request request) {
+        if (request.getMethod().equals("POST") && uri.getPath().equals(formPostLocation)) {
+            meters.problem(401);
+            return RestResponse.ResponseBuilder.<Problem>create(302).location(uri.getBaseUri().resolve(formErrorPage))
+                    .header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+        }
         return respond(new ApiProblem(401, "Unauthorized", "Authentication is required")
                 .header(HttpHeaders.WWW_AUTHENTICATE, challengeFor(headers)), uri);
     }

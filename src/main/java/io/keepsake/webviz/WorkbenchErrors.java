@@ -4,8 +4,12 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.MediaType;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.web.ErrorBodies;
 import io.keepsake.web.Problem;
 
 /**
@@ -15,16 +19,30 @@ import io.keepsake.web.Problem;
  * the problem's status and headers stay and its body is rewritten. Types are the original
  * service's names.
  */
-class WorkbenchErrors {
+@ApplicationScoped
+class WorkbenchErrors implements ErrorBodies {
+
+    private final String prefix;
+
+    WorkbenchErrors(KeepsakeConfig config) {
+        this.prefix = WorkbenchPrefix.normalize(config.webviz().prefix()) + "/persistence/";
+    }
 
     @ServerResponseFilter
     void rewrite(ContainerRequestContext request, ContainerResponseContext response) {
-        if (response.getEntity() instanceof Problem problem && request.getUriInfo().getPath().startsWith(WorkbenchApi.ROOT + "/")) {
+        if (response.getEntity() instanceof Problem problem && covers(request.getUriInfo().getPath())) {
             response.setEntity(body(problem.getStatus(), problem.getDetail()), null, MediaType.APPLICATION_JSON_TYPE);
         }
     }
 
-    static WorkbenchViews.ErrorBody body(int status, String message) {
+    /** The surface's own paths, and those under the configured prefix that lead there. */
+    @Override
+    public boolean covers(String path) {
+        return path.startsWith(WorkbenchApi.ROOT + "/") || path.startsWith(prefix);
+    }
+
+    @Override
+    public WorkbenchViews.ErrorBody body(int status, String message) {
         String service = status == 401 || status == 403 ? "general" : "database";
         return new WorkbenchViews.ErrorBody(new WorkbenchViews.ErrorBody.Error(type(status), message, service));
     }
