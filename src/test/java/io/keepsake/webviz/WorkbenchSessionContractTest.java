@@ -272,6 +272,19 @@ class WorkbenchSessionContractTest {
     }
 
     @Test
+    void anotherUsersSessionIsNotFound() {
+        String id = create("private " + UUID.randomUUID(), null, "\"mine\"");
+        Browser other = Browser.signIn("dave", "http://localhost:3000");
+        other.get().get("/sessions/" + id).then().statusCode(404).body("error.type", equalTo("NoDataError"));
+        other.get().get("/sessions/metadata/" + id).then().statusCode(404);
+        other.write().body(body("taken", null, "\"theirs\"")).put("/sessions/" + id).then().statusCode(404);
+        other.write().body(body("renamed", null, null)).put("/sessions/" + id).then().statusCode(404);
+        other.write().delete("/sessions/" + id).then().statusCode(404);
+        browser.get().get("/sessions/" + id).then().statusCode(200).body("content", equalTo("\"mine\""))
+                .body("metadata.version", equalTo(1));
+    }
+
+    @Test
     void theOriginalsEightCharacterIdsAreIdsOnBothSurfaces() {
         browser.get().get("/sessions/abcd_-12").then().statusCode(404);
         as(USER).get("/sessions/abcd_-12").then().statusCode(404);
