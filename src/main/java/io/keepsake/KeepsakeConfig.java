@@ -1,6 +1,7 @@
 package io.keepsake;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -24,6 +25,10 @@ public interface KeepsakeConfig {
     RateLimits rateLimits();
 
     Notices notices();
+
+    Webviz webviz();
+
+    SignIn signIn();
 
     interface Limits {
         /** Largest accepted content, measured as UTF-8 bytes of its canonical JSON form (1.5 MiB). */
@@ -130,9 +135,18 @@ public interface KeepsakeConfig {
         @WithDefault("http://localhost:8080")
         String publicBaseUrl();
 
-        /** The workbench page a browser opening a share URL is sent to, with ?snapshot={id}: this service's own page by default. */
+        /** The workbench page a browser opening a share URL is sent to, with ?snapshot={id} (unless workbench-link is set): this service's own page by default. */
         @WithDefault("/")
         String workbenchUrl();
+
+        /**
+         * Where a browser opening a share URL is sent, {id} standing for the snapshot id, e.g.
+         * https://workbench.example/snapshot/{id} (the original workbench's own route); unset: workbench-url.
+         */
+        Optional<String> workbenchLink();
+
+        /** The share URL handed out with a snapshot, {id} standing for its id; unset: {public-base-url}/s/{id}. */
+        Optional<String> shareUrl();
 
         /** A visitor's reads within this window of their last counted visit count once. */
         @WithDefault("5m")
@@ -237,6 +251,21 @@ public interface KeepsakeConfig {
         /** Long polls one user may have waiting at once on one instance. */
         @WithDefault("10")
         int maxLongPollsPerUser();
+    }
+
+    interface Webviz {
+        /**
+         * Path prefix of the original workbench's compatible surface: it serves {prefix}/persistence/...,
+         * so that the workbench's proxy maps /api/persistence to {prefix}/persistence.
+         */
+        @WithDefault("/webviz")
+        String prefix();
+    }
+
+    interface SignIn {
+        /** Where a browser goes after signing in (when it came from nowhere else) and after signing out. */
+        @WithDefault("/")
+        String landingPage();
     }
 
     interface Store {

@@ -1,7 +1,14 @@
 package io.keepsake;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 
 import io.quarkus.runtime.Quarkus;
@@ -20,6 +27,8 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * <li>{@code KEEPSAKE_STORE_FORCE_TO_DISK} / {@code keepsake.store.force-to-disk}: flush every commit to
  * the disk before answering (default false: a process crash loses nothing acknowledged, a power loss
  * may lose the last moments of writes)</li>
+ * <li>{@code QUARKUS_HTTP_AUTH_SESSION_ENCRYPTION_KEY}: the login form's cookie key (default: kept in
+ * the embedded store's data directory, else new at each start)</li>
  * </ul>
  */
 @QuarkusMain
@@ -33,6 +42,8 @@ public final class KeepsakeMain {
     static final String STORE_HOST = "keepsake.store.host";
     static final String STORE_PORT = "keepsake.store.port";
     static final String FORCE_TO_DISK = "keepsake.store.force-to-disk";
+    /** Quarkus' key for the login form's encrypted session cookie. */
+    static final String SIGN_IN_KEY = "quarkus.http.auth.session.encryption-key";
     /** The settings read here rather than through Quarkus' configuration. */
     static final List<String> SETTINGS = List.of(STORE_URI, DATA_DIR, STORE_HOST, STORE_PORT, FORCE_TO_DISK);
 
@@ -41,12 +52,46 @@ public final class KeepsakeMain {
 
     public static void main(String... args) {
         String uri = configuredStoreUri();
-        if (uri == null) {
+        boolean embedded = uri == null;
+        if (embedded) {
             uri = startEmbeddedStore();
             System.setProperty("quarkus.config.profile.parent", EMBEDDED_PROFILE);
         }
         System.setProperty("quarkus.mongodb.connection-string", uri);
+        if (setting(SIGN_IN_KEY, null) == null) {
+            System.setProperty(SIGN_IN_KEY, signInKey(embedded ? Path.of(setting(DATA_DIR, "data")) : null));
+        }
         Quarkus.run(args);
+    }
+
+    /**
+     * The key the login form's session cookie is encrypted with, when none is configured: kept in
+     * the embedded store's data directory, so that signed-in browsers stay signed in across
+     * restarts; otherwise (a configured store, which has no built-in users) a new one per start.
+     */
+    static String signInKey(Path dataDir) {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        String fresh = Base64.getEncoder().encodeToString(random);
+        if (dataDir == null) {
+            return fresh;
+        }
+        Path file = dataDir.resolve("sign-in.key");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.US_ASCII).trim();
+            }
+            Files.createDirectories(dataDir);
+            Files.writeString(file, fresh, StandardCharsets.US_ASCII);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // a file system without POSIX permissions keeps its own
+            }
+            return fresh;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot keep the sign-in key in " + file, e);
+        }
     }
 
     /** The connection string of the store the operator configured, or null. */

@@ -49,4 +49,14 @@ class KeepsakeMainTest {
         assertTrue(uri.startsWith("mongodb://127.0.0.1:"), uri);
         assertTrue(Files.isDirectory(data));
     }
+
+    @Test
+    void theSignInKeyIsKeptWithTheEmbeddedStoresDataSoBrowsersStaySignedInOverARestart() throws Exception {
+        String first = KeepsakeMain.signInKey(dir);
+        assertEquals(first, KeepsakeMain.signInKey(dir));
+        assertEquals(32, java.util.Base64.getDecoder().decode(first).length);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("sign-in.key"))));
+        assertTrue(!first.equals(KeepsakeMain.signInKey(null)), "without a data directory, a new key each start");
+    }
 }

@@ -18,6 +18,11 @@ public class AccessLog {
     /** Lower-cased title: the key of sorting by title. */
     public String snapshotTitleKey;
     public String snapshotOwnerId;
+    /** The snapshot's description, creation time and hashes, as seen at the last visit (snapshots never change). */
+    public String snapshotDescription;
+    public Instant snapshotCreatedAt;
+    public String snapshotContentHash;
+    public String snapshotTextHash;
     public long visits;
     public Instant firstVisitedAt;
     public Instant lastVisitedAt;
@@ -26,7 +31,7 @@ public class AccessLog {
     public boolean snapshotDeleted;
     public Instant snapshotDeletedAt;
 
-    static String key(String visitorId, String snapshotId) {
+    public static String key(String visitorId, String snapshotId) {
         return visitorId + ":" + snapshotId;
     }
 }

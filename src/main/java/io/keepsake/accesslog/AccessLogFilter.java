@@ -3,12 +3,19 @@ package io.keepsake.accesslog;
 import java.time.Instant;
 import java.util.List;
 
-/** The filters of {@code GET /snapshot_access_logs}; {@code deleted} null means both kinds. */
-record AccessLogFilter(String title, Boolean deleted, Instant lastVisitedFrom, Instant lastVisitedTo,
-        Instant firstVisitedFrom, Instant firstVisitedTo) {
+/**
+ * The filters of {@code GET /snapshot_access_logs}; null means "not filtered", and for
+ * {@code deleted} both kinds.
+ *
+ * @param ownerId only snapshots of this owner
+ * @param createdFrom only snapshots created at or after this
+ */
+public record AccessLogFilter(String title, Boolean deleted, Instant lastVisitedFrom, Instant lastVisitedTo,
+        Instant firstVisitedFrom, Instant firstVisitedTo, String ownerId, Instant createdFrom, Instant createdTo) {
 
-    static final List<String> SORTABLE = List.of("lastVisitedAt", "visits", "title", "firstVisitedAt");
-    static final String DEFAULT_SORT = "lastVisitedAt";
+    public static final List<String> SORTABLE = List.of("lastVisitedAt", "visits", "title", "firstVisitedAt",
+            "snapshotCreatedAt");
+    public static final String DEFAULT_SORT = "lastVisitedAt";
 
     static String sortField(String sortBy) {
         return sortBy.equals("title") ? "snapshotTitleKey" : sortBy;
@@ -19,6 +26,7 @@ record AccessLogFilter(String title, Boolean deleted, Instant lastVisitedFrom, I
             case "title" -> log.snapshotTitleKey;
             case "visits" -> log.visits;
             case "firstVisitedAt" -> log.firstVisitedAt;
+            case "snapshotCreatedAt" -> log.snapshotCreatedAt;
             default -> log.lastVisitedAt;
         };
     }

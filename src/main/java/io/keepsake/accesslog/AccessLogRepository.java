@@ -36,6 +36,7 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
         Indexes.ensure(mongoCollection(), Indexes.keys("visitorId", 1, "lastVisitedAt", -1, "_id", -1));
         Indexes.ensure(mongoCollection(), Indexes.keys("visitorId", 1, "visits", -1, "_id", -1));
         Indexes.ensure(mongoCollection(), Indexes.keys("visitorId", 1, "snapshotTitleKey", 1, "_id", 1));
+        Indexes.ensure(mongoCollection(), Indexes.keys("visitorId", 1, "snapshotCreatedAt", -1, "_id", -1));
         Indexes.ensure(mongoCollection(), Indexes.keys("snapshotId", 1));
     }
 
@@ -46,11 +47,16 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
      */
     Uni<Void> record(Visit visit, Duration window) {
         String id = AccessLog.key(visit.visitorId(), visit.snapshotId());
-        Bson display = Updates.combine(
+        List<Bson> shown = new ArrayList<>(List.of(
                 Updates.set("snapshotTitle", visit.snapshotTitle()),
                 Updates.set("snapshotTitleKey", visit.snapshotTitle().toLowerCase(Locale.ROOT)),
                 Updates.set("snapshotOwnerId", visit.snapshotOwnerId()),
-                Updates.max("lastVisitedAt", visit.at()));
+                Updates.max("lastVisitedAt", visit.at())));
+        setIfPresent(shown, "snapshotDescription", visit.snapshotDescription());
+        setIfPresent(shown, "snapshotCreatedAt", visit.snapshotCreatedAt());
+        setIfPresent(shown, "snapshotContentHash", visit.snapshotContentHash());
+        setIfPresent(shown, "snapshotTextHash", visit.snapshotTextHash());
+        Bson display = Updates.combine(shown);
         return mongoCollection().updateOne(
                 Filters.and(Filters.eq("_id", id), Filters.lt("lastCountedAt", visit.at().minus(window))),
                 Updates.combine(display,
@@ -64,6 +70,12 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
                 .replaceWithVoid()
                 .onFailure(StoreErrors::isDuplicateKey)
                 .recoverWithUni(inWindow -> mongoCollection().updateOne(Filters.eq("_id", id), display).replaceWithVoid());
+    }
+
+    private static void setIfPresent(List<Bson> updates, String field, Object value) {
+        if (value != null) {
+            updates.add(Updates.set(field, value));
+        }
     }
 
     /** Marks every log of a snapshot as deleted; running it again changes nothing. */
@@ -99,6 +111,10 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
         if (filter.title() != null) {
             filters.add(Queries.containsIgnoreCase("snapshotTitle", filter.title()));
         }
+        if (filter.ownerId() != null) {
+            filters.add(Filters.eq("snapshotOwnerId", filter.ownerId()));
+        }
+        Queries.range(filters, "snapshotCreatedAt", filter.createdFrom(), filter.createdTo());
         Queries.range(filters, "lastVisitedAt", filter.lastVisitedFrom(), filter.lastVisitedTo());
         Queries.range(filters, "firstVisitedAt", filter.firstVisitedFrom(), filter.firstVisitedTo());
         String field = AccessLogFilter.sortField(page.sortBy());

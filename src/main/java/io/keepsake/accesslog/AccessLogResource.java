@@ -56,13 +56,17 @@ public class AccessLogResource {
             @RestQuery("filter_last_visited_from") String lastFrom,
             @RestQuery("filter_last_visited_to") String lastTo,
             @RestQuery("filter_first_visited_from") String firstFrom,
-            @RestQuery("filter_first_visited_to") String firstTo) {
+            @RestQuery("filter_first_visited_to") String firstTo,
+            @RestQuery("filter_owner_id") String ownerId,
+            @RestQuery("filter_created_from") String createdFrom,
+            @RestQuery("filter_created_to") String createdTo) {
         PageRequest page = PageRequest.of(pageSize, cursor, sortBy, sortDirection, AccessLogFilter.SORTABLE,
                 AccessLogFilter.DEFAULT_SORT, config.paging());
         AccessLogFilter filter = new AccessLogFilter(QueryParams.text("filter_title", filterTitle), deleted(filterDeleted),
                 QueryParams.instant("filter_last_visited_from", lastFrom), QueryParams.instant("filter_last_visited_to", lastTo),
                 QueryParams.instant("filter_first_visited_from", firstFrom),
-                QueryParams.instant("filter_first_visited_to", firstTo));
+                QueryParams.instant("filter_first_visited_to", firstTo), QueryParams.text("filter_owner_id", ownerId),
+                QueryParams.instant("filter_created_from", createdFrom), QueryParams.instant("filter_created_to", createdTo));
         return logs.list(caller.id(), filter, page);
     }
 

@@ -2,6 +2,7 @@ package io.keepsake.accesslog;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -48,6 +49,15 @@ public class AccessLogs {
                         visit.snapshotId(), visit.visitorId(), error.getMessage()));
     }
 
+    /**
+     * Counts a visit before answering (a creator's visit, which their list must show at once). If
+     * the write fails, the visit becomes a {@code record-visit} task as in the background case.
+     */
+    public Uni<Void> count(Visit visit) {
+        return logs.record(visit, window)
+                .onFailure().recoverWithUni(error -> tasks.enqueue(RECORD_VISIT, visit.toPayload()).replaceWithVoid());
+    }
+
     /** Queues the marking of every log of a deleted snapshot. */
     public Uni<Void> snapshotDeleted(String snapshotId) {
         return tasks.enqueue(MARK_DELETED, Map.of("snapshotId", snapshotId)).replaceWithVoid();
@@ -58,17 +68,27 @@ public class AccessLogs {
     }
 
     Uni<Page<AccessLogView>> list(String visitor, AccessLogFilter filter, PageRequest page) {
+        return list(visitor, filter, page, AccessLogView::of);
+    }
+
+    /** A page of the visitor's logs, each shown through {@code view}. */
+    public <T> Uni<Page<T>> list(String visitor, AccessLogFilter filter, PageRequest page, Function<AccessLog, T> view) {
         return logs.list(visitor, filter, page).map(found -> Page.of(found, page,
-                l -> AccessLogFilter.sortValue(l, page.sortBy()), l -> l.id, AccessLogView::of));
+                l -> AccessLogFilter.sortValue(l, page.sortBy()), l -> l.id, view));
     }
 
     Uni<Void> forget(String visitor, String snapshotId) {
-        return logs.forget(visitor, snapshotId).map(deleted -> {
-            if (deleted == 0) {
+        return forgetIfAny(visitor, snapshotId).map(deleted -> {
+            if (!deleted) {
                 throw ApiProblem.notFound("Access log");
             }
             return null;
         });
+    }
+
+    /** Forgets the visitor's log of a snapshot; true if there was one. */
+    public Uni<Boolean> forgetIfAny(String visitor, String snapshotId) {
+        return logs.forget(visitor, snapshotId).map(deleted -> deleted > 0);
     }
 
     /** The fallback of a visit whose direct write failed; the window rule makes a repeat harmless. */

@@ -12,9 +12,11 @@ import io.quarkus.mongodb.panache.common.MongoEntity;
 /**
  * A user's editable workbench state as stored. {@code canonical} holds the UTF-8 bytes of the
  * canonical JSON text (RFC 8785) of the client's value, so the stored bytes are exactly what
- * {@code contentHash} hashes and what a read writes out; {@code etag} is derived from both hashes and the version and is what conditional
- * writes filter on. {@code outbox} holds the notices of its latest writes until they are published;
- * a deleted session stays as a tombstone ({@code deleted}, no content) until its last notice is.
+ * {@code contentHash} hashes and what a read writes out; {@code etag} is derived from both hashes
+ * and the version and is what conditional writes filter on. A JSON string content also has
+ * {@code textHash}, the SHA-256 of its UTF-8 text: the hash the original workbench computes and
+ * shows. {@code outbox} holds the notices of its latest writes until they are published; a deleted
+ * session stays as a tombstone ({@code deleted}, no content) until its last notice is.
  */
 @MongoEntity(collection = "sessions")
 public class Session {
@@ -31,6 +33,8 @@ public class Session {
     public String content;
     public int contentSize;
     public String contentHash;
+    /** SHA-256 of the content's UTF-8 text when the content is a JSON string; absent otherwise. */
+    public String textHash;
     public String metadataHash;
     public long version;
     public String etag;

@@ -1,5 +1,6 @@
 package io.keepsake.session;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 
@@ -16,11 +17,23 @@ import io.keepsake.web.JsonBodies;
 /**
  * A validated title/description/content triple with its canonical content and both hashes:
  * what a create, replace or merge-patch writes.
+ *
+ * @param textHash SHA-256 of the content's UTF-8 text when the content is a JSON string (the
+ *                 original workbench's content hash); null for any other content, whose text is
+ *                 its canonical form and so hashes to {@code content.sha256()}
  */
-public record SessionDraft(String title, String description, Canonical content, String metadataHash) {
+public record SessionDraft(String title, String description, Canonical content, String metadataHash, String textHash) {
 
     static final Set<String> FIELDS = Set.of("title", "description", "content");
     private static final double MIB = 1024.0 * 1024.0;
+
+    /** A validated title and description, with their hash: what a change of metadata alone writes. */
+    public record Metadata(String title, String description, String metadataHash) {
+
+        public String titleKey() {
+            return title.toLowerCase(Locale.ROOT);
+        }
+    }
 
     /** Validates a full representation: title and content required, description optional. */
     public static SessionDraft from(JsonNode body, int sizeHint, KeepsakeConfig.Limits limits) {
@@ -34,14 +47,42 @@ public record SessionDraft(String title, String description, Canonical content, 
 
     public static SessionDraft of(String rawTitle, String rawDescription, JsonNode content, int sizeHint,
             KeepsakeConfig.Limits limits) {
-        return of(rawTitle, rawDescription, canonical(content, sizeHint), limits);
+        Metadata metadata = metadata(rawTitle, rawDescription, limits);
+        // A string is measured as the text it carries: its JSON escapes are not content.
+        String text = content.isTextual() ? content.textValue() : null;
+        if (text != null) {
+            requireText("content", text);
+            requireSize(utf8Length(text), limits);
+        }
+        Canonical canonical = canonical(content, sizeHint);
+        if (text == null) {
+            requireSize(canonical.length(), limits);
+        }
+        String textHash = null;
+        if (text != null) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            textHash = CanonicalJson.sha256Hex(bytes, bytes.length);
+        }
+        return new SessionDraft(metadata.title(), metadata.description(), canonical, metadata.metadataHash(), textHash);
     }
 
-    /** A draft of content that is canonical already (stored content, copied as it is). */
-    public static SessionDraft of(String rawTitle, String rawDescription, Canonical canonical,
+    /**
+     * A draft of content that is canonical already: stored content, copied as it is with its hashes
+     * (accepted when it was stored, so not measured again).
+     */
+    public static SessionDraft of(String rawTitle, String rawDescription, Canonical canonical, String textHash,
             KeepsakeConfig.Limits limits) {
+        Metadata metadata = metadata(rawTitle, rawDescription, limits);
+        return new SessionDraft(metadata.title(), metadata.description(), canonical, metadata.metadataHash(), textHash);
+    }
+
+    /** Validates a title (trimmed, required) and a description (null for none). */
+    public static Metadata metadata(String rawTitle, String rawDescription, KeepsakeConfig.Limits limits) {
         requireText("title", rawTitle);
         requireText("description", rawDescription);
+        if (rawTitle == null) {
+            throw ApiProblem.invalidField("title", "title is required");
+        }
         String title = rawTitle.trim();
         int titleLength = title.codePointCount(0, title.length());
         if (titleLength < 1 || titleLength > limits.maxTitleLength()) {
@@ -54,13 +95,16 @@ public record SessionDraft(String title, String description, Canonical content, 
             throw ApiProblem.invalidField("description", "description must be at most "
                     + limits.maxDescriptionLength() + " characters, got " + descriptionLength);
         }
-        if (canonical.length() > limits.maxContentBytes()) {
+        return new Metadata(title, description, metadataHash(title, description));
+    }
+
+    private static void requireSize(long size, KeepsakeConfig.Limits limits) {
+        if (size > limits.maxContentBytes()) {
             throw ApiProblem.contentTooLarge(String.format(Locale.ROOT, "Content size (%.2f MB) exceeds maximum (%.2f MB)",
-                    canonical.length() / MIB, limits.maxContentBytes() / MIB))
-                    .with("size", canonical.length())
+                    size / MIB, limits.maxContentBytes() / MIB))
+                    .with("size", size)
                     .with("maxSize", limits.maxContentBytes());
         }
-        return new SessionDraft(title, description, canonical, metadataHash(title, description));
     }
 
     /** Text fields must be valid Unicode: an unpaired surrogate has no canonical form. */
@@ -76,6 +120,25 @@ public record SessionDraft(String title, String description, Canonical content, 
                 throw ApiProblem.invalidField(field, field + " contains an unpaired UTF-16 surrogate");
             }
         }
+    }
+
+    /** UTF-8 length of valid UTF-16 text, without encoding it. */
+    static long utf8Length(String text) {
+        long length = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                length += 1;
+            } else if (c < 0x800) {
+                length += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                length += 4;
+                i++;
+            } else {
+                length += 3;
+            }
+        }
+        return length;
     }
 
     public String titleKey() {

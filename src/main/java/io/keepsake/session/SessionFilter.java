@@ -4,11 +4,11 @@ import java.time.Instant;
 import java.util.List;
 
 /** The filters of {@code GET /sessions}; null means "not filtered". */
-record SessionFilter(String title, String description, Instant updatedFrom, Instant updatedTo, Instant createdFrom,
+public record SessionFilter(String title, String description, Instant updatedFrom, Instant updatedTo, Instant createdFrom,
         Instant createdTo) {
 
-    static final List<String> SORTABLE = List.of("updatedAt", "createdAt", "title");
-    static final String DEFAULT_SORT = "updatedAt";
+    public static final List<String> SORTABLE = List.of("updatedAt", "createdAt", "title");
+    public static final String DEFAULT_SORT = "updatedAt";
 
     /** The stored field a public sort name orders by (titles sort case-insensitively). */
     static String sortField(String sortBy) {

@@ -16,11 +16,13 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.notice.Notice;
 import io.keepsake.notice.Outbox;
 import io.keepsake.notice.OutboxEntry;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
+import io.keepsake.web.EntityTags;
 import io.keepsake.web.PageRequest;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
@@ -79,7 +81,49 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      */
     Uni<Session> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, SessionDraft draft,
             String newTag, Instant now, String writeKey, OutboxEntry notice) {
+        Bson update = Updates.combine(contentOf(draft), Updates.set("version", newVersion), Updates.set("etag", newTag),
+                Updates.set("updatedAt", now), Updates.set("writeKey", writeKey), Outbox.push(notice));
+        return mongoCollection().findOneAndUpdate(
+                Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)),
+                update,
+                new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
+    }
+
+    /**
+     * Replaces title, description and content whatever the stored version (last write wins), in
+     * one operation: the version is incremented in the store, so the tag and the notice's version
+     * cannot name it (see {@link EntityTags#unversioned} and {@link #outbox}). Returns the new
+     * metadata and outbox, or null when the session is gone or already holds exactly this.
+     */
+    Uni<Session> replaceLatest(String id, String ownerId, SessionDraft draft, String newTag, Instant now,
+            OutboxEntry notice) {
+        Bson changed = Filters.or(Filters.ne("contentHash", draft.content().sha256()),
+                Filters.ne("metadataHash", draft.metadataHash()));
+        Bson update = Updates.combine(contentOf(draft), Updates.inc("version", 1L), Updates.set("etag", newTag),
+                Updates.set("updatedAt", now), Updates.unset("writeKey"), Outbox.push(notice));
+        return mongoCollection().findOneAndUpdate(Filters.and(owned(id, ownerId), changed), update,
+                new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
+    }
+
+    /** Changes title and description only if the stored tag is still {@code expectedTag}; null otherwise. */
+    Uni<Session> relabelIfTagged(String id, String ownerId, String expectedTag, long newVersion,
+            SessionDraft.Metadata metadata, String newTag, Instant now, OutboxEntry notice) {
         Bson update = Updates.combine(
+                Updates.set("title", metadata.title()),
+                Updates.set("titleKey", metadata.titleKey()),
+                Updates.set("description", metadata.description()),
+                Updates.set("metadataHash", metadata.metadataHash()),
+                Updates.set("version", newVersion),
+                Updates.set("etag", newTag),
+                Updates.set("updatedAt", now),
+                Updates.unset("writeKey"),
+                Outbox.push(notice));
+        return mongoCollection().findOneAndUpdate(Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)),
+                update, new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
+    }
+
+    private static Bson contentOf(SessionDraft draft) {
+        return Updates.combine(
                 Updates.set("title", draft.title()),
                 Updates.set("titleKey", draft.titleKey()),
                 Updates.set("description", draft.description()),
@@ -87,16 +131,8 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 Updates.unset("content"),
                 Updates.set("contentSize", draft.content().length()),
                 Updates.set("contentHash", draft.content().sha256()),
-                Updates.set("metadataHash", draft.metadataHash()),
-                Updates.set("version", newVersion),
-                Updates.set("etag", newTag),
-                Updates.set("updatedAt", now),
-                Updates.set("writeKey", writeKey),
-                Outbox.push(notice));
-        return mongoCollection().findOneAndUpdate(
-                Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)),
-                update,
-                new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
+                draft.textHash() == null ? Updates.unset("textHash") : Updates.set("textHash", draft.textHash()),
+                Updates.set("metadataHash", draft.metadataHash()));
     }
 
     /**
@@ -136,10 +172,24 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         return mongoCollection().find(options).collect().asList();
     }
 
-    /** The outbox a write left, to publish. */
+    /**
+     * The outbox a write left, to publish. Every {@code session.updated} entry stands for one
+     * increment of the version, so an entry written without its version (a last-write-wins save)
+     * gets it by counting back from the session's version.
+     */
     Outbox outbox(Session written) {
-        return new Outbox(this, written.id, written.ownerId, written.outbox == null ? List.of() : written.outbox,
-                written.deleted);
+        List<OutboxEntry> entries = written.outbox == null ? List.of() : written.outbox;
+        long version = written.version;
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            OutboxEntry entry = entries.get(i);
+            if (Notice.SESSION_UPDATED.equals(entry.type)) {
+                if (entry.version == null) {
+                    entry.version = version;
+                }
+                version = entry.version - 1;
+            }
+        }
+        return new Outbox(this, written.id, written.ownerId, entries, written.deleted);
     }
 
     @Override
@@ -150,7 +200,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     @Override
     public Uni<List<Outbox>> leftBehind(Instant cutoff, int limit) {
         return mongoCollection().find(new FindOptions().filter(Outbox.writtenBefore(cutoff))
-                .projection(Projections.include("ownerId", Outbox.FIELD, "deleted")).limit(limit))
+                .projection(Projections.include("ownerId", Outbox.FIELD, "deleted", "version")).limit(limit))
                 .map(this::outbox).collect().asList();
     }
 

@@ -42,6 +42,9 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class SessionService implements SessionStates {
 
+    /** How often a relabel reads again when saves keep landing between its read and its write. */
+    private static final int RELABEL_ATTEMPTS = 5;
+
     private final SessionRepository sessions;
     private final Idempotency idempotency;
     private final JsonBodies json;
@@ -82,11 +85,19 @@ public class SessionService implements SessionStates {
         return work.run(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
                 .onItem().transformToUni(draft -> idempotency.run(owner, "POST /sessions", idempotencyKey,
                         draft.content().sha256() + ':' + draft.metadataHash(),
-                        id -> insertNew(owner, draft, id, origin)));
+                        id -> insertNew(owner, draft, id, origin)
+                                .map(created -> new StoredResponse(201, "/persistence/sessions/" + created.id,
+                                        created.etag, codec.write(SessionViews.Metadata.of(created))))));
+    }
+
+    /** Creates a session under a new id (without an Idempotency-Key); returns its metadata. */
+    public Uni<Session> create(String owner, SessionDraft draft, String origin) {
+        return Uni.createFrom().deferred(() -> insertNew(owner, draft, Ids.next(), origin))
+                .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
     }
 
     /** Inserts the session under {@code id}; if an earlier attempt already did, answers with that one. */
-    private Uni<StoredResponse> insertNew(String owner, SessionDraft draft, String id, String origin) {
+    private Uni<Session> insertNew(String owner, SessionDraft draft, String id, String origin) {
         Instant now = Time.now();
         Session session = new Session();
         session.id = id;
@@ -101,14 +112,17 @@ public class SessionService implements SessionStates {
                 })
                 // An earlier attempt under the same Idempotency-Key created it (and its notice).
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> sessions.findMetadata(id, owner)
-                        .onItem().ifNull().failWith(() -> taken))
-                .map(created -> new StoredResponse(201, "/persistence/sessions/" + created.id, created.etag,
-                        codec.write(SessionViews.Metadata.of(created))));
+                        .onItem().ifNull().failWith(() -> taken));
     }
 
     Uni<Page<SessionViews.Metadata>> list(String owner, SessionFilter filter, PageRequest page) {
+        return list(owner, filter, page, SessionViews.Metadata::of);
+    }
+
+    /** A page of the owner's sessions (without content), each shown through {@code view}. */
+    public <T> Uni<Page<T>> list(String owner, SessionFilter filter, PageRequest page, Function<Session, T> view) {
         return sessions.list(owner, filter, page).map(found -> Page.of(found, page,
-                s -> SessionFilter.sortValue(s, page.sortBy()), s -> s.id, SessionViews.Metadata::of));
+                s -> SessionFilter.sortValue(s, page.sortBy()), s -> s.id, view));
     }
 
     Uni<Read> get(String owner, String id, Condition ifNoneMatch) {
@@ -156,6 +170,12 @@ public class SessionService implements SessionStates {
                 .map(found -> found == null ? null : new State(found.contentHash, found.version, found.updatedAt));
     }
 
+    /** The caller's own session without its content (404 for anyone else's). */
+    public Uni<Session> metadata(String owner, String id) {
+        Ids.require(id);
+        return sessions.findMetadata(id, owner).map(SessionService::orNotFound);
+    }
+
     Uni<Read> metadata(String owner, String id, Condition ifNoneMatch) {
         Ids.require(id);
         Read fromMemory = unchangedInMemory(owner, id, ifNoneMatch);
@@ -191,8 +211,87 @@ public class SessionService implements SessionStates {
                         fingerprint(id, ifMatch, draft.content().sha256() + ':' + draft.metadataHash()),
                         writeKey -> noticed(owner, id, origin, expectedState(owner, id, condition, writeKey)
                                 .onItem().transformToUni(expected -> expected.written() ? Uni.createFrom().item(expected.session())
-                                        : write(owner, id, expected.session().etag, expected.session().version, draft, writeKey, origin)))
+                                        : write(owner, id, expected.session(), draft, writeKey, origin)))
                                 .map(this::written)));
+    }
+
+    /**
+     * Saves title, description and content. With {@code ifMatch} it is the conditional replace
+     * (412 when stale); without, the last write wins, in one store operation. Returns the new
+     * metadata (the unchanged session when it already held exactly this).
+     */
+    public Uni<Session> save(String owner, String id, SessionDraft draft, String ifMatch, String origin) {
+        Ids.require(id);
+        Condition condition = Condition.parse(ifMatch);
+        if (condition != null) {
+            return noticed(owner, id, origin, conditionalWrite(owner, id, condition, draft, origin));
+        }
+        Instant now = Time.now();
+        OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), null, origin, now);
+        return sessions.replaceLatest(id, owner, draft, EntityTags.unversioned(draft.content().sha256(), draft.metadataHash()),
+                now, notice)
+                .onItem().ifNotNull().invoke(written -> {
+                    remembered(written);
+                    notices.publish(sessions.outbox(written));
+                })
+                // Nothing matched: the session is gone, or it holds exactly this already.
+                .onItem().ifNull().switchTo(() -> metadata(owner, id));
+    }
+
+    /**
+     * Changes title and description (null keeps the current one) and leaves the content alone.
+     * It reads the session and writes only if nothing changed in between, trying again when a
+     * save came first, so that it never undoes a save; with {@code ifMatch} a change in between
+     * is a 412 instead. Returns the session with its content.
+     */
+    public Uni<Session> relabel(String owner, String id, String title, String description, String ifMatch,
+            String origin) {
+        Ids.require(id);
+        Condition condition = Condition.parse(ifMatch);
+        return noticed(owner, id, origin, relabelOnce(owner, id, title, description, condition, origin)
+                .onFailure(RelabelRace.class).retry().atMost(RELABEL_ATTEMPTS - 1)
+                .onFailure(RelabelRace.class).transform(race -> ApiProblem.conflict(
+                        "The session kept changing while its title was being changed; try again")));
+    }
+
+    private Uni<Session> relabelOnce(String owner, String id, String title, String description, Condition condition,
+            String origin) {
+        return Uni.createFrom().deferred(() -> sessions.findOwned(id, owner)).map(SessionService::orNotFound)
+                .onItem().transformToUni(current -> {
+                    if (condition != null && !condition.matchesStrong(current.etag)) {
+                        return Uni.createFrom().failure(stale(current));
+                    }
+                    SessionDraft.Metadata metadata = SessionDraft.metadata(title != null ? title : current.title,
+                            description != null ? description : current.description, config.limits());
+                    if (metadata.metadataHash().equals(current.metadataHash)) {
+                        return Uni.createFrom().item(current);
+                    }
+                    long version = current.version + 1;
+                    Instant now = Time.now();
+                    OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, current.contentHash, version, origin, now);
+                    return sessions.relabelIfTagged(id, owner, current.etag, version, metadata,
+                            EntityTags.of(version, current.contentHash, metadata.metadataHash()), now, notice)
+                            .onItem().ifNotNull().transform(written -> {
+                                remembered(written);
+                                notices.publish(sessions.outbox(written));
+                                written.canonical = current.contentBytes();
+                                return written;
+                            })
+                            .onItem().ifNull().switchTo(() -> condition != null ? missingOrStale(owner, id, null)
+                                    : Uni.createFrom().failure(new RelabelRace()));
+                });
+    }
+
+    /** A save landed between a relabel's read and its write: the relabel reads again. */
+    private static final class RelabelRace extends RuntimeException {
+        RelabelRace() {
+            super("changed between read and write", null, false, false);
+        }
+    }
+
+    private Uni<Session> conditionalWrite(String owner, String id, Condition condition, SessionDraft draft, String origin) {
+        return expectedState(owner, id, condition, null)
+                .onItem().transformToUni(expected -> write(owner, id, expected.session(), draft, null, origin));
     }
 
     Uni<StoredResponse> patch(String owner, String id, String ifMatch, byte[] body, String idempotencyKey, String origin) {
@@ -211,8 +310,7 @@ public class SessionService implements SessionStates {
                                         : Uni.createFrom().failure(stale(current));
                             }
                             return work.run(body.length + current.contentSize, () -> merged(current, patch))
-                                    .onItem().transformToUni(draft -> write(owner, id, current.etag, current.version, draft,
-                                            writeKey, origin));
+                                    .onItem().transformToUni(draft -> write(owner, id, current, draft, writeKey, origin));
                         })).map(this::written)));
     }
 
@@ -228,6 +326,11 @@ public class SessionService implements SessionStates {
                     notices.publish(owner, OutboxEntry.of(Notice.SESSION_CONFLICT, id, (String) stale.extension("currentHash"),
                             (Long) stale.extension("version"), origin, Time.now()));
                 });
+    }
+
+    /** Deletes the caller's session; with {@code ifMatch} only if it is still that version. */
+    public Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
+        return delete(owner, id, ifMatch, null, origin).replaceWithVoid();
     }
 
     Uni<StoredResponse> delete(String owner, String id, String ifMatch, String idempotencyKey, String origin) {
@@ -302,10 +405,15 @@ public class SessionService implements SessionStates {
     }
 
     /** The conditional write itself; a write that changes nothing leaves version and tag alone. */
-    private Uni<Session> write(String owner, String id, String expectedTag, long version, SessionDraft draft,
-            String writeKey, String origin) {
+    private Uni<Session> write(String owner, String id, Session expected, SessionDraft draft, String writeKey,
+            String origin) {
+        String expectedTag = expected.etag;
+        long version = expected.version;
         String unchangedTag = EntityTags.of(version, draft.content().sha256(), draft.metadataHash());
-        if (unchangedTag.equals(expectedTag)) {
+        // Unchanged: the tag says so, or (for a tag without a version, after a last-write-wins save) the hashes read.
+        boolean unchanged = unchangedTag.equals(expectedTag) || (draft.content().sha256().equals(expected.contentHash)
+                && draft.metadataHash().equals(expected.metadataHash));
+        if (unchanged) {
             return sessions.findMetadata(id, owner).map(current -> {
                 orNotFound(current);
                 if (!current.etag.equals(expectedTag) && !alreadyWritten(current, writeKey)) {
@@ -365,6 +473,7 @@ public class SessionService implements SessionStates {
         session.canonical = content.exact();
         session.contentSize = content.length();
         session.contentHash = content.sha256();
+        session.textHash = draft.textHash();
         session.metadataHash = draft.metadataHash();
         session.version = version;
         session.etag = EntityTags.of(version, session.contentHash, session.metadataHash);

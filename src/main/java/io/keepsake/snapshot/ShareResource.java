@@ -2,7 +2,6 @@ package io.keepsake.snapshot;
 
 import java.net.URI;
 import java.util.List;
-import java.util.regex.Pattern;
 
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
@@ -17,7 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 
 import io.keepsake.web.KeepsakeApi;
-import io.keepsake.KeepsakeConfig;
+import io.keepsake.store.Ids;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.RateLimiter;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,8 +24,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * {@code GET /s/{id}}: the share URL. The id is the capability, so no sign-in is needed to be
- * sent on: a browser goes (303) to the workbench (the page at {@code /} unless configured) with
- * {@code ?snapshot={id}}, an API client to
+ * sent on: a browser goes (303) to the workbench (see {@link ShareLinks}), an API client to
  * the snapshot's API path, where it authenticates. An unknown or deleted id is a 404: a short
  * page for a browser, a problem body otherwise.
  */
@@ -35,16 +33,14 @@ import io.smallrye.mutiny.Uni;
 @Tag(name = "Share URL", description = "Where a shared snapshot link leads")
 public class ShareResource {
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{12}");
-
     private final SnapshotService service;
-    private final String workbenchUrl;
+    private final ShareLinks links;
     private final RateLimiter rateLimiter;
 
-    public ShareResource(SnapshotService service, KeepsakeConfig config, RateLimiter rateLimiter) {
-        this.rateLimiter = rateLimiter;
+    ShareResource(SnapshotService service, ShareLinks links, RateLimiter rateLimiter) {
         this.service = service;
-        this.workbenchUrl = config.snapshots().workbenchUrl();
+        this.links = links;
+        this.rateLimiter = rateLimiter;
     }
 
     @Operation(summary = "Open a share URL")
@@ -59,12 +55,10 @@ public class ShareResource {
         // quarkus.http.proxy.proxy-address-forwarding so that it is the client's).
         rateLimiter.acquire(request.remoteAddress().hostAddress(), RateLimiter.Kind.SHARE_LINK);
         boolean browser = prefersHtml(headers.getAcceptableMediaTypes());
-        Uni<Boolean> exists = ID.matcher(id).matches() ? service.exists(id) : Uni.createFrom().item(false);
+        Uni<Boolean> exists = Ids.isValid(id) ? service.exists(id) : Uni.createFrom().item(false);
         return exists.map(found -> {
             if (found) {
-                String target = browser
-                        ? workbenchUrl + (workbenchUrl.contains("?") ? "&" : "?") + "snapshot=" + id
-                        : "/persistence/snapshots/" + id;
+                String target = browser ? links.workbenchLink(id) : "/persistence/snapshots/" + id;
                 return Response.seeOther(URI.create(target)).build();
             }
             if (browser) {

@@ -29,6 +29,8 @@ public class Snapshot {
     public String content;
     public int contentSize;
     public String contentHash;
+    /** SHA-256 of the content's UTF-8 text when the content is a JSON string; absent otherwise. */
+    public String textHash;
     public String sourceSessionId;
     public Instant createdAt;
     public boolean deleted;
@@ -38,7 +40,7 @@ public class Snapshot {
     /** Notices of its creation and deletion, until they are published. */
     public List<OutboxEntry> outbox;
 
-    byte[] contentBytes() {
+    public byte[] contentBytes() {
         return canonical != null ? canonical : content.getBytes(StandardCharsets.UTF_8);
     }
 

@@ -47,13 +47,15 @@ public class SnapshotService {
     private final Json codec;
     private final KeepsakeConfig config;
     private final NoticePublisher notices;
+    private final ShareLinks links;
     private final BodyWork work;
 
-    public SnapshotService(SnapshotRepository snapshots, SessionService sessions, AccessLogs accessLogs,
+    SnapshotService(SnapshotRepository snapshots, SessionService sessions, AccessLogs accessLogs,
             Idempotency idempotency, JsonBodies json, Json codec, KeepsakeConfig config, NoticePublisher notices,
-            BodyWork work) {
+            ShareLinks links, BodyWork work) {
         this.work = work;
         this.notices = notices;
+        this.links = links;
         this.snapshots = snapshots;
         this.sessions = sessions;
         this.accessLogs = accessLogs;
@@ -93,7 +95,7 @@ public class SnapshotService {
         String description = request.has("description") ? text(request, "description") : session.description;
         // The session's content is canonical and hashed already: copied as it is, never parsed again.
         return SessionDraft.of(title, description, Canonical.stored(session.contentBytes(), session.contentHash),
-                config.limits());
+                session.textHash, config.limits());
     }
 
     private static String text(JsonNode request, String field) {
@@ -104,9 +106,26 @@ public class SnapshotService {
         return node.textValue();
     }
 
+    /**
+     * Creates a snapshot from a draft under a new id (without an Idempotency-Key). When
+     * {@code creatorVisits}, the creation counts as the creator's visit before this completes, so
+     * that their list of visited snapshots shows it at once (the original workbench's rule).
+     */
+    public Uni<Snapshot> create(String owner, SessionDraft draft, String origin, boolean creatorVisits) {
+        Uni<Snapshot> created = Uni.createFrom().deferred(() -> insertNew(owner, draft, null, Ids.next(), origin))
+                .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
+        return !creatorVisits ? created : created.call(snapshot -> accessLogs.count(visit(owner, snapshot, snapshot.createdAt)));
+    }
+
     /** Inserts the snapshot under {@code id}; if an earlier attempt already did, answers with that one. */
     private Uni<StoredResponse> insert(String owner, SessionDraft draft, String sourceSessionId, String id,
             String origin) {
+        return insertNew(owner, draft, sourceSessionId, id, origin)
+                .map(created -> new StoredResponse(201, "/persistence/snapshots/" + created.id, created.etag(),
+                        codec.write(SnapshotViews.Metadata.of(created, shareUrl(created.id)))));
+    }
+
+    private Uni<Snapshot> insertNew(String owner, SessionDraft draft, String sourceSessionId, String id, String origin) {
         Snapshot snapshot = new Snapshot();
         snapshot.id = id;
         snapshot.ownerId = owner;
@@ -116,6 +135,7 @@ public class SnapshotService {
         snapshot.canonical = draft.content().exact();
         snapshot.contentSize = draft.content().length();
         snapshot.contentHash = draft.content().sha256();
+        snapshot.textHash = draft.textHash();
         snapshot.sourceSessionId = sourceSessionId;
         snapshot.createdAt = Time.now();
         snapshot.outbox = List.of(OutboxEntry.of(Notice.SNAPSHOT_CREATED, id, snapshot.contentHash, null, origin,
@@ -125,9 +145,7 @@ public class SnapshotService {
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> snapshots.findMetadata(id)
                         .onItem().transformToUni(existing -> existing != null && existing.ownerId.equals(owner)
                                 ? Uni.createFrom().item(existing)
-                                : Uni.createFrom().<Snapshot>failure(taken)))
-                .map(created -> new StoredResponse(201, "/persistence/snapshots/" + created.id, created.etag(),
-                        codec.write(SnapshotViews.Metadata.of(created, shareUrl(created.id)))));
+                                : Uni.createFrom().<Snapshot>failure(taken)));
     }
 
     Uni<Page<SnapshotViews.Metadata>> list(String owner, SnapshotFilter filter, PageRequest page) {
@@ -146,8 +164,17 @@ public class SnapshotService {
                 }).onItem().transformToUni(r -> r.notModified()
                         ? Uni.createFrom().item(r)
                         : snapshots.find(id).map(found -> new Read(orNotFound(found), false)));
-        return read.invoke(r -> accessLogs.countInBackground(
-                new Visit(visitor, r.snapshot().id, r.snapshot().title, r.snapshot().ownerId, Time.now())));
+        return read.invoke(r -> accessLogs.countInBackground(visit(visitor, r.snapshot(), Time.now())));
+    }
+
+    /** Reads any live snapshot with its content and counts the visitor's visit (without waiting for the count). */
+    public Uni<Snapshot> read(String visitor, String id) {
+        return read(visitor, id, null).map(Read::snapshot);
+    }
+
+    private static Visit visit(String visitor, Snapshot snapshot, Instant at) {
+        return new Visit(visitor, snapshot.id, snapshot.title, snapshot.ownerId, at, snapshot.description,
+                snapshot.createdAt, snapshot.contentHash, snapshot.textHash);
     }
 
     /** Metadata for any user; the owner also gets total visits and unique visitors. */
@@ -166,7 +193,7 @@ public class SnapshotService {
      * Deletes the owner's snapshot: a tombstone first, then the access-log task, then the mark
      * that the task is queued. A DELETE that failed between those steps is finished by a retry.
      */
-    Uni<Void> delete(String owner, String id, String origin) {
+    public Uni<Void> delete(String owner, String id, String origin) {
         Ids.require(id);
         Instant now = Time.now();
         return snapshots.tombstone(id, owner, now, OutboxEntry.of(Notice.SNAPSHOT_DELETED, id, null, null, origin, now))
@@ -183,8 +210,7 @@ public class SnapshotService {
     }
 
     String shareUrl(String id) {
-        String base = config.snapshots().publicBaseUrl();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/s/" + id;
+        return links.shareUrl(id);
     }
 
     private static Snapshot orNotFound(Snapshot snapshot) {

@@ -5,11 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.keepsake.hashing.CanonicalJson;
+import io.keepsake.store.Ids;
 
 /**
  * Entity tags and the If-Match / If-None-Match rules (RFC 9110 section 13). A Keepsake tag is
  * {@code "<version>-<digest of contentHash and metadataHash>"}: any change of content, metadata
  * or version changes it, and the version in it lets a conditional write name the next version.
+ * A last-write-wins save does not know the version it makes (it increments it in the store, so as
+ * not to read first): its tag carries version 0 and a random part, and a conditional write naming
+ * such a tag reads the version instead.
  */
 public final class EntityTags {
 
@@ -21,7 +25,13 @@ public final class EntityTags {
         return "\"" + version + '-' + CanonicalJson.sha256Hex(both, both.length).substring(0, 24) + "\"";
     }
 
-    /** The version encoded in one of our tags, or -1 for a tag that is not ours. */
+    /** A tag for a state whose version the writer does not know: unique, version 0. */
+    public static String unversioned(String contentHash, String metadataHash) {
+        byte[] both = (contentHash + ':' + metadataHash + ':' + Ids.next()).getBytes(StandardCharsets.US_ASCII);
+        return "\"0-" + CanonicalJson.sha256Hex(both, both.length).substring(0, 24) + "\"";
+    }
+
+    /** The version encoded in one of our tags, 0 when it carries none, or -1 for a tag that is not ours. */
     public static long versionOf(String tag) {
         int dash = tag.indexOf('-');
         if (!tag.startsWith("\"") || dash < 2) {

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
@@ -30,12 +31,20 @@ public class ProblemMapper {
     private final Duration retryAfter;
     private final Meters meters;
     private final String challenge;
+    private final String formPostLocation;
+    private final String formErrorPage;
 
     public ProblemMapper(KeepsakeConfig config, Meters meters,
-            @ConfigProperty(name = "quarkus.http.auth.basic", defaultValue = "false") boolean basic) {
+            @ConfigProperty(name = "quarkus.http.auth.basic", defaultValue = "false") boolean basic,
+            @ConfigProperty(name = "quarkus.http.auth.form.post-location", defaultValue = "/j_security_check")
+            String formPostLocation,
+            @ConfigProperty(name = "quarkus.http.auth.form.error-page", defaultValue = "/login?error=true")
+            String formErrorPage) {
         this.retryAfter = config.store().retryAfter();
         this.meters = meters;
         this.challenge = basic ? "Basic realm=\"Keepsake\"" : "Bearer";
+        this.formPostLocation = formPostLocation;
+        this.formErrorPage = formErrorPage.startsWith("/") ? formErrorPage.substring(1) : formErrorPage;
     }
 
     @ServerExceptionMapper
@@ -63,10 +72,30 @@ public class ProblemMapper {
         return ApiProblem.unavailable("The store is unavailable; retry later", retryAfter);
     }
 
+    /**
+     * 401 with a challenge; but a failed login at the login form's post location sends the browser
+     * back to the form's error page, as Quarkus' form authentication would.
+     */
     @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
-    public RestResponse<Problem> unauthenticated(UriInfo uri) {
+    public RestResponse<Problem> unauthenticated(UriInfo uri, HttpHeaders headers, Request request) {
+        if (request.getMethod().equals("POST") && uri.getPath().equals(formPostLocation)) {
+            meters.problem(401);
+            return RestResponse.ResponseBuilder.<Problem>create(302).location(uri.getBaseUri().resolve(formErrorPage))
+                    .header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+        }
         return respond(new ApiProblem(401, "Unauthorized", "Authentication is required")
-                .header(HttpHeaders.WWW_AUTHENTICATE, challenge), uri);
+                .header(HttpHeaders.WWW_AUTHENTICATE, challengeFor(headers)), uri);
+    }
+
+    /**
+     * A page's script that is not signed in gets a challenge its browser does not answer with a
+     * password dialog (which a Basic challenge would open): it is to send its user to sign in.
+     */
+    private String challengeFor(HttpHeaders headers) {
+        String mode = headers.getHeaderString("Sec-Fetch-Mode");
+        boolean script = mode != null && !mode.equalsIgnoreCase("navigate");
+        return script && headers.getHeaderString(HttpHeaders.AUTHORIZATION) == null && challenge.startsWith("Basic")
+                ? "Session realm=\"Keepsake\"" : challenge;
     }
 
     @ServerExceptionMapper

@@ -133,7 +133,7 @@ class AccessLogTest {
         record(new Visit("dave", once, tag + " once", ALICE, now), Duration.ofMinutes(5));
         record(new Visit("dave", twice, tag + " twice", ALICE, now.minusSeconds(3600)), Duration.ofMinutes(5));
         record(new Visit("dave", twice, tag + " twice", ALICE, now), Duration.ofMinutes(5));
-        List<AccessLog> byVisits = repository.list("dave", new AccessLogFilter(tag, false, null, null, null, null),
+        List<AccessLog> byVisits = repository.list("dave", new AccessLogFilter(tag, false, null, null, null, null, null, null, null),
                 io.keepsake.web.PageRequest.of(null, null, "visits", null, AccessLogFilter.SORTABLE,
                         AccessLogFilter.DEFAULT_SORT, new Paging())).await().atMost(Duration.ofSeconds(5));
         assertEquals(List.of(twice, once), byVisits.stream().map(l -> l.snapshotId).toList());

@@ -29,8 +29,9 @@ class LongPollLeakTest {
     @Test
     void tenThousandLongPollsThatTimeOutLeaveNoWaitersAndNoListeners() {
         String cursor = io.keepsake.testing.Api.noticeCursor("bob");
-        for (int batch = 0; batch < 100; batch++) {
-            for (HttpResponse<String> answer : Http.concurrently(100, i -> Http.request(base,
+        // Ten at a time: as many long polls as one user may hold at once.
+        for (int batch = 0; batch < 1000; batch++) {
+            for (HttpResponse<String> answer : Http.concurrently(10, i -> Http.request(base,
                     "persistence/notices?wait=0.01&after=" + cursor, "bob").GET().build())) {
                 assertEquals(200, answer.statusCode(), answer.body());
             }

@@ -5,6 +5,7 @@ import static io.keepsake.testing.Api.as;
 import static io.keepsake.testing.Api.newSession;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,9 +112,9 @@ class SessionValidationTest {
 
     @Test
     void contentOverOnePointFiveMebibytesIs413WithBothSizes() {
-        // 1,700,000 bytes of canonical content: a 1,699,998-character string plus its quotes.
-        String big = "x".repeat(1_699_998);
-        as(ALICE).contentType(ContentType.JSON).body(Map.of("title", "validation-probe", "content", big))
+        // 1,700,000 bytes of canonical content.
+        String big = "[\"" + "x".repeat(1_699_996) + "\"]";
+        as(ALICE).contentType(ContentType.JSON).body("{\"title\":\"validation-probe\",\"content\":" + big + "}")
                 .post("/sessions").then()
                 .statusCode(413)
                 .contentType("application/problem+json")
@@ -125,9 +126,20 @@ class SessionValidationTest {
 
     @Test
     void contentOfExactlyTheLimitIsAccepted() {
-        String exact = "y".repeat(1_572_864 - 2);
-        as(ALICE).contentType(ContentType.JSON).body(Map.of("title", "at the limit", "content", exact))
+        String exact = "[\"" + "y".repeat(1_572_864 - 4) + "\"]";
+        as(ALICE).contentType(ContentType.JSON).body("{\"title\":\"at the limit\",\"content\":" + exact + "}")
                 .post("/sessions").then().statusCode(201).body("contentSize", equalTo(1_572_864));
+    }
+
+    @Test
+    void aStringContentIsMeasuredAsTheTextItCarriesNotItsEscapes() {
+        // 1.5 MiB of UTF-8 text whose JSON form, with a backslash before every quote, is far larger.
+        String quoted = "\"q\"".repeat(1_572_864 / 3) + "é".repeat(1_572_864 % 3 / 2) + "z".repeat(1_572_864 % 3 % 2);
+        as(ALICE).contentType(ContentType.JSON).body(Map.of("title", "measured as text", "content", quoted))
+                .post("/sessions").then().statusCode(201).body("contentSize", greaterThan(2_000_000));
+        as(ALICE).contentType(ContentType.JSON).body(Map.of("title", "validation-probe", "content", quoted + "!"))
+                .post("/sessions").then().statusCode(413).body("size", equalTo(1_572_865));
+        assertEquals(0, count());
     }
 
     @Test
@@ -151,7 +163,7 @@ class SessionValidationTest {
             String response = received.toString();
             assertTrue(response.startsWith("HTTP/1.1 413"), response);
             assertTrue(response.contains("application/problem+json"), response);
-            assertTrue(response.contains("exceeds the limit of 2097152 bytes"), response);
+            assertTrue(response.contains("exceeds the limit of 4194304 bytes"), response);
         }
     }
 
@@ -185,7 +197,7 @@ class SessionValidationTest {
             String response = received.toString();
             assertTrue(response.startsWith("HTTP/1.1 413"), response);
             assertTrue(response.contains("application/problem+json"), response);
-            assertTrue(response.contains("exceeds the limit of 2097152 bytes"), response);
+            assertTrue(response.contains("exceeds the limit of 4194304 bytes"), response);
         }
     }
 

@@ -23,6 +23,11 @@ public final class Api {
         return given().auth().preemptive().basic(user, user + "-secret").basePath("/persistence");
     }
 
+    /** A request as a built-in user to the original workbench's surface (its front end sends a cookie instead). */
+    public static RequestSpecification workbenchAs(String user) {
+        return given().auth().preemptive().basic(user, user + "-secret").basePath(SignedInBrowser.WORKBENCH);
+    }
+
     public static Response createSession(String user, String title, Object content) {
         return as(user).contentType(ContentType.JSON)
                 .body(Map.of("title", title, "description", "", "content", content))

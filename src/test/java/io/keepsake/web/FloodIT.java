@@ -50,7 +50,7 @@ class FloodIT {
             assertEquals(201, kept.statusCode());
             URI keptUri = service.base.resolve("/persistence/sessions/" + JsonPath.from(kept.body()).getString("id"));
 
-            byte[] overLimit = body("[" + "{},".repeat(1_400_000) + "{}]"); // 4.2 MB
+            byte[] overLimit = body("[" + "{},".repeat(1_600_000) + "{}]"); // 4.8 MB
             byte[] manyTokens = body("[" + "{},".repeat(690_000) + "{}]"); // just under 2 MiB, 1.4 million tokens
             StringBuilder workbench = new StringBuilder("{\"modules\":[");
             for (int i = 0; workbench.length() < 1_400_000; i++) {

@@ -1,0 +1,131 @@
+package io.keepsake.security;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestQuery;
+
+import io.keepsake.KeepsakeConfig;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.security.Authenticated;
+
+/**
+ * Browser sign-in with a session cookie: {@code GET /login} (the built-in users' login form,
+ * posting to Quarkus' {@code /j_security_check}; or, with OIDC browser sign-in on, the
+ * authorization-code flow), {@code /logout}, and {@code GET /persistence/me}, which tells a page
+ * who is signed in.
+ */
+@Path("")
+@Tag(name = "Sign-in", description = "Browser sign-in with a session cookie")
+public class SignInResource {
+
+    private static final String HTML = MediaType.TEXT_HTML + ";charset=UTF-8";
+    /** Quarkus OIDC's session cookies start with this (one per tenant, possibly in chunks). */
+    private static final String OIDC_SESSION_COOKIE = "q_session";
+
+    private final Caller caller;
+    private final boolean oidc;
+    private final URI landingPage;
+    private final String formCookie;
+    private final String formCookiePath;
+    private final String loginForm;
+    private final String loginFormWithError;
+
+    SignInResource(Caller caller, KeepsakeConfig config,
+            @ConfigProperty(name = BrowserSignIn.ENABLED, defaultValue = "false") boolean oidc,
+            @ConfigProperty(name = "quarkus.http.auth.form.cookie-name", defaultValue = "quarkus-credential") String formCookie,
+            @ConfigProperty(name = "quarkus.http.auth.form.cookie-path", defaultValue = "/") String formCookiePath,
+            @ConfigProperty(name = "quarkus.http.auth.form.post-location", defaultValue = "/j_security_check") String post,
+            @ConfigProperty(name = "quarkus.http.auth.form.username-parameter", defaultValue = "j_username") String user,
+            @ConfigProperty(name = "quarkus.http.auth.form.password-parameter", defaultValue = "j_password") String password) {
+        this.caller = caller;
+        this.oidc = oidc;
+        this.landingPage = URI.create(config.signIn().landingPage());
+        this.formCookie = formCookie;
+        this.formCookiePath = formCookiePath;
+        this.loginForm = LoginPage.render(post, user, password, false);
+        this.loginFormWithError = LoginPage.render(post, user, password, true);
+    }
+
+    /** Who is signed in. */
+    @RegisterForReflection
+    public record Me(String user) {
+    }
+
+    @Operation(summary = "Sign in", description = "The login form of the built-in users, which posts to "
+            + "/j_security_check; with OIDC browser sign-in, the authorization-code flow, ending on the landing page")
+    @APIResponse(responseCode = "200", description = "The login form")
+    @APIResponse(responseCode = "302", description = "To the OIDC provider")
+    @APIResponse(responseCode = "303", description = "Signed in: to the landing page")
+    @GET
+    @Path("/login")
+    @PermitAll
+    public Response login(@RestQuery String error) {
+        if (oidc) {
+            // BrowserSignIn let this request through only once the code flow had signed it in.
+            return Response.seeOther(landingPage).header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+        }
+        return Response.ok(error != null ? loginFormWithError : loginForm, HTML)
+                .header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+    }
+
+    @Operation(summary = "Sign out, then go to the landing page")
+    @APIResponse(responseCode = "303", description = "Signed out")
+    @GET
+    @Path("/logout")
+    @PermitAll
+    public Response logoutAndLeave(HttpHeaders headers) {
+        return signedOut(Response.seeOther(landingPage), headers);
+    }
+
+    @Operation(summary = "Sign out (for scripts)")
+    @APIResponse(responseCode = "204", description = "Signed out")
+    @POST
+    @Path("/logout")
+    @PermitAll
+    public Response logout(HttpHeaders headers) {
+        return signedOut(Response.noContent(), headers);
+    }
+
+    @Operation(summary = "Who is signed in")
+    @APIResponse(responseCode = "200", description = "The signed-in user's id")
+    @APIResponse(responseCode = "401", description = "Not signed in")
+    @GET
+    @Path("/persistence/me")
+    @Authenticated
+    @Produces(MediaType.APPLICATION_JSON)
+    public Me me() {
+        return new Me(caller.id());
+    }
+
+    /** Expires the sign-in cookies: the login form's, and OIDC's session cookies (a local sign-out). */
+    private Response signedOut(Response.ResponseBuilder response, HttpHeaders headers) {
+        List<NewCookie> expired = new ArrayList<>();
+        expired.add(expired(formCookie, formCookiePath));
+        for (String name : headers.getCookies().keySet()) {
+            if (name.startsWith(OIDC_SESSION_COOKIE)) {
+                expired.add(expired(name, "/"));
+            }
+        }
+        return response.cookie(expired.toArray(new NewCookie[0])).header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+    }
+
+    private static NewCookie expired(String name, String path) {
+        return new NewCookie.Builder(name).value("").path(path).maxAge(0).httpOnly(true).build();
+    }
+}

@@ -1,0 +1,71 @@
+package io.keepsake.webviz;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.session.SessionDraft;
+import io.keepsake.web.ApiProblem;
+import io.keepsake.web.JsonBodies;
+
+/**
+ * The original workbench's request bodies, {@code {title, description, content}} with content a
+ * JSON-encoded string, checked by Keepsake's rules ({@link SessionDraft}). Members it does not
+ * know are ignored, as the original service ignored them.
+ */
+@ApplicationScoped
+class WorkbenchBodies {
+
+    private final JsonBodies json;
+    private final KeepsakeConfig.Limits limits;
+
+    WorkbenchBodies(JsonBodies json, KeepsakeConfig config) {
+        this.json = json;
+        this.limits = config.limits();
+    }
+
+    /**
+     * A change of a session: a save when it has content (title and description replaced as sent,
+     * a null description meaning none), else a change of title and description alone (null keeps
+     * the current one).
+     */
+    record Change(SessionDraft save, String title, String description) {
+    }
+
+    /** A new session or snapshot: title, description (string or null) and content (a string). */
+    SessionDraft draft(byte[] body) {
+        return draft(json.object(body), body.length);
+    }
+
+    Change change(byte[] body) {
+        JsonNode request = json.object(body);
+        JsonNode content = request.get("content");
+        if (content == null || content.isNull()) {
+            return new Change(null, text(request, "title"), text(request, "description"));
+        }
+        return new Change(draft(request, body.length), null, null);
+    }
+
+    private SessionDraft draft(JsonNode request, int size) {
+        JsonNode content = request.get("content");
+        if (content == null || content.isNull()) {
+            throw ApiProblem.invalidField("content", "content is required: the workbench state, JSON-encoded as a string");
+        }
+        if (!content.isTextual()) {
+            throw ApiProblem.invalidField("content", "content must be a string: the workbench state, JSON-encoded");
+        }
+        return SessionDraft.of(text(request, "title"), text(request, "description"), content, size, limits);
+    }
+
+    private static String text(JsonNode request, String field) {
+        JsonNode node = request.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ApiProblem.invalidField(field, field + " must be a string");
+        }
+        return node.textValue();
+    }
+}

@@ -1,0 +1,71 @@
+package io.keepsake.webviz;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestPath;
+
+import io.keepsake.security.Caller;
+import io.keepsake.web.Json;
+import io.keepsake.web.KeepsakeApi;
+import io.keepsake.web.RateLimiter;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+
+/** The original workbench's {@code /persistence/snapshots} calls, in its shapes. */
+@Path(WorkbenchApi.ROOT + "/snapshots")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = WorkbenchApi.TAG, description = WorkbenchApi.TAG_DESCRIPTION)
+public class WorkbenchSnapshotResource {
+
+    private final WorkbenchSnapshots snapshots;
+    private final RateLimiter rateLimiter;
+    private final Caller caller;
+    private final Json codec;
+
+    WorkbenchSnapshotResource(WorkbenchSnapshots snapshots, RateLimiter rateLimiter, Caller caller, Json codec) {
+        this.snapshots = snapshots;
+        this.rateLimiter = rateLimiter;
+        this.caller = caller;
+        this.codec = codec;
+    }
+
+    @Operation(summary = "Create a snapshot (original workbench)", description = "Counts as the creator's visit; "
+            + "answers with the new id as a JSON string")
+    @APIResponse(responseCode = "200", description = "The new snapshot's id")
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<String> create(byte[] body, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
+        String user = caller.id();
+        rateLimiter.acquire(user, RateLimiter.Kind.SNAPSHOT_CREATE);
+        return snapshots.create(user, body, clientId).map(codec::write);
+    }
+
+    @Operation(summary = "Open any snapshot (original workbench)", description = "{metadata, content}; counts a visit")
+    @APIResponse(responseCode = "200", description = "The snapshot")
+    @GET
+    @Path("/{id}")
+    public Uni<WorkbenchViews.FullSnapshot> read(@RestPath String id) {
+        String user = caller.id();
+        rateLimiter.acquire(user, RateLimiter.Kind.SNAPSHOT_READ);
+        return snapshots.read(user, id);
+    }
+
+    @Operation(summary = "Delete your snapshot (original workbench)")
+    @APIResponse(responseCode = "200", description = "Deleted")
+    @DELETE
+    @Path("/{id}")
+    public Uni<String> delete(@RestPath String id, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
+        return snapshots.delete(caller.id(), id, clientId).replaceWith(WorkbenchApi.NO_RESULT);
+    }
+}
