@@ -30,6 +30,8 @@ public interface KeepsakeConfig {
 
     SignIn signIn();
 
+    BuiltInUsers builtInUsers();
+
     interface Limits {
         /** Largest accepted content, measured as UTF-8 bytes of its canonical JSON form (1.5 MiB). */
         @WithDefault("1572864")
@@ -266,6 +268,15 @@ public interface KeepsakeConfig {
         /** Where a browser goes after signing in (when it came from nowhere else) and after signing out. */
         @WithDefault("/")
         String landingPage();
+    }
+
+    interface BuiltInUsers {
+        /**
+         * Whether the service may start under the production profile with built-in users (known
+         * passwords) configured; without it, it refuses to start and names this setting.
+         */
+        @WithDefault("false")
+        boolean allowInProduction();
     }
 
     interface Store {

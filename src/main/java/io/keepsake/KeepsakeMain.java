@@ -34,7 +34,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 @QuarkusMain
 public final class KeepsakeMain {
 
-    /** The configuration profile that comes with the embedded store: its built-in users. */
+    /** The configuration profile that comes with the embedded store (its notice feed: tailing). */
     static final String EMBEDDED_PROFILE = "embedded";
 
     static final String STORE_URI = "keepsake.mongodb.uri";
@@ -67,7 +67,7 @@ public final class KeepsakeMain {
     /**
      * The key the login form's session cookie is encrypted with, when none is configured: kept in
      * the embedded store's data directory, so that signed-in browsers stay signed in across
-     * restarts; otherwise (a configured store, which has no built-in users) a new one per start.
+     * restarts; otherwise (a configured store) a new one per start.
      */
     static String signInKey(Path dataDir) {
         byte[] random = new byte[32];

@@ -159,6 +159,15 @@ class DeploymentFilesTest {
         JsonNode port = container.path("ports").get(0);
         assertEquals(Integer.parseInt(application.getProperty("quarkus.http.port")), port.path("containerPort").asInt());
         assertEquals(port.path("name").asText(), byKind.get("Service").path("spec").path("ports").get(0).path("targetPort").asText());
+        // Probes reach health on the management interface, which the Service does not expose.
+        JsonNode management = container.path("ports").get(1);
+        assertEquals(Integer.parseInt(application.getProperty("quarkus.management.port")),
+                management.path("containerPort").asInt());
+        byKind.get("Service").path("spec").path("ports").forEach(exposed ->
+                assertFalse(exposed.path("targetPort").asText().equals(management.path("name").asText())));
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertEquals(management.path("name").asText(), container.path(probe).path("httpGet").path("port").asText(), probe);
+        }
         assertEquals("/q/health/started", container.path("startupProbe").path("httpGet").path("path").asText());
         assertEquals("/q/health/live", container.path("livenessProbe").path("httpGet").path("path").asText());
         assertEquals("/q/health/ready", container.path("readinessProbe").path("httpGet").path("path").asText());

@@ -7,6 +7,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -15,7 +16,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 /**
  * Refuses a body larger than the limit with a problem body, before it is buffered whole: a declared
  * Content-Length over the limit before any of the body is read; a chunked body (no length declared)
- * as soon as the bytes received pass the limit.
+ * as soon as the bytes received pass the limit. An HTTP/2 body without a declared length is left to
+ * the REST layer, which enforces the same limit as it reads (reading it here first would leave
+ * that layer an ended stream, which HTTP/2 refuses to pause).
  */
 class BodyLimit {
 
@@ -29,7 +32,7 @@ class BodyLimit {
                 refuse(ctx, meters, "Request body of " + declared.trim() + " bytes exceeds the limit of " + max + " bytes");
                 return;
             }
-            if (declared == null && hasBody(ctx.request().method())) {
+            if (declared == null && hasBody(ctx.request().method()) && ctx.request().version() != HttpVersion.HTTP_2) {
                 // Read it here, counting: over the limit, the failure handler below answers.
                 chunked.handle(ctx);
                 return;

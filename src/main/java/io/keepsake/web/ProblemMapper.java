@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.mongodb.MongoException;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.security.SignInMethods;
 import io.keepsake.store.InvalidIdException;
 import io.keepsake.store.StoreErrors;
 import io.quarkus.logging.Log;
@@ -34,15 +35,15 @@ public class ProblemMapper {
     private final String formPostLocation;
     private final String formErrorPage;
 
-    public ProblemMapper(KeepsakeConfig config, Meters meters,
-            @ConfigProperty(name = "quarkus.http.auth.basic", defaultValue = "false") boolean basic,
+    public ProblemMapper(KeepsakeConfig config, Meters meters, SignInMethods signIn,
             @ConfigProperty(name = "quarkus.http.auth.form.post-location", defaultValue = "/j_security_check")
             String formPostLocation,
             @ConfigProperty(name = "quarkus.http.auth.form.error-page", defaultValue = "/login?error=true")
             String formErrorPage) {
         this.retryAfter = config.store().retryAfter();
         this.meters = meters;
-        this.challenge = basic ? "Basic realm=\"Keepsake\"" : "Bearer";
+        // With no way to sign in configured at all, the scheme production is meant to use.
+        this.challenge = signIn.challenge() != null ? signIn.challenge() : "Bearer realm=\"Keepsake\"";
         this.formPostLocation = formPostLocation;
         this.formErrorPage = formErrorPage.startsWith("/") ? formErrorPage.substring(1) : formErrorPage;
     }
@@ -94,7 +95,7 @@ public class ProblemMapper {
     private String challengeFor(HttpHeaders headers) {
         String mode = headers.getHeaderString("Sec-Fetch-Mode");
         boolean script = mode != null && !mode.equalsIgnoreCase("navigate");
-        return script && headers.getHeaderString(HttpHeaders.AUTHORIZATION) == null && challenge.startsWith("Basic")
+        return script && headers.getHeaderString(HttpHeaders.AUTHORIZATION) == null && challenge.contains("Basic")
                 ? "Session realm=\"Keepsake\"" : challenge;
     }
 

@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged service (target/quarkus-app, built by {@code package}) as its own process on its
- * embedded on-disk store, on a free port: for the tests that stop or kill it, and the benchmarks.
+ * embedded on-disk store, on free ports (the API's and the management interface's), under the laptop
+ * profile (its built-in users) unless the environment given says otherwise: for the tests that
+ * start, stop or kill it, and the benchmarks.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -25,14 +27,17 @@ public final class ServiceProcess implements AutoCloseable {
 
     public final Process process;
     public final URI base;
+    /** The management interface: health, metrics, the API description. */
+    public final URI management;
     public final Path dataDir;
     public final Path log;
     private final long startedNanos;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private ServiceProcess(Process process, URI base, Path dataDir, Path log, long startedNanos) {
+    private ServiceProcess(Process process, URI base, URI management, Path dataDir, Path log, long startedNanos) {
         this.process = process;
         this.base = base;
+        this.management = management;
         this.dataDir = dataDir;
         this.log = log;
         this.startedNanos = startedNanos;
@@ -49,10 +54,8 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(Path dataDir, Path log, List<String> jvmArgs, String... env) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = freePort();
+        int managementPort = freePort();
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmArgs);
         command.addAll(List.of("-jar", "quarkus-run.jar"));
@@ -62,18 +65,27 @@ public final class ServiceProcess implements AutoCloseable {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("KEEPSAKE_STORE_DATA_DIR", dataDir.toAbsolutePath().toString());
         environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        environment.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        environment.put("QUARKUS_PROFILE", "laptop");
         for (int i = 0; i + 1 < env.length; i += 2) {
             environment.put(env[i], env[i + 1]);
         }
         builder.environment().putAll(environment);
         long started = System.nanoTime();
-        return new ServiceProcess(builder.start(), URI.create("http://127.0.0.1:" + port), dataDir, log, started);
+        return new ServiceProcess(builder.start(), URI.create("http://127.0.0.1:" + port),
+                URI.create("http://127.0.0.1:" + managementPort), dataDir, log, started);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /** Waits until readiness answers 200 (the store is reachable); returns how long that took from start. */
     public Duration awaitReady() throws InterruptedException {
         long deadline = startedNanos + TimeUnit.SECONDS.toNanos(90);
-        HttpRequest ready = HttpRequest.newBuilder(base.resolve("/q/health/ready")).timeout(Duration.ofSeconds(5)).build();
+        HttpRequest ready = HttpRequest.newBuilder(management.resolve("/q/health/ready")).timeout(Duration.ofSeconds(5)).build();
         while (System.nanoTime() < deadline && process.isAlive()) {
             try {
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {

@@ -4,17 +4,22 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
 /** The API description names every endpoint of the design, with its problem responses. */
 @QuarkusTest
 class OpenApiTest {
+
+    @TestHTTPResource(value = "/", management = true)
+    URI management;
 
     private static final List<String[]> ENDPOINTS = List.of(
             new String[] {"post", "/persistence/sessions", "201", "400", "413", "415", "422"},
@@ -36,7 +41,7 @@ class OpenApiTest {
 
     @Test
     void everyEndpointOfTheDesignIsDescribedWithItsErrorResponses() {
-        JsonPath document = JsonPath.from(given().accept("application/json").get("/q/openapi?format=json")
+        JsonPath document = JsonPath.from(given().baseUri(management.resolve("/").toString()).accept("application/json").get("/q/openapi?format=json")
                 .then().statusCode(200).extract().asString());
         Map<String, Object> components = document.getMap("components.responses");
         for (String[] endpoint : ENDPOINTS) {
@@ -56,6 +61,6 @@ class OpenApiTest {
         }
         assertNotNull(document.get("components.securitySchemes.basic"));
         assertNotNull(document.get("components.securitySchemes.bearer"));
-        given().get("/q/swagger-ui/").then().statusCode(200);
+        given().baseUri(management.resolve("/").toString()).get("/q/swagger-ui/").then().statusCode(200);
     }
 }

@@ -8,33 +8,55 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import io.keepsake.testing.EmbeddedStoreResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 
-/** What an operator watches: health that follows the store, and the metrics that matter. */
+/**
+ * What an operator watches, on the management interface: health that follows the store, and the
+ * metrics that matter. None of it answers on the public port.
+ */
 @QuarkusTest
 class OperationsTest {
 
+    @TestHTTPResource(value = "/", management = true)
+    URI management;
+
+    private RequestSpecification manage() {
+        return given().baseUri(management.resolve("/").toString());
+    }
+
+    @Test
+    void managementEndpointsAnswerOnTheManagementPortOnly() {
+        for (String path : List.of("/q/health", "/q/health/ready", "/q/metrics", "/q/openapi", "/q/swagger-ui/")) {
+            given().get(path).then().statusCode(404);
+            manage().get(path).then().statusCode(200);
+        }
+    }
+
     @Test
     void readinessTurnsDownWhileTheStoreIsUnreachableAndUpWhenItReturns() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        manage().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        manage().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         EmbeddedStoreResource.stopStore();
         try {
-            given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
-            given().get("/q/health/live").then().statusCode(200);
+            manage().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+            manage().get("/q/health/live").then().statusCode(200);
         } finally {
             EmbeddedStoreResource.startStore();
         }
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
-                .until(() -> given().get("/q/health/ready").statusCode() == 200);
+                .until(() -> manage().get("/q/health/ready").statusCode() == 200);
     }
 
     @Test
@@ -46,10 +68,10 @@ class OperationsTest {
         as(ALICE).contentType(ContentType.JSON).body(Map.of("title", "big", "content", "x".repeat(1_600_000)))
                 .post("/sessions").then().statusCode(413);
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = manage().get("/q/metrics").then().statusCode(200).extract().asString();
         assertCounterAtLeastOne(metrics, "keepsake_conflicts_total");
         assertCounterAtLeastOne(metrics, "keepsake_rejected_bodies_total");
-        given().get("/q/metrics").then()
+        manage().get("/q/metrics").then()
                 .body(containsString("http_server_requests_seconds_count"))
                 .body(containsString("mongodb_driver_commands_seconds"))
                 .body(containsString("keepsake_tasks{status=\"dead\"}"))

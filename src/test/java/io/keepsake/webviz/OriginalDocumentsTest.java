@@ -45,7 +45,8 @@ class OriginalDocumentsTest {
         assertEquals("Review", session.get("title"));
         assertEquals("review", session.get("titleKey"));
         assertEquals("", session.get("description"));
-        assertEquals("\"{\\\"a\\\":1}\"", session.get("content"));
+        assertEquals("\"{\\\"a\\\":1}\"", new String(session.get("canonical", org.bson.types.Binary.class).getData(),
+                StandardCharsets.UTF_8), "the canonical JSON of the original's string, as Keepsake stores content");
         assertEquals(sha256("{\"a\":1}"), session.get("textHash"));
         assertEquals(7L, session.get("version"));
         assertEquals(EntityTags.of(7, session.getString("contentHash"), session.getString("metadataHash")), session.get("etag"));
