@@ -32,6 +32,8 @@ public interface KeepsakeConfig {
 
     BuiltInUsers builtInUsers();
 
+    Quotas quotas();
+
     interface Limits {
         /** Largest accepted content, measured as UTF-8 bytes of its canonical JSON form (1.5 MiB). */
         @WithDefault("1572864")
@@ -268,6 +270,20 @@ public interface KeepsakeConfig {
         /** Where a browser goes after signing in (when it came from nowhere else) and after signing out. */
         @WithDefault("/")
         String landingPage();
+    }
+
+    interface Quotas {
+        /** Live sessions one user may hold; a create past it is 409. */
+        @WithDefault("1000")
+        long maxSessionsPerUser();
+
+        /** Live snapshots one user may hold; a create past it is 409. */
+        @WithDefault("5000")
+        long maxSnapshotsPerUser();
+
+        /** Canonical content bytes of one user's live sessions and snapshots together; a write past it is 413. */
+        @WithDefault("512M")
+        io.quarkus.runtime.configuration.MemorySize maxStoredBytesPerUser();
     }
 
     interface BuiltInUsers {

@@ -74,35 +74,72 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     }
 
     /**
-     * Replaces title, description and content only if the stored tag is still {@code expectedTag}:
-     * the If-Match check and the write are one atomic operation, which also puts the change's
-     * notice in the outbox. Returns the new metadata and outbox, or null when the session is gone
-     * or was changed by someone else.
+     * Replaces title, description and content only if the stored tag is still {@code expectedTag}
+     * (and, with {@code minStoredSize}, the stored content is at least that large: the write's
+     * growth fits the owner's quota): the If-Match check and the write are one atomic operation,
+     * which also puts the change's notice in the outbox. Returns the session as it was before
+     * (its size tells the quota what changed) and as written, or null when nothing matched: the
+     * session is gone, was changed by someone else, or would grow too much.
      */
-    Uni<Session> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, SessionDraft draft,
-            String newTag, Instant now, String writeKey, OutboxEntry notice) {
+    Uni<Replaced> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, SessionDraft draft,
+            String newTag, Instant now, String writeKey, OutboxEntry notice, Long minStoredSize) {
         Bson update = Updates.combine(contentOf(draft), Updates.set("version", newVersion), Updates.set("etag", newTag),
                 Updates.set("updatedAt", now), Updates.set("writeKey", writeKey), Outbox.push(notice));
-        return mongoCollection().findOneAndUpdate(
-                Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)),
-                update,
-                new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
+        Bson filter = Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag));
+        return mongoCollection().findOneAndUpdate(minStoredSize == null ? filter
+                        : Filters.and(filter, Filters.gte("contentSize", minStoredSize)),
+                update, new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.BEFORE))
+                .map(before -> before == null ? null : new Replaced(before, written(before, draft, newVersion, newTag, now,
+                        writeKey, notice)));
     }
 
     /**
      * Replaces title, description and content whatever the stored version (last write wins), in
      * one operation: the version is incremented in the store, so the tag and the notice's version
-     * cannot name it (see {@link EntityTags#unversioned} and {@link #outbox}). Returns the new
-     * metadata and outbox, or null when the session is gone or already holds exactly this.
+     * cannot name it (see {@link EntityTags#unversioned} and {@link #outbox}). Returns the session
+     * before and after, or null when the session is gone, already holds exactly this, or (with
+     * {@code minStoredSize}) would grow past the owner's quota.
      */
-    Uni<Session> replaceLatest(String id, String ownerId, SessionDraft draft, String newTag, Instant now,
-            OutboxEntry notice) {
+    Uni<Replaced> replaceLatest(String id, String ownerId, SessionDraft draft, String newTag, Instant now,
+            OutboxEntry notice, Long minStoredSize) {
         Bson changed = Filters.or(Filters.ne("contentHash", draft.content().sha256()),
                 Filters.ne("metadataHash", draft.metadataHash()));
+        Bson filter = Filters.and(owned(id, ownerId), changed);
         Bson update = Updates.combine(contentOf(draft), Updates.inc("version", 1L), Updates.set("etag", newTag),
                 Updates.set("updatedAt", now), Updates.unset("writeKey"), Outbox.push(notice));
-        return mongoCollection().findOneAndUpdate(Filters.and(owned(id, ownerId), changed), update,
-                new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
+        return mongoCollection().findOneAndUpdate(minStoredSize == null ? filter
+                        : Filters.and(filter, Filters.gte("contentSize", minStoredSize)),
+                update, new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.BEFORE))
+                .map(before -> before == null ? null : new Replaced(before, written(before, draft, before.version + 1,
+                        newTag, now, null, notice)));
+    }
+
+    /** A replaced session: its metadata before the write and as written. */
+    record Replaced(Session before, Session after) {
+    }
+
+    /** The metadata a replace leaves, from the document before it and what it wrote (as the update above sets it). */
+    private static Session written(Session before, SessionDraft draft, long version, String tag, Instant now,
+            String writeKey, OutboxEntry notice) {
+        Session after = new Session();
+        after.id = before.id;
+        after.ownerId = before.ownerId;
+        after.createdAt = before.createdAt;
+        after.title = draft.title();
+        after.titleKey = draft.titleKey();
+        after.description = draft.description();
+        after.contentSize = draft.content().length();
+        after.contentHash = draft.content().sha256();
+        after.textHash = draft.textHash();
+        after.metadataHash = draft.metadataHash();
+        after.version = version;
+        after.etag = tag;
+        after.updatedAt = now;
+        after.writeKey = writeKey;
+        List<OutboxEntry> outbox = new ArrayList<>(before.outbox == null ? List.of() : before.outbox);
+        outbox.add(notice);
+        after.outbox = outbox;
+        return after;
     }
 
     /** Changes title and description only if the stored tag is still {@code expectedTag}; null otherwise. */

@@ -17,6 +17,7 @@ import io.keepsake.notice.Notice;
 import io.keepsake.notice.NoticePublisher;
 import io.keepsake.notice.OutboxEntry;
 import io.keepsake.notice.SessionStates;
+import io.keepsake.quota.Quotas;
 import io.keepsake.hashing.Canonical;
 import io.keepsake.hashing.CanonicalJson;
 import io.keepsake.store.Ids;
@@ -53,10 +54,12 @@ public class SessionService implements SessionStates {
     private final NoticePublisher notices;
     private final SessionTags tags;
     private final BodyWork work;
+    private final Quotas quotas;
 
     public SessionService(SessionRepository sessions, Idempotency idempotency, JsonBodies json, Json codec,
-            KeepsakeConfig config, NoticePublisher notices, SessionTags tags, BodyWork work) {
+            KeepsakeConfig config, NoticePublisher notices, SessionTags tags, BodyWork work, Quotas quotas) {
         this.work = work;
+        this.quotas = quotas;
         this.notices = notices;
         this.tags = tags;
         this.sessions = sessions;
@@ -105,11 +108,14 @@ public class SessionService implements SessionStates {
         apply(session, draft, 1, now);
         session.createdAt = now;
         session.outbox = List.of(OutboxEntry.of(Notice.SESSION_UPDATED, id, session.contentHash, 1L, origin, now));
-        return sessions.insert(session).replaceWith(session)
+        Uni<Session> inserted = sessions.insert(session).replaceWith(session)
                 .invoke(created -> {
                     remembered(created);
                     notices.publish(sessions.outbox(created));
-                })
+                });
+        return quotas.reserve(owner, Quotas.Kind.SESSION, session.contentSize)
+                .onItem().transformToUni(reserved -> inserted.onFailure().call(failed ->
+                        quotas.release(owner, Quotas.Kind.SESSION, session.contentSize).onFailure().recoverWithNull()))
                 // An earlier attempt under the same Idempotency-Key created it (and its notice).
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> sessions.findMetadata(id, owner)
                         .onItem().ifNull().failWith(() -> taken));
@@ -228,14 +234,32 @@ public class SessionService implements SessionStates {
         }
         Instant now = Time.now();
         OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), null, origin, now);
-        return sessions.replaceLatest(id, owner, draft, EntityTags.unversioned(draft.content().sha256(), draft.metadataHash()),
-                now, notice)
-                .onItem().ifNotNull().invoke(written -> {
-                    remembered(written);
-                    notices.publish(sessions.outbox(written));
-                })
-                // Nothing matched: the session is gone, or it holds exactly this already.
-                .onItem().ifNull().switchTo(() -> metadata(owner, id));
+        int size = draft.content().length();
+        return quotas.headroom(owner, size).onItem().transformToUni(headroom -> sessions.replaceLatest(id, owner, draft,
+                        EntityTags.unversioned(draft.content().sha256(), draft.metadataHash()), now, notice,
+                        minStoredSize(size, headroom))
+                .onItem().ifNotNull().transformToUni(this::replaced)
+                // Nothing matched: the session is gone, holds exactly this already, or would grow past the quota.
+                .onItem().ifNull().switchTo(() -> metadata(owner, id).invoke(current -> {
+                    if (headroom != null && !current.contentHash.equals(draft.content().sha256())
+                            && size - current.contentSize > headroom) {
+                        throw quotas.tooLarge(size - current.contentSize);
+                    }
+                })));
+    }
+
+    /** A replace of content of {@code size} may only grow the stored one by the headroom (null: by anything). */
+    private static Long minStoredSize(int size, Long headroom) {
+        return headroom == null ? null : size - headroom;
+    }
+
+    /** After a replace: its notice goes out, and the quota learns the change of size. */
+    private Uni<Session> replaced(SessionRepository.Replaced replaced) {
+        Session written = replaced.after();
+        remembered(written);
+        notices.publish(sessions.outbox(written));
+        return quotas.resized(written.ownerId, (long) written.contentSize - replaced.before().contentSize)
+                .replaceWith(written);
     }
 
     /**
@@ -342,9 +366,11 @@ public class SessionService implements SessionStates {
             OutboxEntry notice = OutboxEntry.of(Notice.SESSION_DELETED, id, null, null, origin, now);
             return noticed(owner, id, origin, sessions.delete(id, owner, expected, now, notice)
                     .onItem().ifNull().switchTo(() -> missingOrStale(owner, id, null))
-                    .invoke(tombstone -> {
+                    .call(tombstone -> {
                         tags.forget(id);
                         notices.publish(sessions.outbox(tombstone));
+                        return tombstone.deleted ? quotas.release(owner, Quotas.Kind.SESSION, tombstone.contentSize)
+                                : Uni.createFrom().voidItem();
                     })
                     .replaceWith(StoredResponse.noContent()));
         });
@@ -425,12 +451,16 @@ public class SessionService implements SessionStates {
         String newTag = EntityTags.of(version + 1, draft.content().sha256(), draft.metadataHash());
         Instant now = Time.now();
         OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), version + 1, origin, now);
-        return sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, newTag, now, writeKey, notice)
-                .onItem().ifNull().switchTo(() -> missingOrStale(owner, id, writeKey))
-                .invoke(written -> {
-                    remembered(written);
-                    notices.publish(sessions.outbox(written));
-                });
+        int size = draft.content().length();
+        return quotas.headroom(owner, size).onItem().transformToUni(headroom -> sessions.replaceIfTagged(id, owner,
+                        expectedTag, version + 1, draft, newTag, now, writeKey, notice, minStoredSize(size, headroom))
+                .onItem().ifNotNull().transformToUni(this::replaced)
+                .onItem().ifNull().switchTo(() -> headroom == null ? missingOrStale(owner, id, writeKey)
+                        : sessions.findMetadata(id, owner).onItem().transformToUni(current ->
+                                // The tag matched after all: it was the growth that did not fit.
+                                current != null && current.etag.equals(expectedTag) && size - current.contentSize > headroom
+                                        ? Uni.createFrom().failure(quotas.tooLarge(size - current.contentSize))
+                                        : missingOrStale(owner, id, writeKey))));
     }
 
     /**

@@ -17,6 +17,7 @@ import io.keepsake.accesslog.Visit;
 import io.keepsake.notice.Notice;
 import io.keepsake.notice.NoticePublisher;
 import io.keepsake.notice.OutboxEntry;
+import io.keepsake.quota.Quotas;
 import io.keepsake.session.Session;
 import io.keepsake.session.SessionDraft;
 import io.keepsake.session.SessionService;
@@ -49,11 +50,13 @@ public class SnapshotService {
     private final NoticePublisher notices;
     private final ShareLinks links;
     private final BodyWork work;
+    private final Quotas quotas;
 
     SnapshotService(SnapshotRepository snapshots, SessionService sessions, AccessLogs accessLogs,
             Idempotency idempotency, JsonBodies json, Json codec, KeepsakeConfig config, NoticePublisher notices,
-            ShareLinks links, BodyWork work) {
+            ShareLinks links, BodyWork work, Quotas quotas) {
         this.work = work;
+        this.quotas = quotas;
         this.notices = notices;
         this.links = links;
         this.snapshots = snapshots;
@@ -140,8 +143,12 @@ public class SnapshotService {
         snapshot.createdAt = Time.now();
         snapshot.outbox = List.of(OutboxEntry.of(Notice.SNAPSHOT_CREATED, id, snapshot.contentHash, null, origin,
                 snapshot.createdAt));
-        return snapshots.insert(snapshot).replaceWith(snapshot)
-                .invoke(created -> notices.publish(snapshots.outbox(created)))
+        Uni<Snapshot> inserted = snapshots.insert(snapshot).replaceWith(snapshot)
+                .invoke(created -> notices.publish(snapshots.outbox(created)));
+        return quotas.reserve(owner, Quotas.Kind.SNAPSHOT, snapshot.contentSize)
+                .onItem().transformToUni(reserved -> inserted.onFailure().call(failed ->
+                        quotas.release(owner, Quotas.Kind.SNAPSHOT, snapshot.contentSize).onFailure().recoverWithNull()))
+                // An earlier attempt under the same Idempotency-Key created it.
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> snapshots.findMetadata(id)
                         .onItem().transformToUni(existing -> existing != null && existing.ownerId.equals(owner)
                                 ? Uni.createFrom().item(existing)
@@ -197,7 +204,10 @@ public class SnapshotService {
         Ids.require(id);
         Instant now = Time.now();
         return snapshots.tombstone(id, owner, now, OutboxEntry.of(Notice.SNAPSHOT_DELETED, id, null, null, origin, now))
-                .onItem().ifNotNull().invoke(tombstone -> notices.publish(snapshots.outbox(tombstone)))
+                .onItem().ifNotNull().call(tombstone -> {
+                    notices.publish(snapshots.outbox(tombstone));
+                    return quotas.release(owner, Quotas.Kind.SNAPSHOT, tombstone.contentSize);
+                })
                 .onItem().ifNull().switchTo(() -> snapshots.unfinishedTombstone(id, owner))
                 .onItem().ifNull().failWith(() -> ApiProblem.notFound("Snapshot"))
                 .onItem().transformToUni(tombstone -> accessLogs.snapshotDeleted(id))

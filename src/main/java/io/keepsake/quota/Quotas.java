@@ -1,0 +1,182 @@
+package io.keepsake.quota;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import com.mongodb.client.model.Accumulators;
+import com.mongodb.client.model.Aggregates;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Updates;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.store.StoreErrors;
+import io.keepsake.web.ApiProblem;
+import io.quarkus.mongodb.reactive.ReactiveMongoClient;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Per-user quotas that hold across replicas: how many live sessions and snapshots a user has and
+ * how many canonical content bytes they hold together, kept in the store as one {@code usage}
+ * document per user ({@code _id}: the user id, its shard key). A create reserves its count and
+ * bytes with one conditional {@code $inc} (refused when the result would pass a limit) before it
+ * inserts, and gives them back if the insert fails; a delete gives them back; a replace adds the
+ * change of its size after it is written, and one that grows a session passes only the growth that
+ * fits (see {@link #headroom}). A user's document is made from their stored sessions and snapshots
+ * the first time it is needed, so data from before quotas (or imported) counts.
+ */
+@ApplicationScoped
+public class Quotas {
+
+    public enum Kind {
+        SESSION("sessions", "keepsake.quotas.max-sessions-per-user"),
+        SNAPSHOT("snapshots", "keepsake.quotas.max-snapshots-per-user");
+
+        final String field;
+        final String setting;
+
+        Kind(String field, String setting) {
+            this.field = field;
+            this.setting = setting;
+        }
+    }
+
+    static final String BYTES = "bytes";
+    static final String BYTES_SETTING = "keepsake.quotas.max-stored-bytes-per-user";
+
+    private final ReactiveMongoCollection<Document> usage;
+    private final ReactiveMongoCollection<Document> sessions;
+    private final ReactiveMongoCollection<Document> snapshots;
+    private final Map<Kind, Long> maxCount;
+    private final long maxBytes;
+    /** The bytes each user held when this replica last wrote or read their usage (a hint, never the rule). */
+    private final Map<String, Long> lastKnownBytes = new ConcurrentHashMap<>();
+    private static final int HINTS = 100_000;
+
+    public Quotas(ReactiveMongoClient client, KeepsakeConfig config,
+            @ConfigProperty(name = "quarkus.mongodb.database") String database) {
+        var db = client.getDatabase(database);
+        this.usage = db.getCollection("usage");
+        this.sessions = db.getCollection("sessions");
+        this.snapshots = db.getCollection("snapshots");
+        this.maxCount = Map.of(Kind.SESSION, config.quotas().maxSessionsPerUser(),
+                Kind.SNAPSHOT, config.quotas().maxSnapshotsPerUser());
+        this.maxBytes = config.quotas().maxStoredBytesPerUser().asLongValue();
+    }
+
+    /**
+     * Reserves one more session or snapshot of {@code bytes} for the user: 409 past the count,
+     * 413 past the bytes, each naming its setting.
+     */
+    public Uni<Void> reserve(String user, Kind kind, long bytes) {
+        Bson fits = Filters.and(Filters.eq("_id", user), Filters.lt(kind.field, maxCount.get(kind)),
+                Filters.lte(BYTES, maxBytes - bytes));
+        return ensure(user).onItem().transformToUni(ignored -> usage.findOneAndUpdate(fits,
+                Updates.combine(Updates.inc(kind.field, 1L), Updates.inc(BYTES, bytes)),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+                .onItem().transformToUni(after -> after != null ? Uni.createFrom().item(remember(user, after))
+                        : usage.find(Filters.eq("_id", user)).collect().first()
+                                .map(current -> { throw refused(kind, bytes, current); }))
+                .replaceWithVoid();
+    }
+
+    /** Gives back what a create reserved or a delete frees. */
+    public Uni<Void> release(String user, Kind kind, long bytes) {
+        return add(user, Updates.combine(Updates.inc(kind.field, -1L), Updates.inc(BYTES, -bytes)));
+    }
+
+    /** Adds the change of a replaced content's size. */
+    public Uni<Void> resized(String user, long delta) {
+        return delta == 0 ? Uni.createFrom().voidItem() : add(user, Updates.inc(BYTES, delta));
+    }
+
+    /**
+     * How many bytes the user may still add, when it might matter for a write of {@code bytes}:
+     * null when even the whole write fits under what this replica last saw (no store read then),
+     * else read from the store. A replace that grows its session by more than this is refused.
+     */
+    public Uni<Long> headroom(String user, long bytes) {
+        Long known = lastKnownBytes.get(user);
+        if (known != null && known + bytes <= maxBytes) {
+            return Uni.createFrom().nullItem();
+        }
+        return ensure(user).map(current -> Math.max(0, maxBytes - bytes(remember(user, current))));
+    }
+
+    /** The problem of a replace whose growth does not fit. */
+    public ApiProblem tooLarge(long growth) {
+        return new ApiProblem(413, "Content Too Large", "Storing " + growth + " more bytes would pass this user's quota of "
+                + maxBytes + " stored bytes (" + BYTES_SETTING + ")").with("limit", BYTES_SETTING);
+    }
+
+    private Uni<Void> add(String user, Bson update) {
+        return usage.findOneAndUpdate(Filters.eq("_id", user), update,
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
+                .invoke(after -> {
+                    if (after != null) {
+                        remember(user, after);
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private ApiProblem refused(Kind kind, long bytes, Document current) {
+        if (current != null && count(current, kind) >= maxCount.get(kind)) {
+            return new ApiProblem(409, "Conflict", "This user already has " + maxCount.get(kind) + " " + kind.field
+                    + ", the most allowed (" + kind.setting + "); delete some first").with("limit", kind.setting);
+        }
+        return tooLarge(bytes);
+    }
+
+    /** The user's usage document, made from what they have stored if it does not exist yet. */
+    private Uni<Document> ensure(String user) {
+        return usage.find(Filters.eq("_id", user)).collect().first()
+                .onItem().ifNull().switchTo(() -> counted(user).onItem().transformToUni(counted -> usage.insertOne(counted)
+                        .replaceWith(counted)
+                        // Another request made it first: use theirs.
+                        .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> usage.find(Filters.eq("_id", user))
+                                .collect().first())));
+    }
+
+    /** Counts and sizes of the user's live sessions and snapshots, as stored. */
+    private Uni<Document> counted(String user) {
+        List<Bson> pipeline = List.of(
+                Aggregates.match(Filters.and(Filters.eq("ownerId", user), Filters.ne("deleted", true))),
+                Aggregates.group(null, Accumulators.sum("count", 1), Accumulators.sum("bytes", "$contentSize")));
+        return Uni.combine().all().unis(sessions.aggregate(pipeline).collect().first(),
+                snapshots.aggregate(pipeline).collect().first()).asTuple()
+                .map(both -> new Document("_id", user)
+                        .append(Kind.SESSION.field, number(both.getItem1(), "count"))
+                        .append(Kind.SNAPSHOT.field, number(both.getItem2(), "count"))
+                        .append(BYTES, number(both.getItem1(), "bytes") + number(both.getItem2(), "bytes")));
+    }
+
+    private Document remember(String user, Document current) {
+        if (lastKnownBytes.size() >= HINTS) {
+            lastKnownBytes.clear(); // hints only: start over rather than grow without bound
+        }
+        lastKnownBytes.put(user, bytes(current));
+        return current;
+    }
+
+    private static long count(Document usage, Kind kind) {
+        return number(usage, kind.field);
+    }
+
+    private static long bytes(Document usage) {
+        return number(usage, BYTES);
+    }
+
+    private static long number(Document document, String field) {
+        return document != null && document.get(field) instanceof Number n ? n.longValue() : 0L;
+    }
+}
