@@ -63,9 +63,13 @@ public class SessionResource {
     @Operation(summary = "Create a session", description = "Honours Idempotency-Key: a replay gets the first answer, "
             + "not a second session")
     @APIResponse(responseCode = "201", description = "Created: the session's metadata",
-            headers = {@Header(name = HttpHeaders.LOCATION, description = "The new session's path", schema = @Schema(type = SchemaType.STRING)),
-                @Header(name = HttpHeaders.ETAG, description = "Its entity tag, for If-Match", schema = @Schema(type = SchemaType.STRING))},
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionViews.Metadata.class)))
+            headers = {
+                @Header(name = HttpHeaders.LOCATION, description = "The new session's path",
+                        schema = @Schema(type = SchemaType.STRING)),
+                @Header(name = HttpHeaders.ETAG, description = "Its entity tag, for If-Match",
+                        schema = @Schema(type = SchemaType.STRING))},
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = SessionViews.Metadata.class)))
     @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)

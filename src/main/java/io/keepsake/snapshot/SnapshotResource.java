@@ -61,7 +61,8 @@ public class SnapshotResource {
     @APIResponse(responseCode = "201", description = "Created: its metadata, with its shareUrl",
             headers = @Header(name = HttpHeaders.LOCATION, description = "The new snapshot's path",
                     schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SnapshotViews.Metadata.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = SnapshotViews.Metadata.class)))
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @POST
