@@ -44,8 +44,6 @@ public class AccessLogResource {
     @Operation(summary = "List the snapshots you visited")
     @APIResponse(responseCode = "200", description = "A page of access logs")
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     public Uni<Page<AccessLogView>> list(@RestQuery("page_size") String pageSize,
             @RestQuery String cursor,
@@ -73,9 +71,7 @@ public class AccessLogResource {
     @Operation(summary = "Forget your visits of a snapshot")
     @APIResponse(responseCode = "204", description = "Forgotten")
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @DELETE
     @Path("/{snapshotId}")
     public Uni<RestResponse<Void>> forget(@RestPath String snapshotId) {

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.web.ApiProblem;
@@ -46,6 +47,7 @@ public class LongPolls {
 
     /** Notices after a cursor; {@code resync} when some that followed it have expired. */
     @RegisterForReflection
+    @Schema(name = "NoticeBatch")
     public record Batch(List<NoticeView> items, String cursor, boolean resync) {
     }
 

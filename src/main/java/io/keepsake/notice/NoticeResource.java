@@ -7,6 +7,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
@@ -42,10 +44,9 @@ public class NoticeResource {
 
     /** A single-use ticket to open {@code /persistence/notices/ws?ticket=...} (browsers cannot send headers there). */
     @Operation(summary = "Get a single-use ticket for the notice WebSocket")
-    @APIResponse(responseCode = "201", description = "The ticket and when it expires")
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @APIResponse(responseCode = "201", description = "The ticket and when it expires",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Tickets.Ticket.class)))
     @APIResponse(ref = KeepsakeApi.TOO_MANY)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @POST
     @Path("/tickets")
     public Uni<RestResponse<Tickets.Ticket>> ticket() {
@@ -57,8 +58,7 @@ public class NoticeResource {
     @Operation(summary = "Notices after a cursor, long-polled")
     @APIResponse(responseCode = "200", description = "Notices and the cursor to continue from")
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @GET
     public Uni<LongPolls.Batch> poll(@RestQuery String after, @RestQuery String wait) {
         return polls.poll(caller.id(), after, wait);

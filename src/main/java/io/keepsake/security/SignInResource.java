@@ -16,6 +16,9 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
@@ -69,7 +72,8 @@ public class SignInResource {
 
     @Operation(summary = "Sign in", description = "The login form of the built-in users, which posts to "
             + "/j_security_check; with OIDC browser sign-in, the authorization-code flow, ending on the landing page")
-    @APIResponse(responseCode = "200", description = "The login form")
+    @APIResponse(responseCode = "200", description = "The login form",
+            content = @Content(mediaType = MediaType.TEXT_HTML, schema = @Schema(type = SchemaType.STRING)))
     @APIResponse(responseCode = "302", description = "To the OIDC provider")
     @APIResponse(responseCode = "303", description = "Signed in: to the landing page")
     @GET
@@ -104,7 +108,6 @@ public class SignInResource {
 
     @Operation(summary = "Who is signed in")
     @APIResponse(responseCode = "200", description = "The signed-in user's id")
-    @APIResponse(responseCode = "401", description = "Not signed in")
     @GET
     @Path("/persistence/me")
     @Authenticated

@@ -13,8 +13,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
@@ -57,18 +60,21 @@ public class SessionResource {
         this.config = config;
     }
 
-    @Operation(summary = "Create a session")
-    @APIResponse(responseCode = "201", description = "Created; Location and ETag headers, the session's metadata")
-    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
-    @APIResponse(ref = KeepsakeApi.TOO_LARGE)
-    @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
-    @APIResponse(ref = KeepsakeApi.IDEMPOTENCY)
+    @Operation(summary = "Create a session", description = "Honours Idempotency-Key: a replay gets the first answer, "
+            + "not a second session")
+    @APIResponse(responseCode = "201", description = "Created: the session's metadata",
+            headers = {
+                @Header(name = HttpHeaders.LOCATION, description = "The new session's path",
+                        schema = @Schema(type = SchemaType.STRING)),
+                @Header(name = HttpHeaders.ETAG, description = "Its entity tag, for If-Match",
+                        schema = @Schema(type = SchemaType.STRING))},
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = SessionViews.Metadata.class)))
     @APIResponse(ref = KeepsakeApi.TOO_MANY)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> create(byte[] body, @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
+    public Uni<Response> create(@RequestBody(ref = KeepsakeApi.SESSION_BODY) byte[] body,
+            @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
         return service.create(writer(), body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
@@ -76,8 +82,6 @@ public class SessionResource {
     @Operation(summary = "List your sessions")
     @APIResponse(responseCode = "200", description = "A page of metadata")
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     public Uni<Page<SessionViews.Metadata>> list(@RestQuery("page_size") String pageSize,
             @RestQuery String cursor,
@@ -98,11 +102,10 @@ public class SessionResource {
     }
 
     @Operation(summary = "Read a session with its content")
-    @APIResponse(responseCode = "200", description = "The session; 304 when If-None-Match matches")
+    @APIResponse(responseCode = "200", description = "The session, with its ETag")
+    @APIResponse(ref = KeepsakeApi.NOT_MODIFIED)
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     @Path("/{id}")
     public Uni<RestResponse<SessionViews.Full>> get(@RestPath String id,
@@ -112,11 +115,10 @@ public class SessionResource {
     }
 
     @Operation(summary = "Read a session's metadata (the polling target)")
-    @APIResponse(responseCode = "200", description = "Metadata; 304 when If-None-Match matches")
+    @APIResponse(responseCode = "200", description = "Metadata, with its ETag")
+    @APIResponse(ref = KeepsakeApi.NOT_MODIFIED)
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     @Path("/metadata/{id}")
     public Uni<RestResponse<SessionViews.Metadata>> metadata(@RestPath String id,
@@ -129,22 +131,16 @@ public class SessionResource {
             description = "Honours Idempotency-Key: a replay of a write that succeeded gets its first answer")
     @APIResponse(responseCode = "200", description = "The new metadata and ETag",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionViews.Metadata.class)))
-    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
-    @APIResponse(ref = KeepsakeApi.IDEMPOTENCY)
-    @APIResponse(ref = KeepsakeApi.TOO_LARGE)
-    @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_REQUIRED)
     @APIResponse(ref = KeepsakeApi.TOO_MANY)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @PUT
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> replace(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
-            @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, byte[] body) {
+            @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, @RequestBody(ref = KeepsakeApi.SESSION_BODY) byte[] body) {
         return service.replace(writer(), id, ifMatch, body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
@@ -152,33 +148,25 @@ public class SessionResource {
             description = "Honours Idempotency-Key: a replay of a write that succeeded gets its first answer")
     @APIResponse(responseCode = "200", description = "The new metadata and ETag",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionViews.Metadata.class)))
-    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
-    @APIResponse(ref = KeepsakeApi.IDEMPOTENCY)
-    @APIResponse(ref = KeepsakeApi.TOO_LARGE)
-    @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_REQUIRED)
     @APIResponse(ref = KeepsakeApi.TOO_MANY)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @PATCH
     @Path("/{id}")
     @Consumes({MERGE_PATCH, MediaType.APPLICATION_JSON})
     public Uni<Response> patch(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
-            @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, byte[] body) {
+            @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, @RequestBody(ref = KeepsakeApi.PATCH_BODY) byte[] body) {
         return service.patch(writer(), id, ifMatch, body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "Delete a session", description = "Honours Idempotency-Key")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
-    @APIResponse(ref = KeepsakeApi.IDEMPOTENCY)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @DELETE
     @Path("/{id}")
     public Uni<Response> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,

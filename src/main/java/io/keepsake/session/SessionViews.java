@@ -2,8 +2,10 @@ package io.keepsake.session;
 
 import java.time.Instant;
 
-import io.keepsake.web.RawJson;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import io.keepsake.web.KeepsakeApi;
+import io.keepsake.web.RawJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** What the session endpoints return. */
@@ -14,6 +16,7 @@ final class SessionViews {
 
     /** A session without its content: list items, write responses and the polling target. */
     @RegisterForReflection
+    @Schema(name = "SessionMetadata")
     public record Metadata(String id, String ownerId, String title, String description, String contentHash,
             String metadataHash, long version, int contentSize, Instant createdAt, Instant updatedAt) {
 
@@ -25,7 +28,9 @@ final class SessionViews {
 
     /** A session with its content, written out as the stored canonical JSON bytes, as they are. */
     @RegisterForReflection
-    public record Full(String id, String ownerId, String title, String description, RawJson content,
+    @Schema(name = "Session")
+    public record Full(String id, String ownerId, String title, String description,
+            @Schema(ref = KeepsakeApi.JSON_VALUE) RawJson content,
             String contentHash, String metadataHash, long version, int contentSize, Instant createdAt,
             Instant updatedAt) {
 

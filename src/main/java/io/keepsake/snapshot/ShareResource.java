@@ -6,11 +6,16 @@ import java.util.List;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
@@ -18,6 +23,7 @@ import org.jboss.resteasy.reactive.RestPath;
 import io.keepsake.web.KeepsakeApi;
 import io.keepsake.store.Ids;
 import io.keepsake.web.ApiProblem;
+import io.keepsake.web.Problem;
 import io.keepsake.web.RateLimiter;
 import io.vertx.core.http.HttpServerRequest;
 import io.smallrye.mutiny.Uni;
@@ -44,13 +50,17 @@ public class ShareResource {
     }
 
     @Operation(summary = "Open a share URL")
-    @APIResponse(responseCode = "303", description = "To the workbench (browsers) or the snapshot API (other clients)")
-    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(responseCode = "303", description = "To the workbench (browsers) or the snapshot API (other clients)",
+            headers = @Header(name = HttpHeaders.LOCATION, description = "Where the snapshot opens",
+                    schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "404", description = "No such snapshot, or deleted: a short page for a browser, "
+            + "a problem for other clients", content = {
+                @Content(mediaType = MediaType.TEXT_HTML, schema = @Schema(type = SchemaType.STRING)),
+                @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))})
     @APIResponse(ref = KeepsakeApi.TOO_MANY)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     @Path("/{id}")
-    public Uni<Response> open(@RestPath String id, HttpHeaders headers, HttpServerRequest request) {
+    public Uni<Response> open(@RestPath String id, HttpHeaders headers, @Context HttpServerRequest request) {
         // No sign-in here: the address is what a flood of opens comes from (behind a proxy, enable
         // quarkus.http.proxy.proxy-address-forwarding so that it is the client's).
         rateLimiter.acquire(request.remoteAddress().hostAddress(), RateLimiter.Kind.SHARE_LINK);

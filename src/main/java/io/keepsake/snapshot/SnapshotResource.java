@@ -11,6 +11,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
@@ -51,19 +56,19 @@ public class SnapshotResource {
         this.cacheControl = "private, max-age=" + config.snapshots().cacheMaxAge().toSeconds() + ", immutable";
     }
 
-    @Operation(summary = "Create a snapshot from a body or from one of your sessions")
-    @APIResponse(responseCode = "201", description = "Created, with its shareUrl")
-    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
+    @Operation(summary = "Create a snapshot from a body or from one of your sessions",
+            description = "Honours Idempotency-Key: a replay gets the first answer, not a second snapshot")
+    @APIResponse(responseCode = "201", description = "Created: its metadata, with its shareUrl",
+            headers = @Header(name = HttpHeaders.LOCATION, description = "The new snapshot's path",
+                    schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = SnapshotViews.Metadata.class)))
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
-    @APIResponse(ref = KeepsakeApi.TOO_LARGE)
-    @APIResponse(ref = KeepsakeApi.UNSUPPORTED)
-    @APIResponse(ref = KeepsakeApi.IDEMPOTENCY)
     @APIResponse(ref = KeepsakeApi.TOO_MANY)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> create(byte[] body, @RestHeader("Idempotency-Key") String idempotencyKey,
+    public Uni<Response> create(@RequestBody(ref = KeepsakeApi.SNAPSHOT_BODY) byte[] body,
+            @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
         String user = caller.id();
         rateLimiter.acquire(user, RateLimiter.Kind.SNAPSHOT_CREATE);
@@ -73,8 +78,6 @@ public class SnapshotResource {
     @Operation(summary = "List your snapshots")
     @APIResponse(responseCode = "200", description = "A page of metadata")
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     public Uni<Page<SnapshotViews.Metadata>> list(@RestQuery("page_size") String pageSize,
             @RestQuery String cursor,
@@ -92,12 +95,11 @@ public class SnapshotResource {
     }
 
     @Operation(summary = "Read any snapshot (counts a visit)")
-    @APIResponse(responseCode = "200", description = "The snapshot; 304 when If-None-Match matches")
+    @APIResponse(responseCode = "200", description = "The snapshot, with its ETag and immutable caching headers")
+    @APIResponse(ref = KeepsakeApi.NOT_MODIFIED)
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @APIResponse(ref = KeepsakeApi.TOO_MANY)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     @Path("/{id}")
     public Uni<RestResponse<SnapshotViews.Full>> read(@RestPath String id,
@@ -117,9 +119,7 @@ public class SnapshotResource {
     @Operation(summary = "Read a snapshot's metadata (with visit counts for its owner)")
     @APIResponse(responseCode = "200", description = "Metadata")
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     @Path("/metadata/{id}")
     public Uni<SnapshotViews.Metadata> metadata(@RestPath String id) {
@@ -129,9 +129,7 @@ public class SnapshotResource {
     @Operation(summary = "Delete your snapshot")
     @APIResponse(responseCode = "204", description = "Deleted; its access logs are marked in the background")
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @DELETE
     @Path("/{id}")
     public Uni<RestResponse<Void>> delete(@RestPath String id, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {

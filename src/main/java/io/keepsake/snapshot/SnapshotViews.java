@@ -2,8 +2,11 @@ package io.keepsake.snapshot;
 
 import java.time.Instant;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.keepsake.web.KeepsakeApi;
 import io.keepsake.web.RawJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -16,6 +19,7 @@ final class SnapshotViews {
     /** Metadata; {@code visits} and {@code uniqueVisitors} only for the owner. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @RegisterForReflection
+    @Schema(name = "SnapshotMetadata")
     public record Metadata(String id, String ownerId, String title, String description, String contentHash,
             int contentSize, String sourceSessionId, Instant createdAt, String shareUrl, Long visits,
             Long uniqueVisitors) {
@@ -33,7 +37,9 @@ final class SnapshotViews {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @RegisterForReflection
-    public record Full(String id, String ownerId, String title, String description, RawJson content,
+    @Schema(name = "Snapshot")
+    public record Full(String id, String ownerId, String title, String description,
+            @Schema(ref = KeepsakeApi.JSON_VALUE) RawJson content,
             String contentHash, int contentSize, String sourceSessionId, Instant createdAt, String shareUrl) {
 
         static Full of(Snapshot s, String shareUrl) {

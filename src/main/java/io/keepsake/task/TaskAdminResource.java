@@ -11,10 +11,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.keepsake.web.KeepsakeApi;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
@@ -37,13 +37,12 @@ public class TaskAdminResource {
     }
 
     @RegisterForReflection
+    @Schema(name = "TaskOverview")
     public record Overview(Map<String, Long> counts, List<DeadTask> dead) {
     }
 
     @Operation(summary = "Task queue depth and dead tasks")
     @APIResponse(responseCode = "200", description = "Counts by status and the latest dead tasks")
-    @APIResponse(ref = KeepsakeApi.UNAUTHORIZED)
-    @APIResponse(ref = KeepsakeApi.UNAVAILABLE)
     @GET
     public Uni<Overview> overview() {
         return queue.counts().onItem().transformToUni(counts -> queue.dead(50).map(dead -> new Overview(counts,

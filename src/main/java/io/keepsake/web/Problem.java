@@ -4,6 +4,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -15,6 +17,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * the status and title say what happened; extension members carry machine-readable details.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Schema(description = "RFC 9457 problem details; extension members (field, limit, currentHash, ...) carry the "
+        + "details a client acts on", additionalProperties = Schema.True.class)
 @JsonPropertyOrder({"title", "status", "detail", "instance"})
 @RegisterForReflection
 public final class Problem {
@@ -25,6 +29,7 @@ public final class Problem {
     private final int status;
     private final String detail;
     private final String instance;
+    @Schema(hidden = true)
     private final Map<String, Object> extensions;
 
     public Problem(String title, int status, String detail, String instance, Map<String, Object> extensions) {

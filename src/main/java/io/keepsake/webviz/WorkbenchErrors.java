@@ -43,6 +43,10 @@ class WorkbenchErrors implements ErrorBodies {
 
     @Override
     public WorkbenchViews.ErrorBody body(int status, String message) {
+        return bodyOf(status, message);
+    }
+
+    static WorkbenchViews.ErrorBody bodyOf(int status, String message) {
         String service = status == 401 || status == 403 ? "general" : "database";
         return new WorkbenchViews.ErrorBody(new WorkbenchViews.ErrorBody.Error(type(status), message, service));
     }

@@ -11,6 +11,10 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
@@ -50,6 +54,9 @@ public class WorkbenchSessionResource {
     @Operation(summary = "Create a session (original workbench)", description = "Body {title, description, content}, "
             + "content a JSON-encoded string; answers with the new id as a JSON string")
     @APIResponse(responseCode = "200", description = "The new session's id")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = WorkbenchViews.DraftBody.class),
+            examples = @ExampleObject(name = "session", value = WorkbenchApi.EXAMPLE)))
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<String> create(byte[] body, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
@@ -58,6 +65,7 @@ public class WorkbenchSessionResource {
 
     @Operation(summary = "List your sessions (original workbench)")
     @APIResponse(responseCode = "200", description = "{items, pageToken}")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
     @GET
     public Uni<Page<WorkbenchViews.SessionMetadata>> list(@RestQuery("page_size") String pageSize,
             @RestQuery String cursor,
@@ -76,6 +84,8 @@ public class WorkbenchSessionResource {
 
     @Operation(summary = "Open a session (original workbench)", description = "{metadata, content}")
     @APIResponse(responseCode = "200", description = "The session")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @GET
     @Path("/{id}")
     public Uni<WorkbenchViews.FullSession> read(@RestPath String id) {
@@ -84,6 +94,8 @@ public class WorkbenchSessionResource {
 
     @Operation(summary = "A session's metadata (original workbench's polling target)")
     @APIResponse(responseCode = "200", description = "The metadata")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @GET
     @Path("/metadata/{id}")
     public Uni<WorkbenchViews.SessionMetadata> metadata(@RestPath String id) {
@@ -93,6 +105,13 @@ public class WorkbenchSessionResource {
     @Operation(summary = "Save or rename a session (original workbench)", description = "With content: a save, "
             + "last write wins unless If-Match is sent. Without: a change of title and description")
     @APIResponse(responseCode = "200", description = "The session")
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(responseCode = "409", description = "The session kept changing while its title was being changed; try again")
+    @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = WorkbenchViews.ChangeBody.class),
+            examples = {@ExampleObject(name = "save", value = WorkbenchApi.EXAMPLE),
+                @ExampleObject(name = "rename", value = "{\"title\":\"Field review, final\"}")}))
     @PUT
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -103,6 +122,9 @@ public class WorkbenchSessionResource {
 
     @Operation(summary = "Delete a session (original workbench)")
     @APIResponse(responseCode = "200", description = "Deleted")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
     @DELETE
     @Path("/{id}")
     public Uni<String> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,

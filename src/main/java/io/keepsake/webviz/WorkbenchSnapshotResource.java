@@ -9,6 +9,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
@@ -43,6 +47,10 @@ public class WorkbenchSnapshotResource {
     @Operation(summary = "Create a snapshot (original workbench)", description = "Counts as the creator's visit; "
             + "answers with the new id as a JSON string")
     @APIResponse(responseCode = "200", description = "The new snapshot's id")
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = WorkbenchViews.DraftBody.class),
+            examples = @ExampleObject(name = "snapshot", value = WorkbenchApi.EXAMPLE)))
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<String> create(byte[] body, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
@@ -53,6 +61,9 @@ public class WorkbenchSnapshotResource {
 
     @Operation(summary = "Open any snapshot (original workbench)", description = "{metadata, content}; counts a visit")
     @APIResponse(responseCode = "200", description = "The snapshot")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @GET
     @Path("/{id}")
     public Uni<WorkbenchViews.FullSnapshot> read(@RestPath String id) {
@@ -63,6 +74,8 @@ public class WorkbenchSnapshotResource {
 
     @Operation(summary = "Delete your snapshot (original workbench)")
     @APIResponse(responseCode = "200", description = "Deleted")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @DELETE
     @Path("/{id}")
     public Uni<String> delete(@RestPath String id, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {

@@ -2,6 +2,8 @@ package io.keepsake.webviz;
 
 import java.time.Instant;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonRawValue;
 
 import io.keepsake.accesslog.AccessLog;
@@ -20,6 +22,7 @@ final class WorkbenchViews {
     }
 
     @RegisterForReflection
+    @Schema(name = "WorkbenchSessionMetadata")
     record SessionMetadata(String id, String ownerId, String title, String description, String createdAt,
             String updatedAt, long version, String contentHash) {
 
@@ -31,10 +34,12 @@ final class WorkbenchViews {
 
     /** @param content the content string as a JSON string literal, written as it is */
     @RegisterForReflection
+    @Schema(name = "WorkbenchSession")
     record FullSession(SessionMetadata metadata, @JsonRawValue String content) {
     }
 
     @RegisterForReflection
+    @Schema(name = "WorkbenchSnapshotMetadata")
     record SnapshotMetadata(String id, String ownerId, String title, String description, String createdAt,
             String contentHash) {
 
@@ -50,10 +55,12 @@ final class WorkbenchViews {
     }
 
     @RegisterForReflection
+    @Schema(name = "WorkbenchSnapshot")
     record FullSnapshot(SnapshotMetadata metadata, @JsonRawValue String content) {
     }
 
     @RegisterForReflection
+    @Schema(name = "WorkbenchVisitLog")
     record VisitLog(String visitorId, String snapshotId, long visits, String firstVisitedAt, String lastVisitedAt,
             boolean snapshotDeleted, SnapshotMetadata snapshotMetadata) {
 
@@ -61,6 +68,21 @@ final class WorkbenchViews {
             return new VisitLog(log.visitorId, log.snapshotId, log.visits, text(log.firstVisitedAt),
                     text(log.lastVisitedAt), log.snapshotDeleted, SnapshotMetadata.of(log));
         }
+    }
+
+    /** A new session or snapshot as the workbench sends it: read by {@link WorkbenchBodies}, described for the API. */
+    @Schema(name = "WorkbenchDraft", requiredProperties = {"title", "content"})
+    record DraftBody(@Schema(minLength = 1, maxLength = 50) String title,
+            @Schema(maxLength = 250, nullable = true) String description,
+            @Schema(description = "The workbench state, JSON-encoded") String content) {
+    }
+
+    /** A save (with content) or a change of title and description (without), as the workbench sends it. */
+    @Schema(name = "WorkbenchChange")
+    record ChangeBody(@Schema(minLength = 1, maxLength = 50, nullable = true) String title,
+            @Schema(maxLength = 250, nullable = true) String description,
+            @Schema(description = "The workbench state, JSON-encoded; without it, a change of title and description",
+                    nullable = true) String content) {
     }
 
     /** The original's error body: {@code {"error": {"type", "message", "service"}}}. */

@@ -13,6 +13,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.accesslog.AccessLogFilter;
 import io.keepsake.security.Caller;
+import io.keepsake.web.KeepsakeApi;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
 import io.keepsake.web.QueryParams;
@@ -39,6 +40,7 @@ public class WorkbenchVisitResource {
     @Operation(summary = "The snapshots you visited (original workbench)", description = "filter_snapshot_deleted "
             + "(true or false) shows live snapshots only; filter_owner_id those of one owner")
     @APIResponse(responseCode = "200", description = "{items, pageToken}")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
     @GET
     public Uni<Page<WorkbenchViews.VisitLog>> list(@RestQuery("page_size") String pageSize,
             @RestQuery String cursor,

@@ -10,6 +10,7 @@ import jakarta.ws.rs.Path;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestPath;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,6 +35,7 @@ class StoreFailureTest {
 
         @GET
         @Path("/{kind}")
+        @Operation(hidden = true)
         public Uni<String> fail(@RestPath String kind) {
             RuntimeException failure = switch (kind) {
                 case "timeout" -> new MongoTimeoutException("Timed out after 3000 ms while waiting for a server");
