@@ -28,7 +28,13 @@ import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 
-/** Access log queries; list queries name {@code visitorId}, the shard key. */
+/**
+ * Access log queries. Every write and the visitor's list name {@code visitorId}, the shard key: a
+ * log's {@code _id} ({@code visitorId:snapshotId}) holds it too, but a sharded store routes by the
+ * key field, not by what an id happens to contain. Two queries go across every shard on purpose,
+ * because they ask about a snapshot, whose visitors live anywhere: the owner's visit totals and the
+ * marking of a deleted snapshot's logs (once per deletion, by a task).
+ */
 @ApplicationScoped
 public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<AccessLog, String> {
 
@@ -43,7 +49,8 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
     /**
      * Records a visit in one atomic upsert: +1 only when the last counted visit is older than the
      * window. Inside the window the conditional upsert finds no match and its insert collides on
-     * the _id of the existing log (E11000); then only the last-visit time moves.
+     * the _id of the existing log (E11000); then only the last-visit time moves. Both name the
+     * visitor: an upsert on a sharded collection must carry the whole shard key in its filter.
      */
     Uni<Void> record(Visit visit, Duration window) {
         String id = AccessLog.key(visit.visitorId(), visit.snapshotId());
@@ -58,7 +65,8 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
         setIfPresent(shown, "snapshotTextHash", visit.snapshotTextHash());
         Bson display = Updates.combine(shown);
         return mongoCollection().updateOne(
-                Filters.and(Filters.eq("_id", id), Filters.lt("lastCountedAt", visit.at().minus(window))),
+                Filters.and(Filters.eq("_id", id), Filters.eq("visitorId", visit.visitorId()),
+                        Filters.lt("lastCountedAt", visit.at().minus(window))),
                 Updates.combine(display,
                         Updates.inc("visits", 1),
                         Updates.max("lastCountedAt", visit.at()),
@@ -69,7 +77,8 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
                 new UpdateOptions().upsert(true))
                 .replaceWithVoid()
                 .onFailure(StoreErrors::isDuplicateKey)
-                .recoverWithUni(inWindow -> mongoCollection().updateOne(Filters.eq("_id", id), display).replaceWithVoid());
+                .recoverWithUni(inWindow -> mongoCollection()
+                        .updateOne(ofVisitor(visit.visitorId(), visit.snapshotId()), display).replaceWithVoid());
     }
 
     private static void setIfPresent(List<Bson> updates, String field, Object value) {
@@ -78,7 +87,11 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
         }
     }
 
-    /** Marks every log of a snapshot as deleted; running it again changes nothing. */
+    /**
+     * Marks every log of a snapshot as deleted; running it again changes nothing. A deliberate
+     * scatter write: the snapshot's visitors are on any shard, and this runs once per deleted
+     * snapshot, as a task, never on a request.
+     */
     Uni<Long> markSnapshotDeleted(String snapshotId, Instant at) {
         return mongoCollection().updateMany(
                 Filters.and(Filters.eq("snapshotId", snapshotId), Filters.ne("snapshotDeleted", true)),
@@ -87,11 +100,15 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
     }
 
     Uni<Long> forget(String visitorId, String snapshotId) {
-        return mongoCollection().deleteOne(Filters.eq("_id", AccessLog.key(visitorId, snapshotId)))
+        return mongoCollection().deleteOne(ofVisitor(visitorId, snapshotId))
                 .map(result -> result.getDeletedCount());
     }
 
-    /** Total visits and distinct visitors of one snapshot. */
+    /**
+     * Total visits and distinct visitors of one snapshot. A deliberate scatter read: a snapshot's
+     * logs are spread over its visitors' shards; only the owner asks, on the snapshot's metadata,
+     * and each shard answers from its {@code snapshotId} index.
+     */
     public Uni<VisitStats> stats(String snapshotId) {
         return mongoCollection().aggregate(List.of(
                 Aggregates.match(Filters.eq("snapshotId", snapshotId)),
@@ -126,6 +143,11 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
                 .sort(Keyset.sort(field, page.ascending()))
                 .limit(page.size() + 1))
                 .collect().asList();
+    }
+
+    /** One visitor's log of one snapshot, found by the shard key and the id. */
+    private static Bson ofVisitor(String visitorId, String snapshotId) {
+        return Filters.and(Filters.eq("_id", AccessLog.key(visitorId, snapshotId)), Filters.eq("visitorId", visitorId));
     }
 
     /** What a snapshot's owner sees of its visits. */

@@ -45,6 +45,11 @@ import io.smallrye.mutiny.Uni;
  * that finds its number taken learns the new head and tries the next one. A small heads document
  * per user ({@code notice_heads}) says where each log ends and when it last grew; it may lag by a
  * notice or two, never run ahead.
+ * <p>
+ * Notices are sharded by {@code userId} and heads by {@code _id} (the user id): every read and
+ * write of one user's log names it (a notice's id {@code userId:n} holds it too, but a sharded store
+ * routes by the key field). The tailing feed's look at which logs grew lately and the sweep of
+ * expired notices go to every shard on purpose.
  */
 @ApplicationScoped
 public class NoticeLog {
@@ -142,7 +147,8 @@ public class NoticeLog {
         for (long seq = from; seq < from + PROBE; seq++) {
             ids.add(Notice.id(userId, seq));
         }
-        return notices.find(new FindOptions().filter(Filters.in("_id", ids)).projection(Projections.include("seq")))
+        return notices.find(new FindOptions().filter(Filters.and(Filters.in("_id", ids), Filters.eq("userId", userId)))
+                        .projection(Projections.include("seq")))
                 .map(doc -> ((Number) doc.get("seq")).longValue()).collect().asSet()
                 .onItem().transformToUni(found -> {
                     long end = from - 1;
@@ -173,7 +179,8 @@ public class NoticeLog {
         for (long s = seq + 1; s <= seq + limit; s++) {
             ids.add(Notice.id(userId, s));
         }
-        return notices.find(Filters.in("_id", ids)).map(Notice::fromDocument).collect().asList()
+        return notices.find(Filters.and(Filters.in("_id", ids), Filters.eq("userId", userId)))
+                .map(Notice::fromDocument).collect().asList()
                 .map(found -> {
                     List<Notice> sorted = new ArrayList<>(found);
                     sorted.sort(Comparator.comparingLong(n -> n.seq));
@@ -188,7 +195,11 @@ public class NoticeLog {
                 .map(Notice::fromDocument).collect().first();
     }
 
-    /** Heads of the users whose logs grew at or after {@code since}. */
+    /**
+     * Heads of the users whose logs grew at or after {@code since}: a deliberate scatter read of the
+     * small heads documents, made by the tailing feed (stores without change streams) only while
+     * users are connected to this instance.
+     */
     public Uni<Map<String, Long>> headsSince(Instant since) {
         return heads.find(Filters.gte("at", since)).collect()
                 .asMap(doc -> doc.getString("_id"), doc -> ((Number) doc.get("seq")).longValue());
@@ -209,7 +220,7 @@ public class NoticeLog {
         return notices;
     }
 
-    /** Forgets expired notices; a TTL index does the same on stores that enforce one. */
+    /** Forgets expired notices (on every shard); a TTL index does the same on stores that enforce one. */
     @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
         return notices.deleteMany(Filters.lt("expiresAt", Instant.now()))

@@ -64,6 +64,7 @@ public class Tickets {
                 .map(doc -> doc == null ? null : doc.getString("userId"));
     }
 
+    /** Forgets expired tickets (on every shard; a ticket is otherwise only ever found by its id). */
     @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
         return tickets.deleteMany(Filters.lt("expiresAt", Instant.now())).onFailure().recoverWithNull().replaceWithVoid();

@@ -30,7 +30,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Session queries. Every one names {@code ownerId}: the shard key, and the owner check in one.
+ * Session queries. Every one names {@code ownerId}: the shard key, and the owner check in one;
+ * the only exception is the recovery of outboxes left behind (see {@link #leftBehind}).
  * Every write carries its notice in the document's outbox (see {@link Outbox}); reads skip the
  * tombstones of deleted sessions whose last notice is not yet published.
  */
@@ -234,6 +235,11 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         return "session";
     }
 
+    /**
+     * A deliberate scatter read: outboxes a stopped instance left behind may belong to anyone. It
+     * runs at start-up and every few minutes, from the outbox index; each one found is then
+     * cleared by id and owner.
+     */
     @Override
     public Uni<List<Outbox>> leftBehind(Instant cutoff, int limit) {
         return mongoCollection().find(new FindOptions().filter(Outbox.writtenBefore(cutoff))

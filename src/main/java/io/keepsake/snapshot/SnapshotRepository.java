@@ -27,8 +27,11 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Snapshot queries. Reads by id go to one shard ({@code _id} is the shard key). Creation and
- * deletion carry their notices in the document's outbox (see {@link Outbox}).
+ * Snapshot queries. Snapshots are sharded by {@code _id}, because anyone with a share link reads
+ * one by its id: reads by id and every write go to one shard. Two reads go to every shard on
+ * purpose: the owner's list (a user's snapshots are spread by their ids; each shard answers from
+ * its owner index) and the recovery of outboxes left behind. Creation and deletion carry their
+ * notices in the document's outbox (see {@link Outbox}).
  */
 @ApplicationScoped
 public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Snapshot, String>, Outbox.Holder {
@@ -75,6 +78,7 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
         return mongoCollection().updateOne(Filters.eq("_id", id), Updates.set("cleanupQueued", true)).replaceWithVoid();
     }
 
+    /** The owner's snapshots: a deliberate scatter read (see above), bounded by the page size on each shard. */
     Uni<List<Snapshot>> list(String ownerId, SnapshotFilter filter, PageRequest page) {
         List<Bson> filters = new ArrayList<>();
         filters.add(Filters.eq("ownerId", ownerId));
@@ -108,6 +112,7 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
         return "snapshot";
     }
 
+    /** A deliberate scatter read, at start-up and every few minutes: left-behind outboxes may be anywhere. */
     @Override
     public Uni<List<Outbox>> leftBehind(Instant cutoff, int limit) {
         return mongoCollection().find(new FindOptions().filter(Outbox.writtenBefore(cutoff))

@@ -12,9 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.bson.conversions.Bson;
+
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
@@ -30,12 +33,19 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The task queue in the store. Claiming is one atomic find-and-modify that takes a due pending
- * task, or a running one whose lease expired (its runner died), and leases it to the caller;
- * completion and failure only count when the caller still holds the lease.
+ * The task queue in the store. Claiming leases a due pending task, or a running one whose lease
+ * expired (its runner died), to the caller in one atomic find-and-modify on the task's id;
+ * completion and failure only count when the caller still holds the lease. Tasks are sharded by
+ * {@code _id}: every write to one task names it. Reads about the queue as a whole (what is due,
+ * depth by status, dead tasks) and the clean-ups that touch many tasks go to every shard on purpose.
  */
 @ApplicationScoped
 public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, String> {
+
+    /** Due tasks read at once as candidates for a claim. */
+    private static final int CANDIDATES = 8;
+    /** Reads of candidates per claim when every candidate was taken by other runners meanwhile. */
+    private static final int CLAIM_ROUNDS = 3;
 
     private final KeepsakeConfig.Tasks config;
     /** Tasks enqueued by this instance so far: the runner polls at once when it changes. */
@@ -78,27 +88,58 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
      * Leases the next due task of one of the given types to {@code runner}, or returns null when none
      * is due. Types this runner does not know (a newer version's, during a rolling upgrade) stay for
      * a runner that does. A task whose runner died counts that run as an attempt.
+     * <p>
+     * Two steps, so that the write names the shard key ({@code _id}): finding what is due is a
+     * deliberate scatter read (a queue is read across the collection; each shard answers from its
+     * status index), and the lease is taken by a find-and-modify on one candidate's {@code _id}
+     * that checks again that it is still due. A sharded MongoDB before 7.1 and Cosmos DB refuse a
+     * find-and-modify without the shard key. Of runners racing for a candidate one wins; the
+     * others move on to the next.
      */
     public Uni<Task> claim(String runner, Collection<String> types) {
+        return claim(runner, types, CLAIM_ROUNDS);
+    }
+
+    private Uni<Task> claim(String runner, Collection<String> types, int rounds) {
         Instant now = Time.now();
+        return mongoCollection().find(new FindOptions().filter(Filters.and(Filters.in("type", types), due(now)))
+                .projection(Projections.include("_id")).sort(Sorts.ascending("nextAttemptAt")).limit(CANDIDATES))
+                .map(candidate -> candidate.id).collect().asList()
+                .onItem().transformToUni(ids -> leaseFirst(runner, types, now, ids, 0)
+                        .onItem().ifNull().switchTo(() -> ids.size() == CANDIDATES && rounds > 1
+                                ? claim(runner, types, rounds - 1)
+                                : Uni.createFrom().nullItem()));
+    }
+
+    /** Leases the first of the candidates that is still due when asked; null if others took them all. */
+    private Uni<Task> leaseFirst(String runner, Collection<String> types, Instant now, List<String> ids, int next) {
+        if (next >= ids.size()) {
+            return Uni.createFrom().nullItem();
+        }
         return mongoCollection().findOneAndUpdate(
-                Filters.and(Filters.in("type", types), Filters.or(
-                        Filters.and(Filters.eq("status", Task.PENDING), Filters.lte("nextAttemptAt", now)),
-                        Filters.and(Filters.eq("status", Task.RUNNING), Filters.lt("leaseUntil", now),
-                                Filters.lte("attempts", config.maxRetries())))),
+                Filters.and(Filters.eq("_id", ids.get(next)), Filters.in("type", types), due(now)),
                 Updates.combine(
                         Updates.set("status", Task.RUNNING),
                         Updates.set("leaseOwner", runner),
                         Updates.set("leaseUntil", now.plus(config.lease())),
                         Updates.set("updatedAt", now),
                         Updates.inc("attempts", 1)),
-                new FindOneAndUpdateOptions().sort(Sorts.ascending("nextAttemptAt"))
-                        .returnDocument(ReturnDocument.AFTER));
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
+                .onItem().ifNull().switchTo(() -> leaseFirst(runner, types, now, ids, next + 1));
+    }
+
+    /** Due: pending and its time has come, or running under a lease that expired with retries left. */
+    private Bson due(Instant now) {
+        return Filters.or(
+                Filters.and(Filters.eq("status", Task.PENDING), Filters.lte("nextAttemptAt", now)),
+                Filters.and(Filters.eq("status", Task.RUNNING), Filters.lt("leaseUntil", now),
+                        Filters.lte("attempts", config.maxRetries())));
     }
 
     /**
      * Parks as dead the tasks whose runners died during their last allowed attempt (their leases
-     * expired with no retries left). Returns how many.
+     * expired with no retries left). Returns how many. A multi-document update sent to every shard
+     * on purpose: such tasks can be anywhere, and it runs every 30 s per instance, not per request.
      */
     public Uni<Long> buryAbandoned() {
         Instant now = Time.now();
@@ -127,7 +168,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                 .map(result -> result.getModifiedCount() == 1);
     }
 
-    /** Forgets done tasks past their retention; a TTL index does the same on stores that enforce one. */
+    /** Forgets done tasks past their retention (on every shard); a TTL index does the same on stores that enforce one. */
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
         return mongoCollection().deleteMany(Filters.and(Filters.eq("status", Task.DONE), Filters.lt("expiresAt", Time.now())))
@@ -152,7 +193,10 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                 .map(result -> result.getModifiedCount() == 1);
     }
 
-    /** Gives back every task {@code runner} holds, to be claimed at once by another (graceful shutdown). */
+    /**
+     * Gives back every task {@code runner} holds, to be claimed at once by another (graceful
+     * shutdown). Sent to every shard: the runner's tasks are wherever their ids put them.
+     */
     public Uni<Long> release(String runner) {
         return mongoCollection().updateMany(
                 Filters.and(Filters.eq("status", Task.RUNNING), Filters.eq("leaseOwner", runner)),
@@ -167,7 +211,10 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
         return config.backoff().multipliedBy(1L << Math.min(20, Math.max(0, attempts - 1)));
     }
 
-    /** How many tasks are in each status: one count per status, each answered from the status index. */
+    /**
+     * How many tasks are in each status: one count per status, each answered from the status index
+     * of every shard (the queue-depth gauge, every 15 s, and the admin view).
+     */
     public Uni<Map<String, Long>> counts() {
         List<String> statuses = List.of(Task.PENDING, Task.RUNNING, Task.DONE, Task.DEAD);
         return Uni.join().all(statuses.stream().map(status -> mongoCollection().countDocuments(Filters.eq("status", status)))
@@ -182,13 +229,13 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                 });
     }
 
-    /** The most recently failed dead tasks, newest first. */
+    /** The most recently failed dead tasks, newest first, from every shard (the admin view). */
     public Uni<List<Task>> dead(int limit) {
         return mongoCollection().find(new FindOptions().filter(Filters.eq("status", Task.DEAD))
                 .sort(Sorts.descending("updatedAt")).limit(limit)).collect().asList();
     }
 
-    private static org.bson.conversions.Bson leased(Task task, String runner) {
+    private static Bson leased(Task task, String runner) {
         return Filters.and(Filters.eq("_id", task.id), Filters.eq("status", Task.RUNNING),
                 Filters.eq("leaseOwner", runner));
     }

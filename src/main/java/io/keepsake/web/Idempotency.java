@@ -30,6 +30,8 @@ import io.smallrye.mutiny.Uni;
  * request within the retention returns the original response; the same key with another request
  * is a 422; a retry while the first attempt still runs is a 409. Each step is one atomic store
  * operation on the key's record (insert, conditional take-over, completion), never a transaction.
+ * Records are sharded by {@code _id}, which every one of those names; only the sweep goes to
+ * every shard.
  */
 @ApplicationScoped
 public class Idempotency implements ReactivePanacheMongoRepositoryBase<IdempotencyRecord, String> {
@@ -150,7 +152,7 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
                         .onFailure().recoverWithNull());
     }
 
-    /** Forgets expired records; a TTL index does the same on stores that enforce one. */
+    /** Forgets expired records (on every shard); a TTL index does the same on stores that enforce one. */
     @Scheduled(every = "${keepsake.idempotency.sweep-every}", delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {

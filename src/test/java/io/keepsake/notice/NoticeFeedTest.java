@@ -24,7 +24,7 @@ import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.keepsake.testing.IdLookupMemoryBackend;
 import io.quarkus.mongodb.impl.ReactiveMongoClientImpl;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -34,7 +34,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * follows the change stream and one that tails the heads each hand every user's notices to a
  * listener. Both hear every notice once and in order. (On two shared cores the writers reach a few
  * hundred a second; the rate reached is printed.) The store here is an in-memory one with a change log, so that both ways can be
- * read from it (the application's own embedded store keeps no change log).
+ * read from it (the application's own embedded store keeps no change log), and which reads by id as a real store does.
  */
 @QuarkusTest
 class NoticeFeedTest {
@@ -51,7 +51,7 @@ class NoticeFeedTest {
 
     @BeforeEach
     void startStore() {
-        store = new MongoServer(new MemoryBackend());
+        store = new MongoServer(new IdLookupMemoryBackend());
         store.enableOplog();
         var address = store.bind();
         uri = "mongodb://127.0.0.1:" + address.getPort();
