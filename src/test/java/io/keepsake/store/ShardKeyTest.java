@@ -73,6 +73,9 @@ class ShardKeyTest {
             // Outboxes an instance left behind when it stopped may be anyone's (start-up, then every few minutes).
             new Scatter("sessions", "find", "recovery of left-behind outboxes", s -> mentions(s.filter(), "outbox.at")),
             new Scatter("snapshots", "find", "recovery of left-behind outboxes", s -> mentions(s.filter(), "outbox.at")),
+            // A user's quota usage is counted from what they stored once, when their usage document is made.
+            new Scatter("snapshots", "aggregate", "counting a user's snapshots for their first quota use",
+                    s -> mentions(s.filter(), "ownerId")),
             // A snapshot's visitors, and so its logs, are on any shard.
             new Scatter("snapshot_access_logs", "aggregate", "the owner's visit totals of a snapshot",
                     s -> mentions(s.filter(), "snapshotId")),

@@ -23,7 +23,8 @@ public final class ShardKeys {
             "notice_heads", "_id",
             "tasks", "_id",
             "idempotency_records", "_id",
-            "ws_tickets", "_id");
+            "ws_tickets", "_id",
+            "usage", "_id");
 
     private ShardKeys() {
     }
