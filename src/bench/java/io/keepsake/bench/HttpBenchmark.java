@@ -40,8 +40,10 @@ final class HttpBenchmark {
     record Row(String scenario, String target, Figure bare, Figure keepsake, double serviceCpu) {
     }
 
-    /** The load comes from one user: the per-user write rate would measure the limit, not the service. */
-    static final String[] UNLIMITED = {"KEEPSAKE_RATE_LIMITS_SESSION_WRITES_PER_SECOND", "1000000"};
+    /** The load comes from one user: the per-user write rate and quotas would measure the limits, not the service. */
+    static final String[] UNLIMITED = {"KEEPSAKE_RATE_LIMITS_SESSION_WRITES_PER_SECOND", "1000000",
+        "KEEPSAKE_QUOTAS_MAX_SESSIONS_PER_USER", "1000000000", "KEEPSAKE_QUOTAS_MAX_SNAPSHOTS_PER_USER", "1000000000",
+        "KEEPSAKE_QUOTAS_MAX_STORED_BYTES_PER_USER", "1000G"};
     private static final String AUTH = "Basic "
             + Base64.getEncoder().encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8));
     private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.0+)?%\\s+([0-9.]+)(us|ms|s)\\s*$",
