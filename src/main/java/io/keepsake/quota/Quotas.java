@@ -78,15 +78,25 @@ public class Quotas {
      * 413 past the bytes, each naming its setting.
      */
     public Uni<Void> reserve(String user, Kind kind, long bytes) {
+        // One round trip when the user's usage document exists; else it is made, and tried again.
+        return increment(user, kind, bytes)
+                .onItem().ifNull().switchTo(() -> ensure(user).onItem().transformToUni(current -> increment(user, kind, bytes)
+                        .onItem().ifNull().switchTo(() -> usage.find(Filters.eq("_id", user)).collect().first()
+                                .map(now -> { throw refused(kind, bytes, now); }))))
+                .replaceWithVoid();
+    }
+
+    /** The conditional increment: the usage after it, or null when it would pass a limit (or there is no usage yet). */
+    private Uni<Document> increment(String user, Kind kind, long bytes) {
         Bson fits = Filters.and(Filters.eq("_id", user), Filters.lt(kind.field, maxCount.get(kind)),
                 Filters.lte(BYTES, maxBytes - bytes));
-        return ensure(user).onItem().transformToUni(ignored -> usage.findOneAndUpdate(fits,
-                Updates.combine(Updates.inc(kind.field, 1L), Updates.inc(BYTES, bytes)),
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
-                .onItem().transformToUni(after -> after != null ? Uni.createFrom().item(remember(user, after))
-                        : usage.find(Filters.eq("_id", user)).collect().first()
-                                .map(current -> { throw refused(kind, bytes, current); }))
-                .replaceWithVoid();
+        return usage.findOneAndUpdate(fits, Updates.combine(Updates.inc(kind.field, 1L), Updates.inc(BYTES, bytes)),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
+                .invoke(after -> {
+                    if (after != null) {
+                        remember(user, after);
+                    }
+                });
     }
 
     /** Gives back what a create reserved or a delete frees. */
