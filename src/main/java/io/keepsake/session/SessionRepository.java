@@ -16,6 +16,7 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.content.Draft;
 import io.keepsake.notice.Notice;
 import io.keepsake.notice.Outbox;
 import io.keepsake.notice.OutboxEntry;
@@ -82,7 +83,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      * (its size tells the quota what changed) and as written, or null when nothing matched: the
      * session is gone, was changed by someone else, or would grow too much.
      */
-    Uni<Replaced> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, SessionDraft draft,
+    Uni<Replaced> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, Draft draft,
             String newTag, Instant now, String writeKey, OutboxEntry notice, Long minStoredSize) {
         Bson update = Updates.combine(contentOf(draft), Updates.set("version", newVersion), Updates.set("etag", newTag),
                 Updates.set("updatedAt", now), Updates.set("writeKey", writeKey), Outbox.push(notice));
@@ -101,7 +102,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      * before and after, or null when the session is gone, already holds exactly this, or (with
      * {@code minStoredSize}) would grow past the owner's quota.
      */
-    Uni<Replaced> replaceLatest(String id, String ownerId, SessionDraft draft, String newTag, Instant now,
+    Uni<Replaced> replaceLatest(String id, String ownerId, Draft draft, String newTag, Instant now,
             OutboxEntry notice, Long minStoredSize) {
         Bson changed = Filters.or(Filters.ne("contentHash", draft.content().sha256()),
                 Filters.ne("metadataHash", draft.metadataHash()));
@@ -120,7 +121,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     }
 
     /** The metadata a replace leaves, from the document before it and what it wrote (as the update above sets it). */
-    private static Session written(Session before, SessionDraft draft, long version, String tag, Instant now,
+    private static Session written(Session before, Draft draft, long version, String tag, Instant now,
             String writeKey, OutboxEntry notice) {
         Session after = new Session();
         after.id = before.id;
@@ -145,7 +146,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
 
     /** Changes title and description only if the stored tag is still {@code expectedTag}; null otherwise. */
     Uni<Session> relabelIfTagged(String id, String ownerId, String expectedTag, long newVersion,
-            SessionDraft.Metadata metadata, String newTag, Instant now, OutboxEntry notice) {
+            Draft.Metadata metadata, String newTag, Instant now, OutboxEntry notice) {
         Bson update = Updates.combine(
                 Updates.set("title", metadata.title()),
                 Updates.set("titleKey", metadata.titleKey()),
@@ -160,7 +161,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 update, new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
     }
 
-    private static Bson contentOf(SessionDraft draft) {
+    private static Bson contentOf(Draft draft) {
         return Updates.combine(
                 Updates.set("title", draft.title()),
                 Updates.set("titleKey", draft.titleKey()),

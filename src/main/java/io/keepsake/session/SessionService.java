@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.keepsake.content.Draft;
 import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.notice.Notice;
@@ -85,7 +86,7 @@ public class SessionService implements SessionStates {
     }
 
     Uni<StoredResponse> create(String owner, byte[] body, String idempotencyKey, String origin) {
-        return work.run(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
+        return work.run(body.length, () -> Draft.from(json.object(body), body.length, config.limits()))
                 .onItem().transformToUni(draft -> idempotency.run(owner, "POST /sessions", idempotencyKey,
                         draft.content().sha256() + ':' + draft.metadataHash(),
                         id -> insertNew(owner, draft, id, origin)
@@ -94,13 +95,13 @@ public class SessionService implements SessionStates {
     }
 
     /** Creates a session under a new id (without an Idempotency-Key); returns its metadata. */
-    public Uni<Session> create(String owner, SessionDraft draft, String origin) {
+    public Uni<Session> create(String owner, Draft draft, String origin) {
         return Uni.createFrom().deferred(() -> insertNew(owner, draft, Ids.next(), origin))
                 .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
     }
 
     /** Inserts the session under {@code id}; if an earlier attempt already did, answers with that one. */
-    private Uni<Session> insertNew(String owner, SessionDraft draft, String id, String origin) {
+    private Uni<Session> insertNew(String owner, Draft draft, String id, String origin) {
         Instant now = Time.now();
         Session session = new Session();
         session.id = id;
@@ -212,7 +213,7 @@ public class SessionService implements SessionStates {
             String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        return work.run(body.length, () -> SessionDraft.from(json.object(body), body.length, config.limits()))
+        return work.run(body.length, () -> Draft.from(json.object(body), body.length, config.limits()))
                 .onItem().transformToUni(draft -> once(owner, "PUT /sessions", idempotencyKey,
                         fingerprint(id, ifMatch, draft.content().sha256() + ':' + draft.metadataHash()),
                         writeKey -> noticed(owner, id, origin, expectedState(owner, id, condition, writeKey)
@@ -226,7 +227,7 @@ public class SessionService implements SessionStates {
      * (412 when stale); without, the last write wins, in one store operation. Returns the new
      * metadata (the unchanged session when it already held exactly this).
      */
-    public Uni<Session> save(String owner, String id, SessionDraft draft, String ifMatch, String origin) {
+    public Uni<Session> save(String owner, String id, Draft draft, String ifMatch, String origin) {
         Ids.require(id);
         Condition condition = Condition.parse(ifMatch);
         if (condition != null) {
@@ -285,7 +286,7 @@ public class SessionService implements SessionStates {
                     if (condition != null && !condition.matchesStrong(current.etag)) {
                         return Uni.createFrom().failure(stale(current));
                     }
-                    SessionDraft.Metadata metadata = SessionDraft.metadata(title != null ? title : current.title,
+                    Draft.Metadata metadata = Draft.metadata(title != null ? title : current.title,
                             description != null ? description : current.description, config.limits());
                     if (metadata.metadataHash().equals(current.metadataHash)) {
                         return Uni.createFrom().item(current);
@@ -313,7 +314,7 @@ public class SessionService implements SessionStates {
         }
     }
 
-    private Uni<Session> conditionalWrite(String owner, String id, Condition condition, SessionDraft draft, String origin) {
+    private Uni<Session> conditionalWrite(String owner, String id, Condition condition, Draft draft, String origin) {
         return expectedState(owner, id, condition, null)
                 .onItem().transformToUni(expected -> write(owner, id, expected.session(), draft, null, origin));
     }
@@ -323,7 +324,7 @@ public class SessionService implements SessionStates {
         Condition condition = required(ifMatch);
         return work.run(body.length, () -> {
             JsonNode patch = json.object(body);
-            JsonBodies.onlyFields(patch, SessionDraft.FIELDS);
+            JsonBodies.onlyFields(patch, Draft.FIELDS);
             return patch;
         }).onItem().transformToUni(patch -> once(owner, "PATCH /sessions", idempotencyKey,
                 fingerprint(id, ifMatch, CanonicalJson.of(patch).sha256()),
@@ -431,7 +432,7 @@ public class SessionService implements SessionStates {
     }
 
     /** The conditional write itself; a write that changes nothing leaves version and tag alone. */
-    private Uni<Session> write(String owner, String id, Session expected, SessionDraft draft, String writeKey,
+    private Uni<Session> write(String owner, String id, Session expected, Draft draft, String writeKey,
             String origin) {
         String expectedTag = expected.etag;
         long version = expected.version;
@@ -477,25 +478,25 @@ public class SessionService implements SessionStates {
         });
     }
 
-    private SessionDraft merged(Session current, JsonNode patch) {
+    private Draft merged(Session current, JsonNode patch) {
         if (patch.has("title") && patch.get("title").isNull()) {
             throw ApiProblem.invalidField("title", "title cannot be removed");
         }
         if (patch.has("content") && patch.get("content").isNull()) {
             throw ApiProblem.invalidField("content", "content cannot be removed; PUT a JSON null to store null");
         }
-        String title = patch.has("title") ? SessionDraft.text(patch, "title", true) : current.title;
-        String description = patch.has("description") ? SessionDraft.text(patch, "description", false) : current.description;
+        String title = patch.has("title") ? Draft.text(patch, "title", true) : current.title;
+        String description = patch.has("description") ? Draft.text(patch, "description", false) : current.description;
         JsonNode content;
         if (patch.has("content")) {
             content = MergePatch.apply(codec.readStored(current.contentBytes()), patch.get("content"));
         } else {
             content = codec.readStored(current.contentBytes());
         }
-        return SessionDraft.of(title, description, content, current.contentSize, config.limits());
+        return Draft.of(title, description, content, current.contentSize, config.limits());
     }
 
-    private static void apply(Session session, SessionDraft draft, long version, Instant now) {
+    private static void apply(Session session, Draft draft, long version, Instant now) {
         Canonical content = draft.content();
         session.title = draft.title();
         session.titleKey = draft.titleKey();

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.keepsake.content.Draft;
 import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.hashing.Canonical;
@@ -19,7 +20,6 @@ import io.keepsake.notice.NoticePublisher;
 import io.keepsake.notice.OutboxEntry;
 import io.keepsake.quota.Quotas;
 import io.keepsake.session.Session;
-import io.keepsake.session.SessionDraft;
 import io.keepsake.session.SessionService;
 import io.keepsake.store.Ids;
 import io.keepsake.store.StoreErrors;
@@ -81,23 +81,23 @@ public class SnapshotService {
                     throw ApiProblem.invalidField("sessionId", "sessionId must be a string");
                 }
                 return sessions.own(owner, sessionId.textValue()).onItem().transformToUni(session -> {
-                    SessionDraft draft = fromSession(session, request);
+                    Draft draft = fromSession(session, request);
                     return idempotency.run(owner, "POST /snapshots", idempotencyKey,
                             "session:" + session.id + ':' + session.version + ':' + draft.metadataHash(),
                             newId -> insert(owner, draft, session.id, newId, origin));
                 });
             }
-            SessionDraft draft = SessionDraft.from(request, body.length, config.limits());
+            Draft draft = Draft.from(request, body.length, config.limits());
             return idempotency.run(owner, "POST /snapshots", idempotencyKey,
                     draft.content().sha256() + ':' + draft.metadataHash(), newId -> insert(owner, draft, null, newId, origin));
         });
     }
 
-    private SessionDraft fromSession(Session session, JsonNode request) {
+    private Draft fromSession(Session session, JsonNode request) {
         String title = request.has("title") ? text(request, "title") : session.title;
         String description = request.has("description") ? text(request, "description") : session.description;
         // The session's content is canonical and hashed already: copied as it is, never parsed again.
-        return SessionDraft.of(title, description, Canonical.stored(session.contentBytes(), session.contentHash),
+        return Draft.of(title, description, Canonical.stored(session.contentBytes(), session.contentHash),
                 session.textHash, config.limits());
     }
 
@@ -114,21 +114,21 @@ public class SnapshotService {
      * {@code creatorVisits}, the creation counts as the creator's visit before this completes, so
      * that their list of visited snapshots shows it at once (the original workbench's rule).
      */
-    public Uni<Snapshot> create(String owner, SessionDraft draft, String origin, boolean creatorVisits) {
+    public Uni<Snapshot> create(String owner, Draft draft, String origin, boolean creatorVisits) {
         Uni<Snapshot> created = Uni.createFrom().deferred(() -> insertNew(owner, draft, null, Ids.next(), origin))
                 .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
         return !creatorVisits ? created : created.call(snapshot -> accessLogs.count(visit(owner, snapshot, snapshot.createdAt)));
     }
 
     /** Inserts the snapshot under {@code id}; if an earlier attempt already did, answers with that one. */
-    private Uni<StoredResponse> insert(String owner, SessionDraft draft, String sourceSessionId, String id,
+    private Uni<StoredResponse> insert(String owner, Draft draft, String sourceSessionId, String id,
             String origin) {
         return insertNew(owner, draft, sourceSessionId, id, origin)
                 .map(created -> new StoredResponse(201, "/persistence/snapshots/" + created.id, created.etag(),
                         codec.write(SnapshotViews.Metadata.of(created, shareUrl(created.id)))));
     }
 
-    private Uni<Snapshot> insertNew(String owner, SessionDraft draft, String sourceSessionId, String id, String origin) {
+    private Uni<Snapshot> insertNew(String owner, Draft draft, String sourceSessionId, String id, String origin) {
         Snapshot snapshot = new Snapshot();
         snapshot.id = id;
         snapshot.ownerId = owner;

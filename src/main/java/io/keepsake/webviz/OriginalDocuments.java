@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.accesslog.AccessLog;
-import io.keepsake.session.SessionDraft;
+import io.keepsake.content.Draft;
 import io.keepsake.store.Ids;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.EntityTags;
@@ -25,7 +25,7 @@ import io.keepsake.web.EntityTags;
 /**
  * The original workbench's Cosmos DB documents (its sessions, snapshots and snapshot access logs
  * containers) as Keepsake documents: the same ids, owners, timestamps and visit counts, checked
- * and hashed by Keepsake's own rules ({@link SessionDraft}), with every field the service reads.
+ * and hashed by Keepsake's own rules ({@link Draft}), with every field the service reads.
  * A document that cannot become one is refused with the reason.
  */
 final class OriginalDocuments {
@@ -91,7 +91,7 @@ final class OriginalDocuments {
         String id = id(doc, "id");
         String owner = text(doc, "owner_id", true);
         JsonNode metadata = doc.get("metadata");
-        SessionDraft draft = draft(metadata, doc);
+        Draft draft = draft(metadata, doc);
         long version = metadata.path("version").canConvertToLong() ? metadata.get("version").longValue() : 1;
         if (version < 1) {
             throw new Refused("metadata.version must be 1 or more, got " + version);
@@ -118,7 +118,7 @@ final class OriginalDocuments {
         String id = id(doc, "id");
         String owner = text(doc, "owner_id", true);
         JsonNode metadata = doc.get("metadata");
-        SessionDraft draft = draft(metadata, doc);
+        Draft draft = draft(metadata, doc);
         Document snapshot = new Document("_id", id)
                 .append("ownerId", owner)
                 .append("title", draft.title())
@@ -177,13 +177,13 @@ final class OriginalDocuments {
     }
 
     /** Title, description and content by Keepsake's rules (content: the original's JSON-encoded string). */
-    private SessionDraft draft(JsonNode metadata, JsonNode doc) {
+    private Draft draft(JsonNode metadata, JsonNode doc) {
         JsonNode content = doc.get("content");
         if (content == null || !content.isTextual()) {
             throw new Refused("content must be a string");
         }
         try {
-            return SessionDraft.of(text(metadata, "title", true), text(metadata, "description", false),
+            return Draft.of(text(metadata, "title", true), text(metadata, "description", false),
                     TextNode.valueOf(content.textValue()), content.textValue().length(), limits);
         } catch (ApiProblem problem) {
             throw new Refused(problem.getMessage());
@@ -191,7 +191,7 @@ final class OriginalDocuments {
     }
 
     /** The original's hash of the content (metadata.content_hash, once metadata.hash) if it differs from Keepsake's. */
-    private static String hashNote(JsonNode metadata, SessionDraft draft) {
+    private static String hashNote(JsonNode metadata, Draft draft) {
         String original = metadata.hasNonNull("content_hash") ? metadata.get("content_hash").asText()
                 : metadata.hasNonNull("hash") ? metadata.get("hash").asText() : null;
         return original == null || original.equalsIgnoreCase(draft.textHash()) ? null

@@ -5,13 +5,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.keepsake.KeepsakeConfig;
-import io.keepsake.session.SessionDraft;
+import io.keepsake.content.Draft;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.JsonBodies;
 
 /**
  * The original workbench's request bodies, {@code {title, description, content}} with content a
- * JSON-encoded string, checked by Keepsake's rules ({@link SessionDraft}). Members it does not
+ * JSON-encoded string, checked by Keepsake's rules ({@link Draft}). Members it does not
  * know are ignored, as the original service ignored them.
  */
 @ApplicationScoped
@@ -30,11 +30,11 @@ class WorkbenchBodies {
      * a null description meaning none), else a change of title and description alone (null keeps
      * the current one).
      */
-    record Change(SessionDraft save, String title, String description) {
+    record Change(Draft save, String title, String description) {
     }
 
     /** A new session or snapshot: title, description (string or null) and content (a string). */
-    SessionDraft draft(byte[] body) {
+    Draft draft(byte[] body) {
         return draft(json.object(body), body.length);
     }
 
@@ -47,7 +47,7 @@ class WorkbenchBodies {
         return new Change(draft(request, body.length), null, null);
     }
 
-    private SessionDraft draft(JsonNode request, int size) {
+    private Draft draft(JsonNode request, int size) {
         JsonNode content = request.get("content");
         if (content == null || content.isNull()) {
             throw ApiProblem.invalidField("content", "content is required: the workbench state, JSON-encoded as a string");
@@ -55,7 +55,7 @@ class WorkbenchBodies {
         if (!content.isTextual()) {
             throw ApiProblem.invalidField("content", "content must be a string: the workbench state, JSON-encoded");
         }
-        return SessionDraft.of(text(request, "title"), text(request, "description"), content, size, limits);
+        return Draft.of(text(request, "title"), text(request, "description"), content, size, limits);
     }
 
     private static String text(JsonNode request, String field) {

@@ -22,6 +22,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 
+import io.keepsake.content.Draft;
 import io.keepsake.hashing.CanonicalJson;
 import io.keepsake.testing.EmbeddedStoreResource;
 import io.keepsake.web.EntityTags;
@@ -40,7 +41,7 @@ class StoredFormatTest {
         String canonical = new String(CanonicalJson.of(new ObjectMapper().readTree("{\"zoom\":1.5,\"name\":\"été\"}")).exact(),
                 StandardCharsets.UTF_8);
         String contentHash = CanonicalJson.sha256Hex(canonical.getBytes(StandardCharsets.UTF_8), canonical.getBytes(StandardCharsets.UTF_8).length);
-        String metadataHash = SessionDraft.metadataHash("older", "");
+        String metadataHash = Draft.metadataHash("older", "");
         String id = "LegacyText01";
         try (MongoClient client = MongoClients.create(EmbeddedStoreResource.connectionString())) {
             MongoCollection<Document> sessions = client.getDatabase("keepsake").getCollection("sessions");

@@ -1,4 +1,4 @@
-package io.keepsake.session;
+package io.keepsake.content;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -15,16 +15,17 @@ import io.keepsake.web.ApiProblem;
 import io.keepsake.web.JsonBodies;
 
 /**
- * A validated title/description/content triple with its canonical content and both hashes:
- * what a create, replace or merge-patch writes.
+ * A validated title/description/content triple with its canonical content and both hashes: what
+ * a session's create, replace or merge-patch writes, and what a snapshot keeps. Shared by the
+ * session and snapshot features (and the original workbench's surface), so it lives with neither.
  *
  * @param textHash SHA-256 of the content's UTF-8 text when the content is a JSON string (the
  *                 original workbench's content hash); null for any other content, whose text is
  *                 its canonical form and so hashes to {@code content.sha256()}
  */
-public record SessionDraft(String title, String description, Canonical content, String metadataHash, String textHash) {
+public record Draft(String title, String description, Canonical content, String metadataHash, String textHash) {
 
-    static final Set<String> FIELDS = Set.of("title", "description", "content");
+    public static final Set<String> FIELDS = Set.of("title", "description", "content");
     private static final double MIB = 1024.0 * 1024.0;
 
     /** A validated title and description, with their hash: what a change of metadata alone writes. */
@@ -36,7 +37,7 @@ public record SessionDraft(String title, String description, Canonical content, 
     }
 
     /** Validates a full representation: title and content required, description optional. */
-    public static SessionDraft from(JsonNode body, int sizeHint, KeepsakeConfig.Limits limits) {
+    public static Draft from(JsonNode body, int sizeHint, KeepsakeConfig.Limits limits) {
         JsonBodies.onlyFields(body, FIELDS);
         JsonNode content = body.get("content");
         if (content == null) {
@@ -45,7 +46,7 @@ public record SessionDraft(String title, String description, Canonical content, 
         return of(text(body, "title", true), text(body, "description", false), content, sizeHint, limits);
     }
 
-    public static SessionDraft of(String rawTitle, String rawDescription, JsonNode content, int sizeHint,
+    public static Draft of(String rawTitle, String rawDescription, JsonNode content, int sizeHint,
             KeepsakeConfig.Limits limits) {
         Metadata metadata = metadata(rawTitle, rawDescription, limits);
         // A string is measured as the text it carries: its JSON escapes are not content.
@@ -63,17 +64,17 @@ public record SessionDraft(String title, String description, Canonical content, 
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
             textHash = CanonicalJson.sha256Hex(bytes, bytes.length);
         }
-        return new SessionDraft(metadata.title(), metadata.description(), canonical, metadata.metadataHash(), textHash);
+        return new Draft(metadata.title(), metadata.description(), canonical, metadata.metadataHash(), textHash);
     }
 
     /**
      * A draft of content that is canonical already: stored content, copied as it is with its hashes
      * (accepted when it was stored, so not measured again).
      */
-    public static SessionDraft of(String rawTitle, String rawDescription, Canonical canonical, String textHash,
+    public static Draft of(String rawTitle, String rawDescription, Canonical canonical, String textHash,
             KeepsakeConfig.Limits limits) {
         Metadata metadata = metadata(rawTitle, rawDescription, limits);
-        return new SessionDraft(metadata.title(), metadata.description(), canonical, metadata.metadataHash(), textHash);
+        return new Draft(metadata.title(), metadata.description(), canonical, metadata.metadataHash(), textHash);
     }
 
     /** Validates a title (trimmed, required) and a description (null for none). */
@@ -123,7 +124,7 @@ public record SessionDraft(String title, String description, Canonical content, 
     }
 
     /** UTF-8 length of valid UTF-16 text, without encoding it. */
-    static long utf8Length(String text) {
+    public static long utf8Length(String text) {
         long length = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -145,12 +146,12 @@ public record SessionDraft(String title, String description, Canonical content, 
         return title.toLowerCase(Locale.ROOT);
     }
 
-    static String metadataHash(String title, String description) {
+    public static String metadataHash(String title, String description) {
         ObjectNode metadata = JsonNodeFactory.instance.objectNode().put("title", title).put("description", description);
         return CanonicalJson.of(metadata).sha256();
     }
 
-    static String text(JsonNode body, String field, boolean required) {
+    public static String text(JsonNode body, String field, boolean required) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
             if (required) {
