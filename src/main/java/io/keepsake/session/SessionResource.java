@@ -29,6 +29,8 @@ import io.keepsake.web.KeepsakeApi;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.security.Caller;
 import io.keepsake.web.EntityTags.Condition;
+import io.keepsake.web.Idempotency;
+import io.keepsake.web.Json;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
 import io.keepsake.web.QueryParams;
@@ -52,9 +54,14 @@ public class SessionResource {
     private final Caller caller;
     private final KeepsakeConfig config;
     private final RateLimiter rateLimiter;
+    private final Idempotency idempotency;
+    private final Json json;
 
-    public SessionResource(SessionService service, Caller caller, KeepsakeConfig config, RateLimiter rateLimiter) {
+    public SessionResource(SessionService service, Caller caller, KeepsakeConfig config, RateLimiter rateLimiter,
+            Idempotency idempotency, Json json) {
         this.rateLimiter = rateLimiter;
+        this.idempotency = idempotency;
+        this.json = json;
         this.service = service;
         this.caller = caller;
         this.config = config;
@@ -76,7 +83,11 @@ public class SessionResource {
     public Uni<Response> create(@RequestBody(ref = KeepsakeApi.SESSION_BODY) byte[] body,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        return service.create(writer(), body, idempotencyKey, clientId).map(StoredResponse::toResponse);
+        String user = writer();
+        return service.create(user, body, clientId).onItem().transformToUni(create -> idempotency.run(user,
+                "POST /sessions", idempotencyKey, create, created -> new StoredResponse(201,
+                        "/persistence/sessions/" + created.id, created.etag, json.write(SessionViews.Metadata.of(created)))))
+                .map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "List your sessions")
@@ -141,7 +152,9 @@ public class SessionResource {
     public Uni<Response> replace(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, @RequestBody(ref = KeepsakeApi.SESSION_BODY) byte[] body) {
-        return service.replace(writer(), id, ifMatch, body, idempotencyKey, clientId).map(StoredResponse::toResponse);
+        String user = writer();
+        return service.replace(user, id, ifMatch, body, clientId).onItem().transformToUni(replace ->
+                idempotency.run(user, "PUT /sessions", idempotencyKey, replace, this::written)).map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "Change a session with a JSON merge patch",
@@ -158,7 +171,9 @@ public class SessionResource {
     public Uni<Response> patch(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, @RequestBody(ref = KeepsakeApi.PATCH_BODY) byte[] body) {
-        return service.patch(writer(), id, ifMatch, body, idempotencyKey, clientId).map(StoredResponse::toResponse);
+        String user = writer();
+        return service.patch(user, id, ifMatch, body, clientId).onItem().transformToUni(patch ->
+                idempotency.run(user, "PATCH /sessions", idempotencyKey, patch, this::written)).map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "Delete a session", description = "Honours Idempotency-Key")
@@ -172,7 +187,14 @@ public class SessionResource {
     public Uni<Response> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        return service.delete(writer(), id, ifMatch, idempotencyKey, clientId).map(StoredResponse::toResponse);
+        String user = writer();
+        return idempotency.run(user, "DELETE /sessions", idempotencyKey, service.deletion(user, id, ifMatch, clientId),
+                deleted -> StoredResponse.noContent()).map(StoredResponse::toResponse);
+    }
+
+    /** A write's answer: the new metadata and its tag. */
+    private StoredResponse written(Session session) {
+        return new StoredResponse(200, null, session.etag, json.write(SessionViews.Metadata.of(session)));
     }
 
     /** The caller, once their write is within their rate. */

@@ -27,13 +27,12 @@ import io.keepsake.web.ApiProblem;
 import io.keepsake.web.BodyWork;
 import io.keepsake.web.EntityTags;
 import io.keepsake.web.EntityTags.Condition;
-import io.keepsake.web.Idempotency;
 import io.keepsake.web.Json;
 import io.keepsake.web.JsonBodies;
 import io.keepsake.web.MergePatch;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
-import io.keepsake.web.StoredResponse;
+import io.keepsake.web.Keyed;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -48,7 +47,6 @@ public class SessionService implements SessionStates {
     private static final int RELABEL_ATTEMPTS = 5;
 
     private final SessionRepository sessions;
-    private final Idempotency idempotency;
     private final JsonBodies json;
     private final Json codec;
     private final KeepsakeConfig config;
@@ -57,14 +55,13 @@ public class SessionService implements SessionStates {
     private final BodyWork work;
     private final Quotas quotas;
 
-    public SessionService(SessionRepository sessions, Idempotency idempotency, JsonBodies json, Json codec,
+    public SessionService(SessionRepository sessions, JsonBodies json, Json codec,
             KeepsakeConfig config, NoticePublisher notices, SessionTags tags, BodyWork work, Quotas quotas) {
         this.work = work;
         this.quotas = quotas;
         this.notices = notices;
         this.tags = tags;
         this.sessions = sessions;
-        this.idempotency = idempotency;
         this.json = json;
         this.codec = codec;
         this.config = config;
@@ -85,13 +82,11 @@ public class SessionService implements SessionStates {
         }
     }
 
-    Uni<StoredResponse> create(String owner, byte[] body, String idempotencyKey, String origin) {
+    /** A create from a request body, prepared for its Idempotency-Key; it returns the new session's metadata. */
+    Uni<Keyed<Session>> create(String owner, byte[] body, String origin) {
         return work.run(body.length, () -> Draft.from(json.object(body), body.length, config.limits()))
-                .onItem().transformToUni(draft -> idempotency.run(owner, "POST /sessions", idempotencyKey,
-                        draft.content().sha256() + ':' + draft.metadataHash(),
-                        id -> insertNew(owner, draft, id, origin)
-                                .map(created -> new StoredResponse(201, "/persistence/sessions/" + created.id,
-                                        created.etag, codec.write(SessionViews.Metadata.of(created))))));
+                .map(draft -> Keyed.create(draft.content().sha256() + ':' + draft.metadataHash(),
+                        id -> insertNew(owner, draft, id, origin)));
     }
 
     /** Creates a session under a new id (without an Idempotency-Key); returns its metadata. */
@@ -209,17 +204,15 @@ public class SessionService implements SessionStates {
         return session;
     }
 
-    Uni<StoredResponse> replace(String owner, String id, String ifMatch, byte[] body, String idempotencyKey,
-            String origin) {
+    /** A conditional replace from a request body, prepared for its Idempotency-Key; it returns the new metadata. */
+    Uni<Keyed<Session>> replace(String owner, String id, String ifMatch, byte[] body, String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
         return work.run(body.length, () -> Draft.from(json.object(body), body.length, config.limits()))
-                .onItem().transformToUni(draft -> once(owner, "PUT /sessions", idempotencyKey,
-                        fingerprint(id, ifMatch, draft.content().sha256() + ':' + draft.metadataHash()),
+                .map(draft -> Keyed.update(fingerprint(id, ifMatch, draft.content().sha256() + ':' + draft.metadataHash()),
                         writeKey -> noticed(owner, id, origin, expectedState(owner, id, condition, writeKey)
                                 .onItem().transformToUni(expected -> expected.written() ? Uni.createFrom().item(expected.session())
-                                        : write(owner, id, expected.session(), draft, writeKey, origin)))
-                                .map(this::written)));
+                                        : write(owner, id, expected.session(), draft, writeKey, origin)))));
     }
 
     /**
@@ -319,15 +312,15 @@ public class SessionService implements SessionStates {
                 .onItem().transformToUni(expected -> write(owner, id, expected.session(), draft, null, origin));
     }
 
-    Uni<StoredResponse> patch(String owner, String id, String ifMatch, byte[] body, String idempotencyKey, String origin) {
+    /** A merge patch, prepared for its Idempotency-Key; it returns the new metadata. */
+    Uni<Keyed<Session>> patch(String owner, String id, String ifMatch, byte[] body, String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
         return work.run(body.length, () -> {
             JsonNode patch = json.object(body);
             JsonBodies.onlyFields(patch, Draft.FIELDS);
             return patch;
-        }).onItem().transformToUni(patch -> once(owner, "PATCH /sessions", idempotencyKey,
-                fingerprint(id, ifMatch, CanonicalJson.of(patch).sha256()),
+        }).map(patch -> Keyed.update(fingerprint(id, ifMatch, CanonicalJson.of(patch).sha256()),
                 writeKey -> noticed(owner, id, origin, sessions.findOwned(id, owner).map(SessionService::orNotFound)
                         .onItem().transformToUni(current -> {
                             if (!condition.matchesStrong(current.etag)) {
@@ -336,7 +329,7 @@ public class SessionService implements SessionStates {
                             }
                             return work.run(body.length + current.contentSize, () -> merged(current, patch))
                                     .onItem().transformToUni(draft -> write(owner, id, current, draft, writeKey, origin));
-                        })).map(this::written)));
+                        }))));
     }
 
     /**
@@ -355,35 +348,30 @@ public class SessionService implements SessionStates {
 
     /** Deletes the caller's session; with {@code ifMatch} only if it is still that version. */
     public Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
-        return delete(owner, id, ifMatch, null, origin).replaceWithVoid();
+        return delete(owner, id, ifMatch, origin, null);
     }
 
-    Uni<StoredResponse> delete(String owner, String id, String ifMatch, String idempotencyKey, String origin) {
+    /** A delete, prepared for its Idempotency-Key. */
+    Keyed<Void> deletion(String owner, String id, String ifMatch, String origin) {
+        Ids.require(id);
+        return Keyed.update(fingerprint(id, ifMatch, ""), writeKey -> delete(owner, id, ifMatch, origin, writeKey));
+    }
+
+    private Uni<Void> delete(String owner, String id, String ifMatch, String origin, String writeKey) {
         Ids.require(id);
         Condition condition = Condition.parse(ifMatch);
         List<String> expected = condition == null || condition.any() ? null : condition.strong();
-        return once(owner, "DELETE /sessions", idempotencyKey, fingerprint(id, ifMatch, ""), writeKey -> {
-            Instant now = Time.now();
-            OutboxEntry notice = OutboxEntry.of(Notice.SESSION_DELETED, id, null, null, origin, now);
-            return noticed(owner, id, origin, sessions.delete(id, owner, expected, now, notice)
-                    .onItem().ifNull().switchTo(() -> missingOrStale(owner, id, null))
-                    .call(tombstone -> {
-                        tags.forget(id);
-                        notices.publish(sessions.outbox(tombstone));
-                        return tombstone.deleted ? quotas.release(owner, Quotas.Kind.SESSION, tombstone.contentSize)
-                                : Uni.createFrom().voidItem();
-                    })
-                    .replaceWith(StoredResponse.noContent()));
-        });
-    }
-
-    /**
-     * Runs a write once per Idempotency-Key (when the client sent one): a replay of a write that
-     * succeeded gets its first answer, not a 412 against the tag that write moved on.
-     */
-    private Uni<StoredResponse> once(String owner, String operation, String key, String fingerprint,
-            Function<String, Uni<StoredResponse>> write) {
-        return key == null ? write.apply(null) : idempotency.run(owner, operation, key, fingerprint, write);
+        Instant now = Time.now();
+        OutboxEntry notice = OutboxEntry.of(Notice.SESSION_DELETED, id, null, null, origin, now);
+        return noticed(owner, id, origin, sessions.delete(id, owner, expected, now, notice)
+                .onItem().ifNull().switchTo(() -> missingOrStale(owner, id, null))
+                .call(tombstone -> {
+                    tags.forget(id);
+                    notices.publish(sessions.outbox(tombstone));
+                    return tombstone.deleted ? quotas.release(owner, Quotas.Kind.SESSION, tombstone.contentSize)
+                            : Uni.createFrom().voidItem();
+                })
+                .replaceWithVoid());
     }
 
     /** What a keyed write means: the session, the tag it must find, and what it writes. */
@@ -391,9 +379,6 @@ public class SessionService implements SessionStates {
         return id + '\n' + (ifMatch == null ? "" : ifMatch.trim()) + '\n' + body;
     }
 
-    private StoredResponse written(Session session) {
-        return new StoredResponse(200, null, session.etag, codec.write(SessionViews.Metadata.of(session)));
-    }
 
     /** The stored session is the write made under this key: an attempt whose answer was lost. */
     private static boolean alreadyWritten(Session current, String writeKey) {

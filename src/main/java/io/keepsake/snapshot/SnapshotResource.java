@@ -30,6 +30,8 @@ import io.keepsake.web.EntityTags.Condition;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
 import io.keepsake.web.QueryParams;
+import io.keepsake.web.Idempotency;
+import io.keepsake.web.Json;
 import io.keepsake.web.RateLimiter;
 import io.keepsake.web.StoredResponse;
 import io.quarkus.security.Authenticated;
@@ -47,8 +49,13 @@ public class SnapshotResource {
     private final Caller caller;
     private final KeepsakeConfig config;
     private final String cacheControl;
+    private final Idempotency idempotency;
+    private final Json json;
 
-    public SnapshotResource(SnapshotService service, RateLimiter rateLimiter, Caller caller, KeepsakeConfig config) {
+    public SnapshotResource(SnapshotService service, RateLimiter rateLimiter, Caller caller, KeepsakeConfig config,
+            Idempotency idempotency, Json json) {
+        this.idempotency = idempotency;
+        this.json = json;
         this.service = service;
         this.rateLimiter = rateLimiter;
         this.caller = caller;
@@ -72,7 +79,11 @@ public class SnapshotResource {
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
         String user = caller.id();
         rateLimiter.acquire(user, RateLimiter.Kind.SNAPSHOT_CREATE);
-        return service.create(user, body, idempotencyKey, clientId).map(StoredResponse::toResponse);
+        return service.create(user, body, clientId).onItem().transformToUni(create -> idempotency.run(user,
+                "POST /snapshots", idempotencyKey, create, created -> new StoredResponse(201,
+                        "/persistence/snapshots/" + created.id, created.etag(),
+                        json.write(SnapshotViews.Metadata.of(created, service.shareUrl(created.id))))))
+                .map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "List your snapshots")

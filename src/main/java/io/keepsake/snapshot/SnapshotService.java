@@ -26,12 +26,10 @@ import io.keepsake.store.StoreErrors;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.BodyWork;
 import io.keepsake.web.EntityTags.Condition;
-import io.keepsake.web.Idempotency;
-import io.keepsake.web.Json;
 import io.keepsake.web.JsonBodies;
+import io.keepsake.web.Keyed;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
-import io.keepsake.web.StoredResponse;
 import io.smallrye.mutiny.Uni;
 
 /** The snapshot rules: immutable copies, readable by any user, deletable by their owner. */
@@ -43,9 +41,7 @@ public class SnapshotService {
     private final SnapshotRepository snapshots;
     private final SessionService sessions;
     private final AccessLogs accessLogs;
-    private final Idempotency idempotency;
     private final JsonBodies json;
-    private final Json codec;
     private final KeepsakeConfig config;
     private final NoticePublisher notices;
     private final ShareLinks links;
@@ -53,7 +49,7 @@ public class SnapshotService {
     private final Quotas quotas;
 
     SnapshotService(SnapshotRepository snapshots, SessionService sessions, AccessLogs accessLogs,
-            Idempotency idempotency, JsonBodies json, Json codec, KeepsakeConfig config, NoticePublisher notices,
+            JsonBodies json, KeepsakeConfig config, NoticePublisher notices,
             ShareLinks links, BodyWork work, Quotas quotas) {
         this.work = work;
         this.quotas = quotas;
@@ -62,17 +58,18 @@ public class SnapshotService {
         this.snapshots = snapshots;
         this.sessions = sessions;
         this.accessLogs = accessLogs;
-        this.idempotency = idempotency;
         this.json = json;
-        this.codec = codec;
         this.config = config;
     }
 
     record Read(Snapshot snapshot, boolean notModified) {
     }
 
-    /** From a body {title, description?, content}, or from {sessionId, title?, description?}. */
-    Uni<StoredResponse> create(String owner, byte[] body, String idempotencyKey, String origin) {
+    /**
+     * A create from a body {title, description?, content}, or from {sessionId, title?,
+     * description?}, prepared for its Idempotency-Key; it returns the new snapshot's metadata.
+     */
+    Uni<Keyed<Snapshot>> create(String owner, byte[] body, String origin) {
         return work.run(body.length, () -> json.object(body)).onItem().transformToUni(request -> {
             if (request.has("sessionId")) {
                 JsonBodies.onlyFields(request, FROM_SESSION_FIELDS);
@@ -80,16 +77,15 @@ public class SnapshotService {
                 if (!sessionId.isTextual()) {
                     throw ApiProblem.invalidField("sessionId", "sessionId must be a string");
                 }
-                return sessions.own(owner, sessionId.textValue()).onItem().transformToUni(session -> {
+                return sessions.own(owner, sessionId.textValue()).map(session -> {
                     Draft draft = fromSession(session, request);
-                    return idempotency.run(owner, "POST /snapshots", idempotencyKey,
-                            "session:" + session.id + ':' + session.version + ':' + draft.metadataHash(),
-                            newId -> insert(owner, draft, session.id, newId, origin));
+                    return Keyed.create("session:" + session.id + ':' + session.version + ':' + draft.metadataHash(),
+                            newId -> insertNew(owner, draft, session.id, newId, origin));
                 });
             }
             Draft draft = Draft.from(request, body.length, config.limits());
-            return idempotency.run(owner, "POST /snapshots", idempotencyKey,
-                    draft.content().sha256() + ':' + draft.metadataHash(), newId -> insert(owner, draft, null, newId, origin));
+            return Uni.createFrom().item(Keyed.create(draft.content().sha256() + ':' + draft.metadataHash(),
+                    newId -> insertNew(owner, draft, null, newId, origin)));
         });
     }
 
@@ -121,13 +117,6 @@ public class SnapshotService {
     }
 
     /** Inserts the snapshot under {@code id}; if an earlier attempt already did, answers with that one. */
-    private Uni<StoredResponse> insert(String owner, Draft draft, String sourceSessionId, String id,
-            String origin) {
-        return insertNew(owner, draft, sourceSessionId, id, origin)
-                .map(created -> new StoredResponse(201, "/persistence/snapshots/" + created.id, created.etag(),
-                        codec.write(SnapshotViews.Metadata.of(created, shareUrl(created.id)))));
-    }
-
     private Uni<Snapshot> insertNew(String owner, Draft draft, String sourceSessionId, String id, String origin) {
         Snapshot snapshot = new Snapshot();
         snapshot.id = id;

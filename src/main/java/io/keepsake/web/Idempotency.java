@@ -51,6 +51,19 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
     }
 
     /**
+     * Runs a prepared write at most once per (user, operation, key) within the retention, and
+     * answers with {@code response} of what it wrote; a replay gets the first answer as stored.
+     * Without a key it simply runs (a create under a fresh id).
+     */
+    public <T> Uni<StoredResponse> run(String userId, String operation, String key, Keyed<T> write,
+            Function<T, StoredResponse> response) {
+        if (key == null && !write.creates()) {
+            return write.write().apply(null).map(response);
+        }
+        return run(userId, operation, key, write.fingerprint(), token -> write.write().apply(token).map(response));
+    }
+
+    /**
      * Runs {@code action} at most once per (user, operation, key) within the retention.
      *
      * @param fingerprint what identifies the request's meaning; a different one under the same key is refused
@@ -60,7 +73,7 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
      *                    before its response was recorded), the action finds that write by the token
      *                    and answers with it
      */
-    public Uni<StoredResponse> run(String userId, String operation, String key, String fingerprint,
+    private Uni<StoredResponse> run(String userId, String operation, String key, String fingerprint,
             Function<String, Uni<StoredResponse>> action) {
         if (key == null) {
             // No key: a fresh id, drawn again in the unlikely event that it is taken.

@@ -29,23 +29,23 @@ class IdempotencyTest {
     void aRetryAfterAFailedAttemptRunsAtOnceWithTheSameResourceId() {
         String key = UUID.randomUUID().toString();
         List<String> ids = new ArrayList<>();
-        Uni<StoredResponse> failing = idempotency.run("erin", "POST /things", key, "fp", id -> {
+        Uni<StoredResponse> failing = idempotency.run("erin", "POST /things", key, Keyed.<StoredResponse>create("fp", id -> {
             ids.add(id);
             return Uni.createFrom().failure(new MongoSocketException("connection lost", new ServerAddress()));
-        });
+        }), response -> response);
         assertThrows(MongoSocketException.class, () -> failing.await().atMost(Duration.ofSeconds(5)));
 
-        StoredResponse retried = idempotency.run("erin", "POST /things", key, "fp", id -> {
+        StoredResponse retried = idempotency.run("erin", "POST /things", key, Keyed.create("fp", id -> {
             ids.add(id);
             return Uni.createFrom().item(new StoredResponse(201, "/things/" + id, "\"1\"", "{}"));
-        }).await().atMost(Duration.ofSeconds(5));
+        }), response -> response).await().atMost(Duration.ofSeconds(5));
 
         assertEquals(2, ids.size());
         assertEquals(ids.get(0), ids.get(1), "the retry must look for what the first attempt may have written");
         assertEquals("/things/" + ids.get(0), retried.location());
 
-        StoredResponse replayed = idempotency.run("erin", "POST /things", key, "fp",
-                id -> Uni.createFrom().failure(new AssertionError("a completed key never runs again")))
+        StoredResponse replayed = idempotency.run("erin", "POST /things", key, Keyed.<StoredResponse>create("fp",
+                id -> Uni.createFrom().failure(new AssertionError("a completed key never runs again"))), response -> response)
                 .await().atMost(Duration.ofSeconds(5));
         assertEquals(retried, replayed);
     }
