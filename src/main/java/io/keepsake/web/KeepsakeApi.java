@@ -142,7 +142,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                                             + "\"status\":503,\"detail\":\"The store is unavailable; retry later\","
                                             + "\"instance\":\"/persistence/sessions\"}")))}))
 @SecurityScheme(securitySchemeName = "basic", type = SecuritySchemeType.HTTP, scheme = "basic",
-        description = "Built-in users of the embedded default")
+        description = "Built-in users (the laptop profile and tests only)")
 @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT",
         description = "OIDC access tokens in production")
 public class KeepsakeApi extends Application {
