@@ -5,6 +5,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -40,7 +43,10 @@ final class EmbeddedBackend extends H2Backend {
             "serverstatus", "killcursors", "endsessions", "whatsmyuri", "getparameter", "getlog", "dbstats",
             "collstats", "connectionstatus", "hostinfo", "getcmdlineopts", "getlasterror", "getfreemonitoringstatus");
 
+    private static final Set<String> INDEX_CHANGES = Set.of("createindexes", "dropindexes");
+
     private final GroupCommit commits;
+    private final ReadWriteLock indexChanges = new ReentrantReadWriteLock();
 
     EmbeddedBackend(MVStore store, GroupCommit commits) {
         super(store);
@@ -54,9 +60,19 @@ final class EmbeddedBackend extends H2Backend {
             // without bound, so it is off; the notice feed then tails instead.
             throw new MongoServerError(40573, "The $changeStream stage is only supported on replica sets");
         }
-        boolean writes = !READS.contains(command.toLowerCase(Locale.ROOT));
+        String name = command.toLowerCase(Locale.ROOT);
+        boolean writes = !READS.contains(name);
+        // The backend's collections keep their indexes in plain lists: a query that runs while an
+        // index is added (at start-up) fails with a ConcurrentModificationException. Index changes
+        // therefore run alone; every other command shares the lock.
+        Lock lock = INDEX_CHANGES.contains(name) ? indexChanges.writeLock() : indexChanges.readLock();
         try {
-            return super.handleCommand(channel, database, command, query);
+            lock.lock();
+            try {
+                return super.handleCommand(channel, database, command, query);
+            } finally {
+                lock.unlock();
+            }
         } finally {
             if (writes) {
                 commits.awaitCommitted();
