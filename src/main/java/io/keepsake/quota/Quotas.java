@@ -78,11 +78,12 @@ public class Quotas {
      * 413 past the bytes, each naming its setting.
      */
     public Uni<Void> reserve(String user, Kind kind, long bytes) {
-        // One round trip when the user's usage document exists; else it is made, and tried again.
+        // One round trip when the user's usage document exists. A failed increment may also mean it
+        // did not exist yet (and another request may be making it now): it is made if missing, the
+        // increment tried again, and only then refused, naming the limit the usage read then passes.
         return increment(user, kind, bytes)
-                .onItem().ifNull().switchTo(() -> ensure(user).onItem().transformToUni(current -> increment(user, kind, bytes)
-                        .onItem().ifNull().switchTo(() -> usage.find(Filters.eq("_id", user)).collect().first()
-                                .map(now -> { throw refused(kind, bytes, now); }))))
+                .onItem().ifNull().switchTo(() -> ensure(user).onItem().transformToUni(current -> increment(user, kind, bytes))
+                        .onItem().ifNull().switchTo(() -> find(user).map(now -> { throw refused(kind, bytes, now); })))
                 .replaceWithVoid();
     }
 
@@ -90,13 +91,7 @@ public class Quotas {
     private Uni<Document> increment(String user, Kind kind, long bytes) {
         Bson fits = Filters.and(Filters.eq("_id", user), Filters.lt(kind.field, maxCount.get(kind)),
                 Filters.lte(BYTES, maxBytes - bytes));
-        return usage.findOneAndUpdate(fits, Updates.combine(Updates.inc(kind.field, 1L), Updates.inc(BYTES, bytes)),
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
-                .invoke(after -> {
-                    if (after != null) {
-                        remember(user, after);
-                    }
-                });
+        return update(user, fits, Updates.combine(Updates.inc(kind.field, 1L), Updates.inc(BYTES, bytes)));
     }
 
     /** Gives back what a create reserved or a delete frees. */
@@ -129,14 +124,17 @@ public class Quotas {
     }
 
     private Uni<Void> add(String user, Bson update) {
-        return usage.findOneAndUpdate(Filters.eq("_id", user), update,
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
+        return update(user, Filters.eq("_id", user), update).replaceWithVoid();
+    }
+
+    /** Updates the user's usage if it matches {@code filter}: the usage after it (remembered), or null. */
+    private Uni<Document> update(String user, Bson filter, Bson update) {
+        return usage.findOneAndUpdate(filter, update, new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
                 .invoke(after -> {
                     if (after != null) {
                         remember(user, after);
                     }
-                })
-                .replaceWithVoid();
+                });
     }
 
     private ApiProblem refused(Kind kind, long bytes, Document current) {
@@ -149,12 +147,17 @@ public class Quotas {
 
     /** The user's usage document, made from what they have stored if it does not exist yet. */
     private Uni<Document> ensure(String user) {
-        return usage.find(Filters.eq("_id", user)).collect().first()
-                .onItem().ifNull().switchTo(() -> counted(user).onItem().transformToUni(counted -> usage.insertOne(counted)
-                        .replaceWith(counted)
-                        // Another request made it first: use theirs.
-                        .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> usage.find(Filters.eq("_id", user))
-                                .collect().first())));
+        return find(user).onItem().ifNull().switchTo(() -> made(user));
+    }
+
+    /** Makes the user's usage document from what they have stored; if another request made it first, theirs. */
+    private Uni<Document> made(String user) {
+        return counted(user).onItem().transformToUni(counted -> usage.insertOne(counted).replaceWith(counted)
+                .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> find(user)));
+    }
+
+    private Uni<Document> find(String user) {
+        return usage.find(Filters.eq("_id", user)).collect().first();
     }
 
     /** Counts and sizes of the user's live sessions and snapshots, as stored. */

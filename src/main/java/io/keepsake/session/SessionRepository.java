@@ -87,10 +87,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
             String newTag, Instant now, String writeKey, OutboxEntry notice, Long minStoredSize) {
         Bson update = Updates.combine(contentOf(draft), Updates.set("version", newVersion), Updates.set("etag", newTag),
                 Updates.set("updatedAt", now), Updates.set("writeKey", writeKey), Outbox.push(notice));
-        Bson filter = Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag));
-        return mongoCollection().findOneAndUpdate(minStoredSize == null ? filter
-                        : Filters.and(filter, Filters.gte("contentSize", minStoredSize)),
-                update, new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.BEFORE))
+        return replace(Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)), minStoredSize, update)
                 .map(before -> before == null ? null : new Replaced(before, written(before, draft, newVersion, newTag, now,
                         writeKey, notice)));
     }
@@ -106,14 +103,18 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
             OutboxEntry notice, Long minStoredSize) {
         Bson changed = Filters.or(Filters.ne("contentHash", draft.content().sha256()),
                 Filters.ne("metadataHash", draft.metadataHash()));
-        Bson filter = Filters.and(owned(id, ownerId), changed);
         Bson update = Updates.combine(contentOf(draft), Updates.inc("version", 1L), Updates.set("etag", newTag),
                 Updates.set("updatedAt", now), Updates.unset("writeKey"), Outbox.push(notice));
-        return mongoCollection().findOneAndUpdate(minStoredSize == null ? filter
-                        : Filters.and(filter, Filters.gte("contentSize", minStoredSize)),
-                update, new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.BEFORE))
+        return replace(Filters.and(owned(id, ownerId), changed), minStoredSize, update)
                 .map(before -> before == null ? null : new Replaced(before, written(before, draft, before.version + 1,
                         newTag, now, null, notice)));
+    }
+
+    /** The update of a matching session (with {@code minStoredSize}: only one holding at least that much content); its metadata before. */
+    private Uni<Session> replace(Bson filter, Long minStoredSize, Bson update) {
+        return mongoCollection().findOneAndUpdate(minStoredSize == null ? filter
+                        : Filters.and(filter, Filters.gte("contentSize", minStoredSize)),
+                update, new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.BEFORE));
     }
 
     /** A replaced session: its metadata before the write and as written. */

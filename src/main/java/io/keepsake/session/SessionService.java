@@ -235,11 +235,15 @@ public class SessionService implements SessionStates {
                 .onItem().ifNotNull().transformToUni(this::replaced)
                 // Nothing matched: the session is gone, holds exactly this already, or would grow past the quota.
                 .onItem().ifNull().switchTo(() -> metadata(owner, id).invoke(current -> {
-                    if (headroom != null && !current.contentHash.equals(draft.content().sha256())
-                            && size - current.contentSize > headroom) {
+                    if (!current.contentHash.equals(draft.content().sha256()) && grewTooMuch(headroom, size, current)) {
                         throw quotas.tooLarge(size - current.contentSize);
                     }
                 })));
+    }
+
+    /** Whether replacing the current content with {@code size} bytes grows it past the headroom (null: never). */
+    private static boolean grewTooMuch(Long headroom, int size, Session current) {
+        return headroom != null && size - current.contentSize > headroom;
     }
 
     /** A replace of content of {@code size} may only grow the stored one by the headroom (null: by anything). */
@@ -348,6 +352,7 @@ public class SessionService implements SessionStates {
 
     /** Deletes the caller's session; with {@code ifMatch} only if it is still that version. */
     public Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
+        Ids.require(id);
         return delete(owner, id, ifMatch, origin, null);
     }
 
@@ -358,7 +363,6 @@ public class SessionService implements SessionStates {
     }
 
     private Uni<Void> delete(String owner, String id, String ifMatch, String origin, String writeKey) {
-        Ids.require(id);
         Condition condition = Condition.parse(ifMatch);
         List<String> expected = condition == null || condition.any() ? null : condition.strong();
         Instant now = Time.now();
@@ -378,7 +382,6 @@ public class SessionService implements SessionStates {
     private static String fingerprint(String id, String ifMatch, String body) {
         return id + '\n' + (ifMatch == null ? "" : ifMatch.trim()) + '\n' + body;
     }
-
 
     /** The stored session is the write made under this key: an attempt whose answer was lost. */
     private static boolean alreadyWritten(Session current, String writeKey) {
@@ -444,7 +447,7 @@ public class SessionService implements SessionStates {
                 .onItem().ifNull().switchTo(() -> headroom == null ? missingOrStale(owner, id, writeKey)
                         : sessions.findMetadata(id, owner).onItem().transformToUni(current ->
                                 // The tag matched after all: it was the growth that did not fit.
-                                current != null && current.etag.equals(expectedTag) && size - current.contentSize > headroom
+                                current != null && current.etag.equals(expectedTag) && grewTooMuch(headroom, size, current)
                                         ? Uni.createFrom().failure(quotas.tooLarge(size - current.contentSize))
                                         : missingOrStale(owner, id, writeKey))));
     }
