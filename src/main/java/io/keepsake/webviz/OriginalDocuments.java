@@ -96,15 +96,7 @@ final class OriginalDocuments {
         if (version < 1) {
             throw new Refused("metadata.version must be 1 or more, got " + version);
         }
-        Document session = new Document("_id", id)
-                .append("ownerId", owner)
-                .append("title", draft.title())
-                .append("titleKey", draft.titleKey())
-                .append("description", draft.description())
-                .append("canonical", new Binary(draft.content().exact()))
-                .append("contentSize", draft.content().length())
-                .append("contentHash", draft.content().sha256())
-                .append("textHash", draft.textHash())
+        Document session = stored(id, owner, draft)
                 .append("metadataHash", draft.metadataHash())
                 .append("version", version)
                 .append("etag", EntityTags.of(version, draft.content().sha256(), draft.metadataHash()))
@@ -114,12 +106,9 @@ final class OriginalDocuments {
         return new Converted(Kind.SESSION, id, session, hashNote(metadata, draft));
     }
 
-    private Converted snapshot(JsonNode doc) {
-        String id = id(doc, "id");
-        String owner = text(doc, "owner_id", true);
-        JsonNode metadata = doc.get("metadata");
-        Draft draft = draft(metadata, doc);
-        Document snapshot = new Document("_id", id)
+    /** What sessions and snapshots both store of a draft, as Keepsake writes it. */
+    private static Document stored(String id, String owner, Draft draft) {
+        return new Document("_id", id)
                 .append("ownerId", owner)
                 .append("title", draft.title())
                 .append("titleKey", draft.titleKey())
@@ -127,7 +116,15 @@ final class OriginalDocuments {
                 .append("canonical", new Binary(draft.content().exact()))
                 .append("contentSize", draft.content().length())
                 .append("contentHash", draft.content().sha256())
-                .append("textHash", draft.textHash())
+                .append("textHash", draft.textHash());
+    }
+
+    private Converted snapshot(JsonNode doc) {
+        String id = id(doc, "id");
+        String owner = text(doc, "owner_id", true);
+        JsonNode metadata = doc.get("metadata");
+        Draft draft = draft(metadata, doc);
+        Document snapshot = stored(id, owner, draft)
                 .append("createdAt", date(time(metadata, "created_at", true)))
                 .append("deleted", false)
                 .append("cleanupQueued", false);

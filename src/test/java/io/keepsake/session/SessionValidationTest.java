@@ -157,17 +157,7 @@ class SessionValidationTest {
                     + "\r\nContent-Type: application/json\r\nContent-Length: 67108864\r\n\r\n{\"title\":")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            InputStream in = socket.getInputStream();
-            StringBuilder received = new StringBuilder();
-            byte[] chunk = new byte[4096];
-            int n;
-            while (!received.toString().endsWith("}") && (n = in.read(chunk)) > 0) {
-                received.append(new String(chunk, 0, n, StandardCharsets.UTF_8));
-            }
-            String response = received.toString();
-            assertTrue(response.startsWith("HTTP/1.1 413"), response);
-            assertTrue(response.contains("application/problem+json"), response);
-            assertTrue(response.contains("exceeds the limit of 4194304 bytes"), response);
+            assertRefusedAsTooLarge(socket.getInputStream());
         }
     }
 
@@ -182,7 +172,6 @@ class SessionValidationTest {
                     .getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = ("[" + "{},".repeat(20_000)).getBytes(StandardCharsets.US_ASCII);
             InputStream in = socket.getInputStream();
-            StringBuilder received = new StringBuilder();
             try {
                 // Up to 8 MiB, unless the server answers first.
                 for (int sent = 0; sent < 8 << 20 && in.available() == 0; sent += chunk.length) {
@@ -193,16 +182,22 @@ class SessionValidationTest {
             } catch (java.io.IOException closed) {
                 // the server closed the connection after its answer
             }
-            byte[] buffer = new byte[4096];
-            int n;
-            while (!received.toString().endsWith("}") && (n = in.read(buffer)) > 0) {
-                received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-            }
-            String response = received.toString();
-            assertTrue(response.startsWith("HTTP/1.1 413"), response);
-            assertTrue(response.contains("application/problem+json"), response);
-            assertTrue(response.contains("exceeds the limit of 4194304 bytes"), response);
+            assertRefusedAsTooLarge(in);
         }
+    }
+
+    /** Reads the raw answer up to its JSON body's end: a 413 problem that names the body limit. */
+    private static void assertRefusedAsTooLarge(InputStream in) throws java.io.IOException {
+        StringBuilder received = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        int n;
+        while (!received.toString().endsWith("}") && (n = in.read(buffer)) > 0) {
+            received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+        }
+        String response = received.toString();
+        assertTrue(response.startsWith("HTTP/1.1 413"), response);
+        assertTrue(response.contains("application/problem+json"), response);
+        assertTrue(response.contains("exceeds the limit of 4194304 bytes"), response);
     }
 
     @Test
