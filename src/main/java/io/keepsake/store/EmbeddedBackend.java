@@ -5,9 +5,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -46,7 +43,6 @@ final class EmbeddedBackend extends H2Backend {
     private static final Set<String> INDEX_CHANGES = Set.of("createindexes", "dropindexes");
 
     private final GroupCommit commits;
-    private final ReadWriteLock indexChanges = new ReentrantReadWriteLock();
 
     EmbeddedBackend(MVStore store, GroupCommit commits) {
         super(store);
@@ -64,15 +60,9 @@ final class EmbeddedBackend extends H2Backend {
         boolean writes = !READS.contains(name);
         // The backend's collections keep their indexes in plain lists: a query that runs while an
         // index is added (at start-up) fails with a ConcurrentModificationException. Index changes
-        // therefore run alone; every other command shares the lock.
-        Lock lock = INDEX_CHANGES.contains(name) ? indexChanges.writeLock() : indexChanges.readLock();
+        // therefore run alone; and no command is ever half in a commit (see GroupCommit).
         try {
-            lock.lock();
-            try {
-                return super.handleCommand(channel, database, command, query);
-            } finally {
-                lock.unlock();
-            }
+            return commits.apply(INDEX_CHANGES.contains(name), () -> super.handleCommand(channel, database, command, query));
         } finally {
             if (writes) {
                 commits.awaitCommitted();

@@ -60,7 +60,8 @@ public final class EmbeddedStore {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the data directory " + dataDir.toAbsolutePath(), e);
         }
-        MVStore file = new MVStore.Builder().fileName(dataDir.resolve(FILE_NAME).toString()).open();
+        MVStore file = new MVStore.Builder().fileName(dataDir.resolve(FILE_NAME).toString())
+                .autoCommitDisabled().open(); // only GroupCommit commits, between commands
         GroupCommit commits = new GroupCommit(file, forceToDisk);
         EmbeddedBackend backend = new EmbeddedBackend(file, commits);
         MongoServer server = new MongoServer(backend);

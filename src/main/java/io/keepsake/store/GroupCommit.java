@@ -1,5 +1,9 @@
 package io.keepsake.store;
 
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
 import org.h2.mvstore.MVStore;
 
 /**
@@ -8,6 +12,11 @@ import org.h2.mvstore.MVStore;
  * the store (to the operating system, and to the disk itself when {@code forceToDisk}) and wakes
  * every writer whose ticket that commit covers. While one commit runs, the next group gathers, so
  * concurrent writers share commits instead of queueing for one each.
+ * <p>
+ * A commit stores whatever the store holds at that moment, so it must never fall in the middle of
+ * a command (a document written but its index entry not yet: after a crash the document could then
+ * never be updated again). Commands run under the read lock of {@link #commands}; a commit takes
+ * its write lock, and so lands between commands. The MVStore's own background commits are off.
  */
 final class GroupCommit implements AutoCloseable {
 
@@ -21,6 +30,8 @@ final class GroupCommit implements AutoCloseable {
     private long committed;
     private RuntimeException failure;
     private boolean closed;
+    /** Read lock: a command being applied; write lock: a commit, or a change of indexes (see EmbeddedBackend). */
+    private final ReentrantReadWriteLock commands = new ReentrantReadWriteLock();
 
     GroupCommit(MVStore store, boolean forceToDisk) {
         this.store = store;
@@ -28,6 +39,17 @@ final class GroupCommit implements AutoCloseable {
         this.committer = new Thread(this::run, "keepsake-store-commit");
         this.committer.setDaemon(true);
         this.committer.start();
+    }
+
+    /** Applies a command between commits; {@code alone}: with no other command at the same time either. */
+    <T> T apply(boolean alone, Supplier<T> command) {
+        Lock lock = alone ? commands.writeLock() : commands.readLock();
+        lock.lock();
+        try {
+            return command.get();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Returns once every write this thread has applied is committed; throws if the commit failed. */
@@ -70,7 +92,12 @@ final class GroupCommit implements AutoCloseable {
             }
             try {
                 // Covers every write applied before a ticket up to target was taken.
-                store.commit();
+                commands.writeLock().lock();
+                try {
+                    store.commit();
+                } finally {
+                    commands.writeLock().unlock();
+                }
                 if (forceToDisk) {
                     store.sync();
                 }
