@@ -220,6 +220,13 @@ public interface KeepsakeConfig {
         @WithDefault("100000")
         int tagCacheSize();
 
+        /**
+         * Memory for the JSON of recently read sessions, answered from it under the same rule as
+         * polls (a body larger than an eighth of this is never kept; 0: always read the store).
+         */
+        @WithDefault("32M")
+        io.quarkus.runtime.configuration.MemorySize bodyCacheSize();
+
         /** Polls are answered from memory only while the notice feed has read the store within this. */
         @WithDefault("1s")
         Duration tagCacheMaxLag();

@@ -51,18 +51,20 @@ public class SessionResource {
     private static final String CACHE_CONTROL = "private, no-cache";
 
     private final SessionService service;
+    private final SessionReads reads;
     private final Caller caller;
     private final KeepsakeConfig config;
     private final RateLimiter rateLimiter;
     private final Idempotency idempotency;
     private final Json json;
 
-    public SessionResource(SessionService service, Caller caller, KeepsakeConfig config, RateLimiter rateLimiter,
+    public SessionResource(SessionService service, SessionReads reads, Caller caller, KeepsakeConfig config, RateLimiter rateLimiter,
             Idempotency idempotency, Json json) {
         this.rateLimiter = rateLimiter;
         this.idempotency = idempotency;
         this.json = json;
         this.service = service;
+        this.reads = reads;
         this.caller = caller;
         this.config = config;
     }
@@ -113,16 +115,17 @@ public class SessionResource {
     }
 
     @Operation(summary = "Read a session with its content")
-    @APIResponse(responseCode = "200", description = "The session, with its ETag")
+    @APIResponse(responseCode = "200", description = "The session, with its ETag",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionViews.Full.class)))
     @APIResponse(ref = KeepsakeApi.NOT_MODIFIED)
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @GET
     @Path("/{id}")
-    public Uni<RestResponse<SessionViews.Full>> get(@RestPath String id,
+    public Uni<RestResponse<byte[]>> get(@RestPath String id,
             @RestHeader(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
-        return service.get(caller.id(), id, Condition.parse(ifNoneMatch))
-                .map(read -> read(read, read.notModified() ? null : SessionViews.Full.of(read.session())));
+        // The JSON as it was written out once (and maybe kept): no per-request serialisation.
+        return reads.get(caller.id(), id, Condition.parse(ifNoneMatch)).map(read -> read(read, read.json()));
     }
 
     @Operation(summary = "Read a session's metadata (the polling target)")
@@ -134,7 +137,7 @@ public class SessionResource {
     @Path("/metadata/{id}")
     public Uni<RestResponse<SessionViews.Metadata>> metadata(@RestPath String id,
             @RestHeader(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
-        return service.metadata(caller.id(), id, Condition.parse(ifNoneMatch))
+        return reads.metadata(caller.id(), id, Condition.parse(ifNoneMatch))
                 .map(read -> read(read, read.notModified() ? null : SessionViews.Metadata.of(read.session())));
     }
 
@@ -204,7 +207,7 @@ public class SessionResource {
         return user;
     }
 
-    private static <T> RestResponse<T> read(SessionService.Read read, T body) {
+    private static <T> RestResponse<T> read(SessionReads.Read read, T body) {
         RestResponse.ResponseBuilder<T> builder = read.notModified()
                 ? RestResponse.ResponseBuilder.<T>notModified()
                 : RestResponse.ResponseBuilder.ok(body);

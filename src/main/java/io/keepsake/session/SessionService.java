@@ -67,21 +67,6 @@ public class SessionService implements SessionStates {
         this.config = config;
     }
 
-    /**
-     * What a conditional read found: the session, or that the client's copy (tag {@code etag}) is
-     * current; a 304 answered from memory has no session.
-     */
-    record Read(Session session, String etag, boolean notModified) {
-
-        Read(Session session, boolean notModified) {
-            this(session, session.etag, notModified);
-        }
-
-        static Read unchanged(String etag) {
-            return new Read(null, etag, true);
-        }
-    }
-
     /** A create from a request body, prepared for its Idempotency-Key; it returns the new session's metadata. */
     Uni<Keyed<Session>> create(String owner, byte[] body, String origin) {
         return work.run(body.length, () -> Draft.from(json.object(body), body.length, config.limits()))
@@ -106,7 +91,7 @@ public class SessionService implements SessionStates {
         session.outbox = List.of(OutboxEntry.of(Notice.SESSION_UPDATED, id, session.contentHash, 1L, origin, now));
         Uni<Session> inserted = sessions.insert(session).replaceWith(session)
                 .invoke(created -> {
-                    remembered(created);
+                    tags.forget(created.id);
                     notices.publish(sessions.outbox(created));
                 });
         return quotas.reserve(owner, Quotas.Kind.SESSION, session.contentSize)
@@ -125,29 +110,6 @@ public class SessionService implements SessionStates {
     public <T> Uni<Page<T>> list(String owner, SessionFilter filter, PageRequest page, Function<Session, T> view) {
         return sessions.list(owner, filter, page).map(found -> Page.of(found, page,
                 s -> SessionFilter.sortValue(s, page.sortBy()), s -> s.id, view));
-    }
-
-    Uni<Read> get(String owner, String id, Condition ifNoneMatch) {
-        Ids.require(id);
-        if (ifNoneMatch == null) {
-            return sessions.findOwned(id, owner).map(found -> new Read(remembered(orNotFound(found)), false));
-        }
-        Read fromMemory = unchangedInMemory(owner, id, ifNoneMatch);
-        if (fromMemory != null) {
-            return Uni.createFrom().item(fromMemory);
-        }
-        if (ifNoneMatch.any()) {
-            return sessions.findMetadata(id, owner).map(found -> new Read(orNotFound(found), true));
-        }
-        // One round trip when it changed; a second, content-free one when it did not.
-        return sessions.findOwnedUnlessTagged(id, owner, ifNoneMatch.weakOrStrong())
-                .onItem().ifNotNull().transform(found -> new Read(remembered(found), false))
-                .onItem().ifNull().switchTo(() -> sessions.findMetadata(id, owner).onItem().transformToUni(found -> {
-                    orNotFound(found);
-                    // Changed between the two reads: the 304 would label old content with the new tag.
-                    return ifNoneMatch.matchesWeak(found.etag) ? Uni.createFrom().item(new Read(found, true))
-                            : sessions.findOwned(id, owner).map(full -> new Read(orNotFound(full), false));
-                }));
     }
 
     /** The caller's own session with its content (404 for anyone else's): what a snapshot copies. */
@@ -176,32 +138,6 @@ public class SessionService implements SessionStates {
     public Uni<Session> metadata(String owner, String id) {
         Ids.require(id);
         return sessions.findMetadata(id, owner).map(SessionService::orNotFound);
-    }
-
-    Uni<Read> metadata(String owner, String id, Condition ifNoneMatch) {
-        Ids.require(id);
-        Read fromMemory = unchangedInMemory(owner, id, ifNoneMatch);
-        if (fromMemory != null) {
-            return Uni.createFrom().item(fromMemory);
-        }
-        return sessions.findMetadata(id, owner).map(found -> {
-            remembered(orNotFound(found));
-            return new Read(found, ifNoneMatch != null && ifNoneMatch.matchesWeak(found.etag));
-        });
-    }
-
-    /** A 304 without the store: the client holds the tag this instance knows to be current. */
-    private Read unchangedInMemory(String owner, String id, Condition ifNoneMatch) {
-        if (ifNoneMatch == null || ifNoneMatch.any()) {
-            return null;
-        }
-        String current = tags.current(owner, id);
-        return current != null && ifNoneMatch.matchesWeak(current) ? Read.unchanged(current) : null;
-    }
-
-    private Session remembered(Session session) {
-        tags.remember(session.ownerId, session.id, session.etag);
-        return session;
     }
 
     /** A conditional replace from a request body, prepared for its Idempotency-Key; it returns the new metadata. */
@@ -254,7 +190,7 @@ public class SessionService implements SessionStates {
     /** After a replace: its notice goes out, and the quota learns the change of size. */
     private Uni<Session> replaced(SessionRepository.Replaced replaced) {
         Session written = replaced.after();
-        remembered(written);
+        tags.forget(written.id);
         notices.publish(sessions.outbox(written));
         return quotas.resized(written.ownerId, (long) written.contentSize - replaced.before().contentSize)
                 .replaceWith(written);
@@ -294,7 +230,7 @@ public class SessionService implements SessionStates {
                     return sessions.relabelIfTagged(id, owner, current.etag, version, metadata,
                             EntityTags.of(version, current.contentHash, metadata.metadataHash()), now, notice)
                             .onItem().ifNotNull().transform(written -> {
-                                remembered(written);
+                                tags.forget(written.id);
                                 notices.publish(sessions.outbox(written));
                                 written.canonical = current.contentBytes();
                                 return written;
@@ -518,12 +454,10 @@ public class SessionService implements SessionStates {
         return condition;
     }
 
-    private static Session orNotFound(Session session) {
+    static Session orNotFound(Session session) {
         if (session == null) {
             throw ApiProblem.notFound("Session");
         }
         return session;
     }
-
-
 }

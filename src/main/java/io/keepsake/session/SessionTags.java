@@ -2,6 +2,7 @@ package io.keepsake.session;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,38 +17,65 @@ import io.keepsake.notice.NoticeFeed;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * The current tags of recently polled sessions, so that an unchanged poll is answered 304 without
- * a store round trip. An entry is kept true by the owner's notices, which this instance hears for
- * every owner it holds entries of (from its own writes at once, from other instances through the
- * notice feed); it is trusted only while the owner's stream is live here and the feed has read the
- * store within {@code keepsake.notices.tag-cache-max-lag}. Otherwise, or when unsure (an entry
- * missing, notices skipped), the caller reads the store.
+ * The current tags of recently read sessions, and the rendered bodies of some, so that an
+ * unchanged poll is answered 304 and a read 200 without a store round trip. An entry is kept true
+ * by the owner's notices, which this instance hears for every owner it holds entries of (from its
+ * own writes at once, from other instances through the notice feed); it is trusted only while the
+ * owner's stream is live here and the feed has read the store within
+ * {@code keepsake.notices.tag-cache-max-lag}. Otherwise, or when unsure (an entry missing, notices
+ * skipped), the caller reads the store. A body is served only under the tag vouched for.
+ *
+ * <p>A read remembers what it found only if nothing about the session was forgotten since the read
+ * began ({@link #stamp()}): a change heard while the read was on its way would otherwise be undone
+ * by the older answer arriving after it.
  */
 @ApplicationScoped
 // Caffeine picks its cache and node classes by name; a native image needs these for these caches.
 @RegisterForReflection(classNames = {"com.github.benmanes.caffeine.cache.SSA", "com.github.benmanes.caffeine.cache.PSA",
-    "com.github.benmanes.caffeine.cache.SSLA", "com.github.benmanes.caffeine.cache.PSAMS"})
+    "com.github.benmanes.caffeine.cache.SSLA", "com.github.benmanes.caffeine.cache.PSAMS",
+    "com.github.benmanes.caffeine.cache.SSMSA", "com.github.benmanes.caffeine.cache.PSWMS"})
 public class SessionTags {
 
-    private record Entry(String ownerId, String etag) {
+    /** A session's tag as read when the clock stood at {@code stamp}; a forgotten one has no tag. */
+    private record Entry(String ownerId, String etag, long stamp) {
+    }
+
+    private record Body(String etag, byte[] json) {
     }
 
     private final NoticeFanout fanout;
     private final NoticeFeed feed;
     private final Duration maxLag;
     private final boolean enabled;
-    /** Session id -> its owner and current tag. */
+    /** Counts forgettings: a read that began at or after a session's last one may remember it. */
+    private final AtomicLong clock = new AtomicLong();
+    /** The newest stamp of a forgotten entry the cache let go of (its session may be any). */
+    private final AtomicLong evictedUpTo = new AtomicLong();
+    /** Session id -> its owner and current tag (or that it was forgotten, and when). */
     private final Cache<String, Entry> tags;
+    /** Session id -> the JSON of a read of it, with that read's tag; bounded by its size in bytes. */
+    private final Cache<String, Body> bodies;
+    private final long largestBody;
     /** The owners whose notices this cache listens to; dropping one drops what it vouched for. */
     private final Cache<String, Owner> owners;
 
     public SessionTags(NoticeFanout fanout, NoticeFeed feed, KeepsakeConfig config) {
-        this.fanout = fanout;
         this.feed = feed;
         KeepsakeConfig.Notices notices = config.notices();
         this.maxLag = notices.tagCacheMaxLag();
         this.enabled = notices.tagCacheSize() > 0;
         this.tags = Caffeine.newBuilder().maximumSize(Math.max(1, notices.tagCacheSize()))
+                .expireAfterAccess(Duration.ofMinutes(10))
+                .removalListener((String id, Entry entry, RemovalCause cause) -> {
+                    if (entry != null && entry.etag() == null && cause.wasEvicted()) {
+                        evictedUpTo.accumulateAndGet(entry.stamp(), Math::max);
+                    }
+                })
+                .build();
+        long bodyBytes = notices.bodyCacheSize().asLongValue();
+        this.largestBody = enabled ? bodyBytes / 8 : 0;
+        this.bodies = Caffeine.newBuilder().maximumWeight(Math.max(1, bodyBytes))
+                .weigher((String id, Body body) -> body.json().length)
                 .expireAfterAccess(Duration.ofMinutes(10)).build();
         this.owners = Caffeine.newBuilder().maximumSize(Math.max(1, notices.tagCacheSize() / 4))
                 .expireAfterAccess(Duration.ofMinutes(10))
@@ -57,6 +85,12 @@ public class SessionTags {
                     }
                 })
                 .build();
+        this.fanout = fanout;
+    }
+
+    /** Taken before a store read whose answer will be remembered. */
+    long stamp() {
+        return clock.get();
     }
 
     /**
@@ -67,7 +101,7 @@ public class SessionTags {
             return null;
         }
         Entry entry = tags.getIfPresent(sessionId);
-        if (entry == null || !entry.ownerId().equals(ownerId)) {
+        if (entry == null || entry.etag() == null || !entry.ownerId().equals(ownerId)) {
             return null;
         }
         Owner owner = owners.getIfPresent(ownerId);
@@ -77,26 +111,45 @@ public class SessionTags {
         return entry.etag();
     }
 
-    /** What the store just said (a read or a write through this instance): the session's tag now. */
-    void remember(String ownerId, String sessionId, String etag) {
+    /** The JSON of the session as it is under its current tag, when this instance can vouch for it, else null. */
+    byte[] body(String ownerId, String sessionId, String etag) {
+        Body body = largestBody > 0 ? bodies.getIfPresent(sessionId) : null;
+        return body != null && body.etag().equals(etag) ? body.json() : null;
+    }
+
+    /** What a store read begun at {@code since} found: the session's tag then. */
+    void remember(Session session, long since) {
+        remember(session, since, null);
+    }
+
+    /** What a store read begun at {@code since} found: the session's tag then, and its JSON when given. */
+    void remember(Session session, long since, byte[] json) {
         if (!enabled) {
             return;
         }
-        owners.get(ownerId, user -> {
+        owners.get(session.ownerId, user -> {
             Owner owner = new Owner(user);
             fanout.listen(user, owner);
             return owner;
         });
-        tags.put(sessionId, new Entry(ownerId, etag));
+        Entry read = new Entry(session.ownerId, session.etag, since);
+        Entry kept = tags.asMap().compute(session.id, (id, known) -> {
+            if (known != null) {
+                return known.stamp() > since ? known : read;
+            }
+            return since < evictedUpTo.get() ? null : read;
+        });
+        if (kept == read && json != null && json.length <= largestBody) {
+            bodies.put(session.id, new Body(session.etag, json));
+        }
     }
 
     /** The session changed or went: forget its tag until the store is read again. */
     void forget(String sessionId) {
-        tags.invalidate(sessionId);
-    }
-
-    int size() {
-        return (int) tags.estimatedSize();
+        long now = clock.incrementAndGet();
+        tags.asMap().compute(sessionId, (id, known) -> known == null ? new Entry(null, null, now)
+                : new Entry(known.ownerId(), null, now));
+        bodies.invalidate(sessionId);
     }
 
     /** Listens to one owner's notices for the cache. */
@@ -125,7 +178,8 @@ public class SessionTags {
         public void skipped() {
             // Some of the owner's notices were never heard: nothing cached for them is sure any more.
             Map<String, Entry> all = tags.asMap();
-            all.entrySet().removeIf(e -> owners.getIfPresent(e.getValue().ownerId()) == this);
+            all.keySet().forEach(id -> all.computeIfPresent(id, (key, entry) -> userId.equals(entry.ownerId())
+                    ? new Entry(entry.ownerId(), null, clock.incrementAndGet()) : entry));
         }
 
         @Override

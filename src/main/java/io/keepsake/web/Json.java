@@ -26,6 +26,15 @@ public class Json {
         }
     }
 
+    /** The value as UTF-8 JSON bytes, e.g. a response body to be kept and written out as it is. */
+    public byte[] bytes(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
     /** Reads content this service stored (canonical JSON it wrote itself). */
     public JsonNode readStored(byte[] json) {
         try {

@@ -5,6 +5,8 @@ import static io.keepsake.testing.Api.as;
 import static io.keepsake.testing.Api.createSession;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.util.Map;
 
@@ -19,14 +21,18 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 /**
- * An unchanged poll is answered 304 from memory, without a store command; a write through this
- * instance replaces the remembered tag before it is answered, so the next poll sees it.
+ * An unchanged poll is answered 304, and a read of an unchanged session 200, from memory without
+ * a store command; a write through this instance drops what was remembered before it is answered,
+ * so the next poll and read see it.
  */
 @QuarkusTest
 class PollFromMemoryTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    SessionTags tags;
 
     /** Store commands of one kind on the sessions issued so far (the driver's command metrics). */
     private long commands(String name) {
@@ -59,6 +65,54 @@ class PollFromMemoryTest {
 
         as(ALICE).header("If-Match", v2).delete("/sessions/" + id).then().statusCode(204);
         as(ALICE).header("If-None-Match", v2).get("/sessions/metadata/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void unchangedReadsAreAnsweredFromMemoryAndAWriteIsReadAtOnce() {
+        Response created = createSession(ALICE, "read often", Map.of("v", 1, "text", "x".repeat(2000)));
+        String id = created.path("id");
+        String v1 = created.header("ETag");
+        long before = commands("find");
+        Response first = as(ALICE).get("/sessions/" + id);
+        first.then().statusCode(200).header("ETag", v1).body("content.v", equalTo(1));
+        long finds = commands("find");
+        assertEquals(before + 1, finds);
+
+        for (int i = 0; i < 50; i++) {
+            Response again = as(ALICE).get("/sessions/" + id);
+            again.then().statusCode(200).header("ETag", v1).header("Cache-Control", "private, no-cache");
+            assertEquals(first.asString(), again.asString(), "the same answer, byte for byte");
+        }
+        assertEquals(finds, commands("find"), "fifty reads of an unchanged session read nothing from the store");
+
+        as(ALICE).contentType(ContentType.JSON).header("If-Match", v1)
+                .body(Map.of("title", "read often", "content", Map.of("v", 2))).put("/sessions/" + id)
+                .then().statusCode(200);
+        as(ALICE).get("/sessions/" + id).then().statusCode(200).body("content.v", equalTo(2)).body("version", equalTo(2));
+        as(ALICE).header("If-None-Match", v1).get("/sessions/" + id).then().statusCode(200).body("content.v", equalTo(2));
+        as("bob").get("/sessions/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void aReadThatWasOnItsWayWhenTheSessionChangedIsNotRemembered() {
+        Response created = createSession(ALICE, "raced", 1);
+        String id = created.path("id");
+        Session old = new Session();
+        old.id = id;
+        old.ownerId = "alice";
+        old.etag = created.header("ETag");
+        as(ALICE).get("/sessions/metadata/" + id).then().statusCode(200);
+        assertEquals(old.etag, tags.current("alice", id), "a store read is remembered");
+
+        long since = tags.stamp();
+        tags.forget(id); // a notice of a change arrives while the read is on its way
+        tags.remember(old, since, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertNull(tags.current("alice", id), "the older answer must not bring the old tag back");
+        assertNull(tags.body("alice", id, old.etag));
+
+        long later = tags.stamp();
+        tags.remember(old, later);
+        assertEquals(old.etag, tags.current("alice", id), "a read begun after the change is remembered");
     }
 
     @Test
