@@ -20,7 +20,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.mongodb.client.model.Filters;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.UpdateOptions;
@@ -95,6 +97,46 @@ public class NoticeLog {
         Long known = knownHeads.getIfPresent(userId);
         Uni<Long> head = known != null ? Uni.createFrom().item(known) : storedHead(userId);
         return head.onItem().transformToUni(h -> insertAfter(userId, entry, h, 1)).call(this::recordHead);
+    }
+
+    /**
+     * Appends the entries in their order, as {@link #append(String, OutboxEntry)} would one by one,
+     * in one ordered insert when their numbers are free. Where the insert stops (a number another
+     * instance took, a key already published), the entry it stopped at goes the one-by-one way and
+     * the rest follow as a batch again.
+     */
+    public Uni<List<Notice>> append(String userId, List<OutboxEntry> entries) {
+        if (entries.size() == 1) {
+            return append(userId, entries.get(0)).map(List::of);
+        }
+        Long known = knownHeads.getIfPresent(userId);
+        Uni<Long> head = known != null ? Uni.createFrom().item(known) : storedHead(userId);
+        return head.onItem().transformToUni(h -> {
+            List<Notice> run = new ArrayList<>(entries.size());
+            List<Document> documents = new ArrayList<>(entries.size());
+            for (OutboxEntry entry : entries) {
+                Notice notice = Notice.of(userId, h + 1 + run.size(), entry, retention);
+                run.add(notice);
+                documents.add(notice.toDocument());
+            }
+            return notices.insertMany(documents, new InsertManyOptions().ordered(true)).replaceWith(run)
+                    .call(() -> recordHead(run.get(run.size() - 1)))
+                    .onFailure(MongoBulkWriteException.class).recoverWithUni(failed -> {
+                        int stopped = ((MongoBulkWriteException) failed).getWriteErrors().get(0).getIndex();
+                        List<Notice> stored = run.subList(0, stopped);
+                        Uni<Void> recorded = stored.isEmpty() ? Uni.createFrom().voidItem()
+                                : recordHead(stored.get(stored.size() - 1));
+                        List<OutboxEntry> rest = entries.subList(stopped + 1, entries.size());
+                        return recorded.chain(() -> append(userId, entries.get(stopped)))
+                                .chain(one -> (rest.isEmpty() ? Uni.createFrom().item(List.<Notice>of()) : append(userId, rest))
+                                        .map(after -> {
+                                            List<Notice> all = new ArrayList<>(stored);
+                                            all.add(one);
+                                            all.addAll(after);
+                                            return all;
+                                        }));
+                    });
+        });
     }
 
     private Uni<Notice> insertAfter(String userId, OutboxEntry entry, long head, int attempt) {

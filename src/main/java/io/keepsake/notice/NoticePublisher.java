@@ -3,12 +3,16 @@ package io.keepsake.notice;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
@@ -29,7 +33,9 @@ import io.smallrye.mutiny.Uni;
  * hands the notice to this instance's fan-out, and clears the entry from its document. It runs
  * after the write that made the entry was acknowledged; it is retried while the store is away,
  * and entries left behind by an instance that stopped first are found by a periodic recovery.
- * One user's publications run one after another on this instance, in the order of their writes.
+ * One user's publications run one batch after another on this instance, in the order of their
+ * writes: whatever was queued while a batch was on its way goes out together in the next, in three
+ * store round trips however many writes it holds (the notices, the log's head, the clears).
  */
 @ApplicationScoped
 public class NoticePublisher {
@@ -39,8 +45,8 @@ public class NoticePublisher {
     private final NoticeLog log;
     private final NoticeFanout fanout;
     private final List<Outbox.Holder> holders;
-    /** Each user's last queued publication: the next one starts after it. */
-    private final Map<String, CompletableFuture<Void>> queues = new ConcurrentHashMap<>();
+    /** Each user's queue, while it has work. */
+    private final Map<String, UserQueue> queues = new ConcurrentHashMap<>();
     /** Keys this instance published lately: an outbox read back with them need not try them again. */
     private final Cache<String, Boolean> published = Caffeine.newBuilder().maximumSize(50_000)
             .expireAfterWrite(Duration.ofMinutes(10)).build();
@@ -57,6 +63,21 @@ public class NoticePublisher {
         this.recoverAfter = config.notices().recoverAfter();
     }
 
+    /** One thing to publish: a document's outbox, or a notice with no change behind it (outbox null). */
+    private record Item(Outbox outbox, OutboxEntry entry) {
+
+        List<OutboxEntry> entries() {
+            return outbox != null ? outbox.entries() : List.of(entry);
+        }
+    }
+
+    /** A user's publications waiting and whether a batch of them is on its way; guarded by the map's compute. */
+    private static final class UserQueue {
+        final List<Item> waiting = new ArrayList<>();
+        boolean running;
+        CompletableFuture<Void> idle;
+    }
+
     /**
      * Publishes a document's outbox in the background. If the store stays unreachable longer than
      * the retry period, the entries stay in the outbox and recovery publishes them later.
@@ -65,48 +86,103 @@ public class NoticePublisher {
         if (outbox == null || outbox.entries().isEmpty()) {
             return;
         }
-        enqueue(outbox.userId(), () -> publishNow(outbox));
+        enqueue(outbox.userId(), new Item(outbox, null));
     }
 
     /** Publishes a notice that has no change behind it (a write refused as stale). */
     public void publish(String userId, OutboxEntry entry) {
-        enqueue(userId, () -> append(userId, entry).replaceWithVoid());
+        enqueue(userId, new Item(null, entry));
     }
 
-    /** Completes when every publication queued so far for the user has finished (for tests and shutdown). */
+    /** Completes when the user has nothing queued or on its way any more (for tests and shutdown). */
     public CompletionStage<Void> drained(String userId) {
-        return queues.getOrDefault(userId, IDLE);
+        CompletableFuture<Void>[] idle = new CompletableFuture[] {IDLE};
+        queues.computeIfPresent(userId, (user, queue) -> {
+            if (queue.idle == null) {
+                queue.idle = new CompletableFuture<>();
+            }
+            idle[0] = queue.idle;
+            return queue;
+        });
+        return idle[0];
     }
 
-    private void enqueue(String userId, Supplier<Uni<Void>> job) {
-        CompletableFuture<Void>[] mine = new CompletableFuture[1];
-        queues.compute(userId, (user, previous) -> mine[0] = (previous == null ? IDLE : previous)
-                .thenCompose(ignored -> job.get()
-                        .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).expireIn(
-                                giveUpAfter.toMillis())
-                        .onFailure().invoke(error -> Log.warnf("Notices of %s not published yet (%s); recovery will retry",
-                                user, error.getMessage()))
-                        .onFailure().recoverWithNull()
-                        .subscribeAsCompletionStage()));
-        mine[0].whenComplete((done, error) -> queues.remove(userId, mine[0]));
+    private void enqueue(String userId, Item item) {
+        boolean[] start = {false};
+        queues.compute(userId, (user, queue) -> {
+            UserQueue q = queue != null ? queue : new UserQueue();
+            q.waiting.add(item);
+            if (!q.running) {
+                q.running = start[0] = true;
+            }
+            return q;
+        });
+        if (start[0]) {
+            next(userId);
+        }
     }
 
-    private Uni<Void> publishNow(Outbox outbox) {
-        List<String> keys = new ArrayList<>(outbox.entries().size());
-        return Multi.createFrom().iterable(outbox.entries())
-                .onItem().transformToUniAndConcatenate(entry -> {
-                    keys.add(entry.key);
-                    return published.getIfPresent(entry.key) != null ? Uni.createFrom().voidItem()
-                            : append(outbox.userId(), entry).replaceWithVoid();
-                })
-                .collect().last()
-                .onItem().transformToUni(done -> outbox.holder().published(outbox, keys));
+    /** Sends the user's next batch, or leaves the queue when nothing waits. */
+    private void next(String userId) {
+        List<Item> batch = new ArrayList<>();
+        CompletableFuture<Void>[] idle = new CompletableFuture[1];
+        queues.computeIfPresent(userId, (user, queue) -> {
+            int entries = 0;
+            while (!queue.waiting.isEmpty() && (batch.isEmpty() || entries < NoticeLog.PAGE)) {
+                Item item = queue.waiting.remove(0);
+                entries += item.entries().size();
+                batch.add(item);
+            }
+            if (batch.isEmpty()) {
+                idle[0] = queue.idle;
+                return null;
+            }
+            return queue;
+        });
+        if (batch.isEmpty()) {
+            if (idle[0] != null) {
+                idle[0].complete(null);
+            }
+            return;
+        }
+        publishNow(userId, batch)
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).expireIn(giveUpAfter.toMillis())
+                .onFailure().invoke(error -> Log.warnf("Notices of %s not published yet (%s); recovery will retry",
+                        userId, error.getMessage()))
+                .onFailure().recoverWithNull()
+                .subscribe().with(done -> next(userId), error -> next(userId));
     }
 
-    private Uni<Notice> append(String userId, OutboxEntry entry) {
-        return log.append(userId, entry).invoke(notice -> {
-            published.put(entry.key, Boolean.TRUE);
-            fanout.offer(notice);
+    /** Appends the batch's new entries (in order, each once), then clears every document's outbox of them. */
+    private Uni<Void> publishNow(String userId, List<Item> batch) {
+        List<OutboxEntry> fresh = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        Map<String, Outbox> documents = new LinkedHashMap<>();
+        Map<String, Set<String>> keys = new HashMap<>();
+        for (Item item : batch) {
+            for (OutboxEntry entry : item.entries()) {
+                if (seen.add(entry.key) && published.getIfPresent(entry.key) == null) {
+                    fresh.add(entry);
+                }
+            }
+            if (item.outbox() != null) {
+                String document = item.outbox().holder().name() + '/' + item.outbox().documentId();
+                documents.put(document, item.outbox()); // the latest: a tombstone comes last
+                keys.computeIfAbsent(document, d -> new LinkedHashSet<>())
+                        .addAll(item.entries().stream().map(entry -> entry.key).toList());
+            }
+        }
+        Uni<Void> appended = fresh.isEmpty() ? Uni.createFrom().voidItem()
+                : log.append(userId, fresh).invoke(notices -> notices.forEach(notice -> {
+                    published.put(notice.key, Boolean.TRUE);
+                    fanout.offer(notice);
+                })).replaceWithVoid();
+        return appended.chain(() -> {
+            List<Uni<Void>> clears = new ArrayList<>(documents.size());
+            documents.forEach((document, outbox) -> clears.add(outbox.holder().published(outbox,
+                    List.copyOf(keys.get(document)))));
+            return clears.isEmpty() ? Uni.createFrom().voidItem()
+                    : Uni.join().all(clears).andCollectFailures().replaceWithVoid();
         });
     }
 

@@ -1,6 +1,8 @@
 package io.keepsake.store;
 
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
@@ -23,7 +25,11 @@ final class GroupCommit implements AutoCloseable {
     private final MVStore store;
     private final boolean forceToDisk;
     private final Thread committer;
-    private final Object lock = new Object();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The committer waits here for tickets; a writer taking one wakes only it. */
+    private final Condition requestedMore = lock.newCondition();
+    /** Writers wait here for their commit; each commit wakes them all once. */
+    private final Condition committedMore = lock.newCondition();
     /** Tickets handed out: each stands for writes applied before it was taken. */
     private long requested;
     /** Every ticket up to this one is committed. */
@@ -54,42 +60,39 @@ final class GroupCommit implements AutoCloseable {
 
     /** Returns once every write this thread has applied is committed; throws if the commit failed. */
     void awaitCommitted() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             long ticket = ++requested;
-            lock.notifyAll();
-            boolean interrupted = false;
+            requestedMore.signal();
             while (committed < ticket && failure == null && !closed) {
-                try {
-                    lock.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+                committedMore.awaitUninterruptibly(); // keeps an interrupt for the caller
             }
             if (committed < ticket) {
                 throw failure != null ? failure : new IllegalStateException("the store is closing");
             }
+        } finally {
+            lock.unlock();
         }
     }
 
     private void run() {
         while (true) {
             long target;
-            synchronized (lock) {
+            lock.lock();
+            try {
                 while (requested == committed && !closed) {
-                    try {
-                        lock.wait();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+                    requestedMore.await();
                 }
                 if (closed) {
                     return;
                 }
                 target = requested;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
             }
+            RuntimeException failed = null;
             try {
                 // Covers every write applied before a ticket up to target was taken.
                 commands.writeLock().lock();
@@ -101,15 +104,21 @@ final class GroupCommit implements AutoCloseable {
                 if (forceToDisk) {
                     store.sync();
                 }
-                synchronized (lock) {
-                    committed = target;
-                    lock.notifyAll();
-                }
             } catch (RuntimeException e) {
-                synchronized (lock) {
-                    failure = e;
-                    lock.notifyAll();
+                failed = e;
+            }
+            lock.lock();
+            try {
+                if (failed != null) {
+                    failure = failed;
+                } else {
+                    committed = target;
                 }
+                committedMore.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            if (failed != null) {
                 return;
             }
         }
@@ -117,9 +126,13 @@ final class GroupCommit implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             closed = true;
-            lock.notifyAll();
+            requestedMore.signalAll();
+            committedMore.signalAll();
+        } finally {
+            lock.unlock();
         }
         try {
             committer.join(5_000);

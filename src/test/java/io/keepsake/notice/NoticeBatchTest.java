@@ -1,0 +1,135 @@
+package io.keepsake.notice;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+
+import de.bwaldvogel.mongo.MongoServer;
+import io.keepsake.testing.IdLookupMemoryBackend;
+import io.quarkus.mongodb.impl.ReactiveMongoClientImpl;
+import io.quarkus.mongodb.reactive.ReactiveMongoDatabase;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Batched appends keep the log's promises: two instances appending batches for one user at once
+ * (so that their inserts collide on numbers) store every entry once, numbered 1..n without gaps,
+ * each batch in its own order; a batch sent again after it was stored stores nothing twice. (A
+ * QuarkusTest, like NoticeFeedTest, so that Mutiny runs with the application's context setup.)
+ */
+@QuarkusTest
+class NoticeBatchTest {
+
+    private static final String USER = "alice";
+    private MongoServer store;
+    private final List<MongoClient> clients = new ArrayList<>();
+
+    @BeforeEach
+    void startStore() {
+        store = new MongoServer(new IdLookupMemoryBackend());
+        store.bind();
+    }
+
+    @AfterEach
+    void stopStore() {
+        clients.forEach(MongoClient::close);
+        store.shutdownNow();
+    }
+
+    private NoticeLog instance() {
+        MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + store.getLocalAddress().getPort());
+        clients.add(client);
+        ReactiveMongoDatabase database = new ReactiveMongoClientImpl(client).getDatabase("keepsake");
+        NoticeLog log = new NoticeLog(database, Duration.ofHours(1));
+        log.createIndexes(null);
+        // Index creation runs in the background: wait until the unique (userId, key) index is there.
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (database.getCollection("notices").listIndexes().collect().asList().await().atMost(Duration.ofSeconds(5))
+                .stream().noneMatch(index -> String.valueOf(index.get("key")).contains("key"))) {
+            assertTrue(System.nanoTime() < until, "the notices' key index was not made");
+            Thread.onSpinWait();
+        }
+        return log;
+    }
+
+    private static List<OutboxEntry> batch(int size) {
+        List<OutboxEntry> entries = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            entries.add(OutboxEntry.of(Notice.SESSION_UPDATED, "s" + i, "h", (long) i, null, Instant.now()));
+        }
+        return entries;
+    }
+
+    @Test
+    void concurrentBatchesAreNumberedWithoutGapsEachInItsOrder() throws Exception {
+        List<NoticeLog> instances = List.of(instance(), instance());
+        List<CompletableFuture<List<List<Notice>>>> writers = new ArrayList<>();
+        List<List<List<OutboxEntry>>> sent = new ArrayList<>();
+        for (NoticeLog log : instances) {
+            List<List<OutboxEntry>> batches = new ArrayList<>();
+            for (int b = 0; b < 20; b++) {
+                batches.add(batch(10));
+            }
+            sent.add(batches);
+            writers.add(CompletableFuture.supplyAsync(() -> batches.stream()
+                    .map(entries -> log.append(USER, entries).await().atMost(Duration.ofSeconds(30))).toList()));
+        }
+
+        Set<String> keys = new HashSet<>();
+        for (int w = 0; w < writers.size(); w++) {
+            List<List<Notice>> answered = writers.get(w).get();
+            for (int b = 0; b < answered.size(); b++) {
+                List<Notice> notices = answered.get(b);
+                List<OutboxEntry> entries = sent.get(w).get(b);
+                assertEquals(entries.size(), notices.size());
+                for (int i = 0; i < notices.size(); i++) {
+                    assertEquals(entries.get(i).key, notices.get(i).key, "answered in the order sent");
+                    assertTrue(i == 0 || notices.get(i).seq > notices.get(i - 1).seq, "numbered in the order sent");
+                    keys.add(notices.get(i).key);
+                }
+            }
+        }
+        assertEquals(400, keys.size());
+
+        NoticeLog reader = instances.get(0);
+        List<Notice> stored = new ArrayList<>();
+        for (long after = 0; stored.size() < 400; after = stored.get(stored.size() - 1).seq) {
+            List<Notice> page = reader.after(USER, after, NoticeLog.PAGE).await().atMost(Duration.ofSeconds(10));
+            assertTrue(!page.isEmpty(), "no gap after " + after);
+            stored.addAll(page);
+        }
+        for (int i = 0; i < stored.size(); i++) {
+            assertEquals(i + 1, stored.get(i).seq, "numbers 1..400 without gaps");
+        }
+        assertEquals(keys, new HashSet<>(stored.stream().map(n -> n.key).toList()), "every entry stored once");
+        assertEquals(400L, reader.head(USER).await().atMost(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void aBatchSentAgainStoresNothingTwice() {
+        NoticeLog log = instance();
+        List<OutboxEntry> first = batch(5);
+        List<Notice> stored = log.append(USER, first).await().atMost(Duration.ofSeconds(10));
+        List<OutboxEntry> again = new ArrayList<>(first.subList(2, 5));
+        again.addAll(batch(2));
+        List<Notice> answered = instance().append(USER, again).await().atMost(Duration.ofSeconds(10));
+
+        assertEquals(stored.subList(2, 5).stream().map(n -> n.seq).toList(),
+                answered.subList(0, 3).stream().map(n -> n.seq).toList(), "the notices published before");
+        assertEquals(List.of(6L, 7L), answered.subList(3, 5).stream().map(n -> n.seq).toList());
+        assertEquals(7, log.after(USER, 0, NoticeLog.PAGE).await().atMost(Duration.ofSeconds(10)).size());
+    }
+}
