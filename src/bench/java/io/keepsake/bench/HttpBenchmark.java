@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +96,7 @@ final class HttpBenchmark {
         List<Row> rows = new ArrayList<>();
         long rssKb;
         long[] gc;
+        String notices;
         try (ServiceProcess service = ServiceProcess.start(data, Path.of("target", "bench", "http-server.log"),
                 List.of("-Xmx256m"), UNLIMITED)) {
             service.awaitReady();
@@ -105,12 +107,11 @@ final class HttpBenchmark {
             String etag = etagOf(base, sessionPath);
             List<String> pool = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
-                String id = create(base, small).getString("id");
-                pool.add(id + "=" + etagOf(base, "/persistence/sessions/" + id));
+                pool.add(create(base, small).getString("id") + "=*");
             }
             String largeId = create(base, large).getString("id");
             String largestId = create(base, largest).getString("id");
-            List<String> largestPool = List.of(largestId + "=" + etagOf(base, "/persistence/sessions/" + largestId));
+            List<String> largestPool = List.of(largestId + "=*");
 
             // The JIT compiles the hot paths for about half a minute: warm all of them up first.
             String reads = script("get", null, null, null);
@@ -121,8 +122,10 @@ final class HttpBenchmark {
             rows.add(measure("poll: metadata, matching If-None-Match -> 304", ">= 0.5", bare.get(1), pid,
                     () -> wrk(base + "/persistence/sessions/metadata/" + one.getString("id"),
                             script("get", null, null, etag), connections)));
+            Notices heard = Notices.listen(http, base);
             rows.add(measure("PUT 10 KiB with If-Match (a change each time)", ">= 0.1, p99 < 50 ms", bare.get(2), pid,
                     () -> wrk(base + "/persistence/sessions", putScript(small, pool), connections)));
+            notices = heard.drained();
             rows.add(measure("POST 10 KiB (create)", ">= 0.1, p99 < 50 ms", bare.get(3), pid,
                     () -> wrk(base + "/persistence/sessions", script("post", "POST", body(small), null), connections)));
             rows.add(measure("GET a 1 MiB session", ">= 0.5", bare.get(4), pid,
@@ -134,7 +137,74 @@ final class HttpBenchmark {
             rssKb = ProcessStats.rssKb(pid);
             gc = ProcessStats.gcCounts(pid);
         }
-        return report(rows, rssKb, gc);
+        return report(rows, rssKb, gc) + notices;
+    }
+
+    /**
+     * Alice's notices over the WebSocket while a load runs: how long after its write each arrived,
+     * and how long after the load the last one came (a publisher that falls behind shows here).
+     */
+    private static final class Notices implements WebSocket.Listener {
+
+        private final List<Long> delays = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final StringBuilder text = new StringBuilder();
+        private final ObjectMapper json = new ObjectMapper();
+        private volatile long lastHeard = System.nanoTime();
+        private WebSocket socket;
+
+        static Notices listen(HttpClient http, String base) throws Exception {
+            HttpResponse<String> ticket = http.send(HttpRequest.newBuilder(URI.create(base + "/persistence/notices/tickets"))
+                    .header("Authorization", AUTH).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Notices notices = new Notices();
+            notices.socket = http.newWebSocketBuilder().buildAsync(URI.create(base.replace("http:", "ws:")
+                    + "/persistence/notices/ws?ticket=" + JsonPath.from(ticket.body()).getString("ticket")), notices)
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            return notices;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                try {
+                    var message = json.readTree(text.toString());
+                    if (message.path("type").asText().equals("session.updated") && message.hasNonNull("at")) {
+                        delays.add(System.currentTimeMillis() - java.time.Instant.parse(message.get("at").asText()).toEpochMilli());
+                        lastHeard = System.nanoTime();
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                text.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        /** Waits until nothing was heard for two seconds (at most a minute), then reports. */
+        String drained() throws InterruptedException {
+            long loadEnded = System.nanoTime();
+            long giveUp = loadEnded + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() - lastHeard < 2_000_000_000L && System.nanoTime() < giveUp) {
+                Thread.sleep(100);
+            }
+            socket.abort();
+            List<Long> sorted;
+            synchronized (delays) {
+                sorted = new ArrayList<>(delays);
+            }
+            sorted.sort(null);
+            if (sorted.isEmpty()) {
+                return "\nNo notice was heard during the PUT load.\n";
+            }
+            String line = String.format(Locale.ROOT, "%nNotices during the PUT load (one WebSocket of the writing user): %,d heard; "
+                    + "from write to arrival p50 %d ms, p99 %d ms, max %d ms; the last arrived %.1f s after the load ended.%n",
+                    sorted.size(), sorted.get(sorted.size() / 2), sorted.get((int) Math.min(sorted.size() - 1, sorted.size() * 0.99)),
+                    sorted.get(sorted.size() - 1), Math.max(0, lastHeard - loadEnded) / 1e9);
+            System.out.print(line);
+            return line;
+        }
     }
 
     private interface Load {
@@ -213,7 +283,9 @@ final class HttpBenchmark {
 
     /**
      * PUT with If-Match, a different body each time, to a pool of sessions each thread keeps apart:
-     * a session is written again only once its previous answer (and ETag) came back.
+     * a session is written again only once its previous answer (and ETag) came back. Each wrk run
+     * (warm-up, then measured) starts with If-Match: * for each session, then sends the ETag each
+     * answer gave.
      */
     private String putScript(String content, List<String> sessions) throws IOException {
         String lua = """

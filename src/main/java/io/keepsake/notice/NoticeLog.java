@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -94,9 +95,14 @@ public class NoticeLog {
      * retried or recovered publication stores nothing twice.
      */
     public Uni<Notice> append(String userId, OutboxEntry entry) {
+        return append(userId, entry, notice -> { });
+    }
+
+    /** As {@link #append(String, OutboxEntry)}, handing the notice to {@code stored} as soon as it is stored. */
+    Uni<Notice> append(String userId, OutboxEntry entry, Consumer<Notice> stored) {
         Long known = knownHeads.getIfPresent(userId);
         Uni<Long> head = known != null ? Uni.createFrom().item(known) : storedHead(userId);
-        return head.onItem().transformToUni(h -> insertAfter(userId, entry, h, 1)).call(this::recordHead);
+        return head.onItem().transformToUni(h -> insertAfter(userId, entry, h, 1)).invoke(stored).call(this::recordHead);
     }
 
     /**
@@ -106,8 +112,17 @@ public class NoticeLog {
      * the rest follow as a batch again.
      */
     public Uni<List<Notice>> append(String userId, List<OutboxEntry> entries) {
+        return append(userId, entries, notice -> { });
+    }
+
+    /**
+     * As {@link #append(String, List)}, handing each notice to {@code stored}, in order, as soon as
+     * it is stored: before the heads document moves (a hint for other instances' feeds), so that
+     * this instance's listeners hear it one store round trip sooner.
+     */
+    Uni<List<Notice>> append(String userId, List<OutboxEntry> entries, Consumer<Notice> stored) {
         if (entries.size() == 1) {
-            return append(userId, entries.get(0)).map(List::of);
+            return append(userId, entries.get(0), stored).map(List::of);
         }
         Long known = knownHeads.getIfPresent(userId);
         Uni<Long> head = known != null ? Uni.createFrom().item(known) : storedHead(userId);
@@ -120,17 +135,20 @@ public class NoticeLog {
                 documents.add(notice.toDocument());
             }
             return notices.insertMany(documents, new InsertManyOptions().ordered(true)).replaceWith(run)
+                    .invoke(() -> run.forEach(stored))
                     .call(() -> recordHead(run.get(run.size() - 1)))
                     .onFailure(MongoBulkWriteException.class).recoverWithUni(failed -> {
                         int stopped = ((MongoBulkWriteException) failed).getWriteErrors().get(0).getIndex();
-                        List<Notice> stored = run.subList(0, stopped);
-                        Uni<Void> recorded = stored.isEmpty() ? Uni.createFrom().voidItem()
-                                : recordHead(stored.get(stored.size() - 1));
+                        List<Notice> before = run.subList(0, stopped);
+                        before.forEach(stored);
+                        Uni<Void> recorded = before.isEmpty() ? Uni.createFrom().voidItem()
+                                : recordHead(before.get(before.size() - 1));
                         List<OutboxEntry> rest = entries.subList(stopped + 1, entries.size());
-                        return recorded.chain(() -> append(userId, entries.get(stopped)))
-                                .chain(one -> (rest.isEmpty() ? Uni.createFrom().item(List.<Notice>of()) : append(userId, rest))
+                        return recorded.chain(() -> append(userId, entries.get(stopped), stored))
+                                .chain(one -> (rest.isEmpty() ? Uni.createFrom().item(List.<Notice>of())
+                                        : append(userId, rest, stored))
                                         .map(after -> {
-                                            List<Notice> all = new ArrayList<>(stored);
+                                            List<Notice> all = new ArrayList<>(before);
                                             all.add(one);
                                             all.addAll(after);
                                             return all;

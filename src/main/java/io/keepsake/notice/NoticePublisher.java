@@ -34,8 +34,10 @@ import io.smallrye.mutiny.Uni;
  * after the write that made the entry was acknowledged; it is retried while the store is away,
  * and entries left behind by an instance that stopped first are found by a periodic recovery.
  * One user's publications run one batch after another on this instance, in the order of their
- * writes: whatever was queued while a batch was on its way goes out together in the next, in three
- * store round trips however many writes it holds (the notices, the log's head, the clears).
+ * writes: whatever was queued while a batch was on its way goes out together in the next (an
+ * ordered insert per hundred notices, each followed by a head update, then one clear per document),
+ * so that however fast one user writes, the publisher keeps up. Listeners here hear each notice as
+ * soon as its insert is stored.
  */
 @ApplicationScoped
 public class NoticePublisher {
@@ -127,12 +129,8 @@ public class NoticePublisher {
         List<Item> batch = new ArrayList<>();
         CompletableFuture<Void>[] idle = new CompletableFuture[1];
         queues.computeIfPresent(userId, (user, queue) -> {
-            int entries = 0;
-            while (!queue.waiting.isEmpty() && (batch.isEmpty() || entries < NoticeLog.PAGE)) {
-                Item item = queue.waiting.remove(0);
-                entries += item.entries().size();
-                batch.add(item);
-            }
+            batch.addAll(queue.waiting);
+            queue.waiting.clear();
             if (batch.isEmpty()) {
                 idle[0] = queue.idle;
                 return null;
@@ -172,11 +170,13 @@ public class NoticePublisher {
                         .addAll(item.entries().stream().map(entry -> entry.key).toList());
             }
         }
-        Uni<Void> appended = fresh.isEmpty() ? Uni.createFrom().voidItem()
-                : log.append(userId, fresh).invoke(notices -> notices.forEach(notice -> {
+        // At most a page of notices per insert; the pages go one after another, in order.
+        Uni<Void> appended = Multi.createFrom().iterable(pages(fresh))
+                .onItem().transformToUniAndConcatenate(page -> log.append(userId, page, notice -> {
                     published.put(notice.key, Boolean.TRUE);
                     fanout.offer(notice);
-                })).replaceWithVoid();
+                }))
+                .collect().last().replaceWithVoid();
         return appended.chain(() -> {
             List<Uni<Void>> clears = new ArrayList<>(documents.size());
             documents.forEach((document, outbox) -> clears.add(outbox.holder().published(outbox,
@@ -184,6 +184,14 @@ public class NoticePublisher {
             return clears.isEmpty() ? Uni.createFrom().voidItem()
                     : Uni.join().all(clears).andCollectFailures().replaceWithVoid();
         });
+    }
+
+    private static List<List<OutboxEntry>> pages(List<OutboxEntry> entries) {
+        List<List<OutboxEntry>> pages = new ArrayList<>();
+        for (int from = 0; from < entries.size(); from += NoticeLog.PAGE) {
+            pages.add(entries.subList(from, Math.min(entries.size(), from + NoticeLog.PAGE)));
+        }
+        return pages;
     }
 
     /**

@@ -23,10 +23,11 @@ import io.keepsake.testing.SocketClient;
 import io.restassured.path.json.JsonPath;
 
 /**
- * Polls answered from memory are never wrong: three instances on one store (the first runs the
+ * Polls and reads answered from memory are never wrong: three instances on one store (the first runs the
  * embedded store; the third's notice feed reads only once an hour). A poll on the first after a
- * write through the second, once the first has heard of it, gets the new tag; a poll on the third
- * right after such a write, its feed being behind, reads the store and gets the new tag as well.
+ * write through the second, once the first has heard of it, gets the new tag (and a read the new
+ * content); a poll or read on the third right after such a write, its feed being behind, reads the
+ * store and gets the new tag and content as well.
  */
 class TwoInstancesIT {
 
@@ -65,9 +66,13 @@ class TwoInstancesIT {
             String metadata = "/persistence/sessions/metadata/" + id;
             String v1 = created.headers().firstValue("ETag").orElseThrow();
             // Both instances now know v1: the second poll of each is a 304 from memory.
+            String full = "/persistence/sessions/" + id;
             for (URI base : List.of(first.base, behind.base)) {
                 assertEquals(200, send(base, "GET", metadata, null, null, null).statusCode());
                 assertEquals(304, send(base, "GET", metadata, null, null, v1).statusCode());
+                // And each now holds the session's JSON: reads of it are answered from memory.
+                assertEquals(1, JsonPath.from(send(base, "GET", full, null, null, null).body()).getInt("content.v"));
+                assertEquals(1, JsonPath.from(send(base, "GET", full, null, null, null).body()).getInt("content.v"));
             }
 
             String ticket = JsonPath.from(send(first.base, "POST", "/persistence/notices/tickets", null, null, null).body())
@@ -84,6 +89,9 @@ class TwoInstancesIT {
                 HttpResponse<String> fromBehind = send(behind.base, "GET", metadata, null, null, v1);
                 assertEquals(200, fromBehind.statusCode(), "a feed that is behind is not trusted");
                 assertEquals(v2, fromBehind.headers().firstValue("ETag").orElseThrow());
+                HttpResponse<String> readBehind = send(behind.base, "GET", full, null, null, null);
+                assertEquals(v2, readBehind.headers().firstValue("ETag").orElseThrow());
+                assertEquals(2, JsonPath.from(readBehind.body()).getInt("content.v"), "not the JSON it held");
 
                 // The first instance hears the write, and from then on its memory has the new tag.
                 JsonPath heard = listening.next("session.updated");
@@ -93,6 +101,9 @@ class TwoInstancesIT {
                 assertEquals(v2, fromFirst.headers().firstValue("ETag").orElseThrow());
                 assertNotEquals(v1, v2);
                 assertEquals(304, send(first.base, "GET", metadata, null, null, v2).statusCode());
+                HttpResponse<String> readFirst = send(first.base, "GET", full, null, null, null);
+                assertEquals(v2, readFirst.headers().firstValue("ETag").orElseThrow());
+                assertEquals(2, JsonPath.from(readFirst.body()).getInt("content.v"), "not the JSON it held");
             }
         }
     }
