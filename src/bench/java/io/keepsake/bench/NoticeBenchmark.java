@@ -49,7 +49,12 @@ final class NoticeBenchmark {
     Result run() throws Exception {
         ServiceProcess server = ServiceProcess.start(Files.createTempDirectory("keepsake-bench"), Path.of("target", "bench", "notice-server.log"),
                 List.of("-Xmx256m"),
-                "KEEPSAKE_NOTICES_FEED", System.getProperty("bench.feed", "auto"));
+                "KEEPSAKE_NOTICES_FEED", System.getProperty("bench.feed", "auto"),
+                // The design's figure is one user's 1,000 subscribed connections (and another's 9,000
+                // idle ones); a user's default is 20 per instance.
+                "KEEPSAKE_NOTICES_MAX_SOCKETS_PER_USER", Integer.toString(idle + subscribers),
+                "KEEPSAKE_RATE_LIMITS_TICKETS_PER_MINUTE", Integer.toString(10 * (idle + subscribers)),
+                "KEEPSAKE_RATE_LIMITS_SESSION_WRITES_PER_SECOND", "1000");
         base = server.base;
         int port = base.getPort();
         Vertx vertx = Vertx.vertx();
@@ -103,8 +108,11 @@ final class NoticeBenchmark {
         for (int start = 0; start < count; start += 200) {
             List<CompletableFuture<Void>> batch = new ArrayList<>();
             for (int i = start; i < Math.min(count, start + 200); i++) {
-                String ticket = JsonPath.from(send("POST", "/persistence/notices/tickets", user, null, null).body())
-                        .getString("ticket");
+                HttpResponse<String> issued = send("POST", "/persistence/notices/tickets", user, null, null);
+                if (issued.statusCode() != 201) {
+                    throw new IllegalStateException("ticket: " + issued.statusCode() + " " + issued.body());
+                }
+                String ticket = JsonPath.from(issued.body()).getString("ticket");
                 CompletableFuture<Void> ready = new CompletableFuture<>();
                 sockets.connect(port, "127.0.0.1", "/persistence/notices/ws?ticket=" + ticket + "&client_id=bench")
                         .onSuccess(ws -> {
