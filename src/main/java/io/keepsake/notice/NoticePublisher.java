@@ -178,9 +178,12 @@ public class NoticePublisher {
                 }))
                 .collect().last().replaceWithVoid();
         return appended.chain(() -> {
-            List<Uni<Void>> clears = new ArrayList<>(documents.size());
-            documents.forEach((document, outbox) -> clears.add(outbox.holder().published(outbox,
-                    List.copyOf(keys.get(document)))));
+            // One clear per collection, however many documents the batch touched.
+            Map<Outbox.Holder, List<Outbox>> byHolder = new LinkedHashMap<>();
+            documents.values().forEach(outbox -> byHolder.computeIfAbsent(outbox.holder(), h -> new ArrayList<>()).add(outbox));
+            List<Uni<Void>> clears = new ArrayList<>(byHolder.size());
+            byHolder.forEach((holder, outboxes) -> clears.add(holder.published(outboxes, outboxes.stream()
+                    .map(outbox -> List.copyOf(keys.get(holder.name() + '/' + outbox.documentId()))).toList())));
             return clears.isEmpty() ? Uni.createFrom().voidItem()
                     : Uni.join().all(clears).andCollectFailures().replaceWithVoid();
         });

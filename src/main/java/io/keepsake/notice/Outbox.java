@@ -1,13 +1,19 @@
 package io.keepsake.notice;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+
+import org.bson.Document;
 
 import org.bson.conversions.Bson;
 
+import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -47,7 +53,27 @@ public record Outbox(Holder holder, String documentId, String userId, List<Outbo
         /** Documents whose outbox holds an entry written before {@code cutoff}. */
         Uni<List<Outbox>> leftBehind(Instant cutoff, int limit);
 
-        /** Removes the published entries; a tombstone whose outbox is then empty is deleted. */
-        Uni<Void> published(Outbox outbox, List<String> keys);
+        /** The collection the outboxes live in. */
+        ReactiveMongoCollection<Document> outboxes();
+
+        /** The filter that finds an outbox's document (with its shard key). */
+        Bson document(Outbox outbox);
+
+        /**
+         * Removes the published entries of several documents in one store command; then deletes
+         * each tombstone among them whose outbox is empty.
+         */
+        default Uni<Void> published(List<Outbox> cleared, List<List<String>> keys) {
+            List<UpdateOneModel<Document>> pulls = new ArrayList<>(cleared.size());
+            for (int i = 0; i < cleared.size(); i++) {
+                pulls.add(new UpdateOneModel<>(document(cleared.get(i)), pull(keys.get(i))));
+            }
+            List<Uni<Void>> gone = cleared.stream().filter(Outbox::tombstone)
+                    .map(tombstone -> outboxes().deleteOne(Filters.and(document(tombstone), Filters.eq("deleted", true),
+                            Filters.size(FIELD, 0))).replaceWithVoid())
+                    .toList();
+            Uni<Void> pulled = outboxes().bulkWrite(pulls, new BulkWriteOptions().ordered(false)).replaceWithVoid();
+            return gone.isEmpty() ? pulled : pulled.chain(() -> Uni.join().all(gone).andFailFast().replaceWithVoid());
+        }
     }
 }

@@ -26,6 +26,7 @@ import io.keepsake.store.Queries;
 import io.keepsake.web.EntityTags;
 import io.keepsake.web.PageRequest;
 import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -250,11 +251,13 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     }
 
     @Override
-    public Uni<Void> published(Outbox outbox, List<String> keys) {
-        Bson document = Filters.and(Filters.eq("_id", outbox.documentId()), Filters.eq("ownerId", outbox.userId()));
-        Uni<Void> cleared = mongoCollection().updateOne(document, Outbox.pull(keys)).replaceWithVoid();
-        return !outbox.tombstone() ? cleared : cleared.chain(() -> mongoCollection().deleteOne(
-                Filters.and(document, Filters.eq("deleted", true), Filters.size(Outbox.FIELD, 0))).replaceWithVoid());
+    public ReactiveMongoCollection<org.bson.Document> outboxes() {
+        return mongoCollection().withDocumentClass(org.bson.Document.class);
+    }
+
+    @Override
+    public Bson document(Outbox outbox) {
+        return Filters.and(Filters.eq("_id", outbox.documentId()), Filters.eq("ownerId", outbox.userId()));
     }
 
     private static Bson owned(String id, String ownerId) {

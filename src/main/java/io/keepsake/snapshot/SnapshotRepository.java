@@ -22,6 +22,7 @@ import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
 import io.keepsake.web.PageRequest;
 import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -122,7 +123,12 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
 
     /** Snapshot tombstones stay (a retried DELETE finds them): only the published entries go. */
     @Override
-    public Uni<Void> published(Outbox outbox, List<String> keys) {
-        return mongoCollection().updateOne(Filters.eq("_id", outbox.documentId()), Outbox.pull(keys)).replaceWithVoid();
+    public ReactiveMongoCollection<org.bson.Document> outboxes() {
+        return mongoCollection().withDocumentClass(org.bson.Document.class);
+    }
+
+    @Override
+    public Bson document(Outbox outbox) {
+        return Filters.eq("_id", outbox.documentId());
     }
 }
