@@ -26,7 +26,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
-        // -Dbench.only=hash|notices|startup|durability runs one of them (default: all)
+        // -Dbench.only=hash|notices|startup|durability|http runs one of them (default: all)
         String only = System.getProperty("bench.only", "all");
         StringBuilder report = new StringBuilder("# Keepsake benchmarks\n\n");
         if (only.equals("all") || only.equals("hash")) {
