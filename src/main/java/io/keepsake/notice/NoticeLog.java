@@ -100,9 +100,8 @@ public class NoticeLog {
 
     /** As {@link #append(String, OutboxEntry)}, handing the notice to {@code stored} as soon as it is stored. */
     Uni<Notice> append(String userId, OutboxEntry entry, Consumer<Notice> stored) {
-        Long known = knownHeads.getIfPresent(userId);
-        Uni<Long> head = known != null ? Uni.createFrom().item(known) : storedHead(userId);
-        return head.onItem().transformToUni(h -> insertAfter(userId, entry, h, 1)).invoke(stored).call(this::recordHead);
+        return appendsFrom(userId).onItem().transformToUni(h -> insertAfter(userId, entry, h, 1)).invoke(stored)
+                .call(this::recordHead);
     }
 
     /**
@@ -124,9 +123,7 @@ public class NoticeLog {
         if (entries.size() == 1) {
             return append(userId, entries.get(0), stored).map(List::of);
         }
-        Long known = knownHeads.getIfPresent(userId);
-        Uni<Long> head = known != null ? Uni.createFrom().item(known) : storedHead(userId);
-        return head.onItem().transformToUni(h -> {
+        return appendsFrom(userId).onItem().transformToUni(h -> {
             List<Notice> run = new ArrayList<>(entries.size());
             List<Document> documents = new ArrayList<>(entries.size());
             for (OutboxEntry entry : entries) {
@@ -137,7 +134,10 @@ public class NoticeLog {
             return notices.insertMany(documents, new InsertManyOptions().ordered(true)).replaceWith(run)
                     .invoke(() -> run.forEach(stored))
                     .call(() -> recordHead(run.get(run.size() - 1)))
-                    .onFailure(MongoBulkWriteException.class).recoverWithUni(failed -> {
+                    // A write error stops the ordered insert there; anything else (the store away) fails
+                    // the whole append, which its publisher retries.
+                    .onFailure(failed -> failed instanceof MongoBulkWriteException bulk && !bulk.getWriteErrors().isEmpty())
+                    .recoverWithUni(failed -> {
                         int stopped = ((MongoBulkWriteException) failed).getWriteErrors().get(0).getIndex();
                         List<Notice> before = run.subList(0, stopped);
                         before.forEach(stored);
@@ -155,6 +155,12 @@ public class NoticeLog {
                                         }));
                     });
         });
+    }
+
+    /** Where an append starts trying: where this instance last saw the user's log end, else the stored head. */
+    private Uni<Long> appendsFrom(String userId) {
+        Long known = knownHeads.getIfPresent(userId);
+        return known != null ? Uni.createFrom().item(known) : storedHead(userId);
     }
 
     private Uni<Notice> insertAfter(String userId, OutboxEntry entry, long head, int attempt) {

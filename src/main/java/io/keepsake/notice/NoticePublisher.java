@@ -3,10 +3,8 @@ package io.keepsake.notice;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -155,19 +153,18 @@ public class NoticePublisher {
     private Uni<Void> publishNow(String userId, List<Item> batch) {
         List<OutboxEntry> fresh = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        Map<String, Outbox> documents = new LinkedHashMap<>();
-        Map<String, Set<String>> keys = new HashMap<>();
+        // Each collection's documents, each with every entry the batch saw in it (the latest state last).
+        Map<Outbox.Holder, Map<String, Outbox>> documents = new LinkedHashMap<>();
         for (Item item : batch) {
             for (OutboxEntry entry : item.entries()) {
                 if (seen.add(entry.key) && published.getIfPresent(entry.key) == null) {
                     fresh.add(entry);
                 }
             }
-            if (item.outbox() != null) {
-                String document = item.outbox().holder().name() + '/' + item.outbox().documentId();
-                documents.put(document, item.outbox()); // the latest: a tombstone comes last
-                keys.computeIfAbsent(document, d -> new LinkedHashSet<>())
-                        .addAll(item.entries().stream().map(entry -> entry.key).toList());
+            Outbox outbox = item.outbox();
+            if (outbox != null) {
+                documents.computeIfAbsent(outbox.holder(), holder -> new LinkedHashMap<>())
+                        .merge(outbox.documentId(), outbox, Outbox::and);
             }
         }
         // At most a page of notices per insert; the pages go one after another, in order.
@@ -177,16 +174,12 @@ public class NoticePublisher {
                     fanout.offer(notice);
                 }))
                 .collect().last().replaceWithVoid();
-        return appended.chain(() -> {
-            // One clear per collection, however many documents the batch touched.
-            Map<Outbox.Holder, List<Outbox>> byHolder = new LinkedHashMap<>();
-            documents.values().forEach(outbox -> byHolder.computeIfAbsent(outbox.holder(), h -> new ArrayList<>()).add(outbox));
-            List<Uni<Void>> clears = new ArrayList<>(byHolder.size());
-            byHolder.forEach((holder, outboxes) -> clears.add(holder.published(outboxes, outboxes.stream()
-                    .map(outbox -> List.copyOf(keys.get(holder.name() + '/' + outbox.documentId()))).toList())));
-            return clears.isEmpty() ? Uni.createFrom().voidItem()
-                    : Uni.join().all(clears).andCollectFailures().replaceWithVoid();
-        });
+        // Then one clear per collection, however many documents the batch touched.
+        List<Uni<Void>> clears = new ArrayList<>(documents.size());
+        documents.forEach((holder, outboxes) -> clears.add(Uni.createFrom().deferred(
+                () -> holder.published(List.copyOf(outboxes.values())))));
+        return clears.isEmpty() ? appended
+                : appended.chain(() -> Uni.join().all(clears).andCollectFailures().replaceWithVoid());
     }
 
     private static List<List<OutboxEntry>> pages(List<OutboxEntry> entries) {

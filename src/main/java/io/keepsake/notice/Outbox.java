@@ -23,6 +23,19 @@ import io.smallrye.mutiny.Uni;
  */
 public record Outbox(Holder holder, String documentId, String userId, List<OutboxEntry> entries, boolean tombstone) {
 
+    /** The keys of its entries, oldest first. */
+    public List<String> keys() {
+        return entries.stream().map(entry -> entry.key).toList();
+    }
+
+    /** This outbox and a later read of the same document's: every entry of both once, in order; the later's state. */
+    Outbox and(Outbox later) {
+        List<OutboxEntry> all = new ArrayList<>(entries);
+        List<String> known = keys();
+        later.entries.stream().filter(entry -> !known.contains(entry.key)).forEach(all::add);
+        return new Outbox(holder, documentId, userId, all, later.tombstone);
+    }
+
     /** The field every outbox lives in. */
     public static final String FIELD = "outbox";
 
@@ -60,14 +73,12 @@ public record Outbox(Holder holder, String documentId, String userId, List<Outbo
         Bson document(Outbox outbox);
 
         /**
-         * Removes the published entries of several documents in one store command; then deletes
-         * each tombstone among them whose outbox is empty.
+         * Removes the given outboxes' (published) entries from their documents in one store
+         * command; then deletes each tombstone among them whose outbox is empty.
          */
-        default Uni<Void> published(List<Outbox> cleared, List<List<String>> keys) {
-            List<UpdateOneModel<Document>> pulls = new ArrayList<>(cleared.size());
-            for (int i = 0; i < cleared.size(); i++) {
-                pulls.add(new UpdateOneModel<>(document(cleared.get(i)), pull(keys.get(i))));
-            }
+        default Uni<Void> published(List<Outbox> cleared) {
+            List<UpdateOneModel<Document>> pulls = cleared.stream()
+                    .map(outbox -> new UpdateOneModel<Document>(document(outbox), pull(outbox.keys()))).toList();
             List<Uni<Void>> gone = cleared.stream().filter(Outbox::tombstone)
                     .map(tombstone -> outboxes().deleteOne(Filters.and(document(tombstone), Filters.eq("deleted", true),
                             Filters.size(FIELD, 0))).replaceWithVoid())

@@ -40,7 +40,7 @@ class SessionReads {
         Ids.require(id);
         String current = tags.current(owner, id);
         if (current != null) {
-            if (ifNoneMatch != null && (ifNoneMatch.any() || ifNoneMatch.matchesWeak(current))) {
+            if (unchanged(ifNoneMatch, current)) {
                 return Uni.createFrom().item(Read.unchanged(current));
             }
             byte[] held = tags.body(owner, id, current);
@@ -50,34 +50,33 @@ class SessionReads {
         }
         long since = tags.stamp();
         if (ifNoneMatch == null) {
-            return sessions.findOwned(id, owner).map(found -> full(orNotFound(found), since));
+            return sessions.findOwned(id, owner).map(found -> full(SessionService.orNotFound(found), since));
         }
         if (ifNoneMatch.any()) {
-            return sessions.findMetadata(id, owner).map(found -> new Read(null, null, orNotFound(found).etag, true));
+            return sessions.findMetadata(id, owner)
+                    .map(found -> Read.unchanged(SessionService.orNotFound(found).etag));
         }
         // One round trip when it changed; a second, content-free one when it did not.
         return sessions.findOwnedUnlessTagged(id, owner, ifNoneMatch.weakOrStrong())
                 .onItem().ifNotNull().transform(found -> full(found, since))
                 .onItem().ifNull().switchTo(() -> sessions.findMetadata(id, owner).onItem().transformToUni(found -> {
-                    orNotFound(found);
+                    SessionService.orNotFound(found);
                     // Changed between the two reads: the 304 would label old content with the new tag.
                     return ifNoneMatch.matchesWeak(found.etag) ? Uni.createFrom().item(Read.unchanged(found.etag))
-                            : sessions.findOwned(id, owner).map(full -> full(orNotFound(full), since));
+                            : sessions.findOwned(id, owner).map(full -> full(SessionService.orNotFound(full), since));
                 }));
     }
 
     /** The session without its content: the polling target. */
     Uni<Read> metadata(String owner, String id, Condition ifNoneMatch) {
         Ids.require(id);
-        if (ifNoneMatch != null && !ifNoneMatch.any()) {
-            String current = tags.current(owner, id);
-            if (current != null && ifNoneMatch.matchesWeak(current)) {
-                return Uni.createFrom().item(Read.unchanged(current));
-            }
+        String current = ifNoneMatch == null ? null : tags.current(owner, id);
+        if (current != null && unchanged(ifNoneMatch, current)) {
+            return Uni.createFrom().item(Read.unchanged(current));
         }
         long since = tags.stamp();
         return sessions.findMetadata(id, owner).map(found -> {
-            tags.remember(orNotFound(found), since);
+            tags.remember(SessionService.orNotFound(found), since);
             return new Read(found, null, found.etag, ifNoneMatch != null && ifNoneMatch.matchesWeak(found.etag));
         });
     }
@@ -89,7 +88,8 @@ class SessionReads {
         return new Read(null, written, session.etag, false);
     }
 
-    private static Session orNotFound(Session session) {
-        return SessionService.orNotFound(session);
+    /** Whether the client holds the current tag ({@code *}: any, the session existing). */
+    private static boolean unchanged(Condition ifNoneMatch, String current) {
+        return ifNoneMatch != null && ifNoneMatch.matchesWeak(current);
     }
 }

@@ -60,6 +60,7 @@ public class SessionTags {
     private final Cache<String, Owner> owners;
 
     public SessionTags(NoticeFanout fanout, NoticeFeed feed, KeepsakeConfig config) {
+        this.fanout = fanout;
         this.feed = feed;
         KeepsakeConfig.Notices notices = config.notices();
         this.maxLag = notices.tagCacheMaxLag();
@@ -85,7 +86,6 @@ public class SessionTags {
                     }
                 })
                 .build();
-        this.fanout = fanout;
     }
 
     /** Taken before a store read whose answer will be remembered. */
