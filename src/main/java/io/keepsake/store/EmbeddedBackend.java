@@ -13,6 +13,9 @@ import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
+import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
@@ -27,6 +30,10 @@ import io.netty.channel.Channel;
  * <li><b>Durable acknowledgement.</b> A command that may have written is answered only once its
  * writes are committed to the data file ({@link GroupCommit}); on its own the backend commits about
  * once a second, after the answer, so a crash lost acknowledged writes.</li>
+ * <li><b>Unique indexes compared by value.</b> The backend's index maps compare keys by serialising
+ * them; they are kept in maps of their own name whose keys are written and compared value by value
+ * ({@link IndexKeyType}). A file written with the old maps drops them on opening, and the indexes are
+ * built again from the documents (as any empty index is).</li>
  * <li><b>Lookups by id.</b> The backend uses an index only when a query names exactly that index's
  * fields; a query naming {@code _id} and more (an owner, a tag) scanned the whole collection. Such a
  * query now reads the one document by its key and matches the rest of the filter against it.</li>
@@ -80,11 +87,36 @@ final class EmbeddedBackend extends H2Backend {
         return new Database(databaseName, getCursorRegistry());
     }
 
-    /** Opens collections as {@link IdLookupCollection}s (inner: H2Database's constructor already opens some). */
+    /**
+     * Opens collections as {@link IdLookupCollection}s and unique indexes as {@link UniqueIndex}es
+     * (inner: H2Database's constructor already opens some).
+     */
     private final class Database extends H2Database {
+
+        /** The backend's own name for an index map ({@code <ns>._index_<name>}) and this one's. */
+        private static final String OLD_INDEX = "._index_";
+        private static final String INDEX = "._keys_";
 
         Database(String name, CursorRegistry cursors) {
             super(name, getMvStore(), cursors);
+        }
+
+        @Override
+        protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
+                boolean sparse) {
+            MVStore store = getMvStore();
+            String namespace = getFullCollectionNamespace(collectionName);
+            // Keys compared as serialised objects: the index is built again into the new map.
+            store.removeMap(namespace + OLD_INDEX + indexName);
+            MVMap<KeyValue, Object> map = store.openMap(namespace + INDEX + indexName,
+                    new MVMap.Builder<KeyValue, Object>().keyType(new IndexKeyType()));
+            return new UniqueIndex(map, indexName, keys, sparse);
+        }
+
+        @Override
+        protected void dropIndex(MongoCollection<Object> collection, String indexName) {
+            super.dropIndex(collection, indexName);
+            getMvStore().removeMap(getFullCollectionNamespace(collection.getCollectionName()) + INDEX + indexName);
         }
 
         @Override

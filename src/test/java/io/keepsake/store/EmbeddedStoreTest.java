@@ -1,20 +1,34 @@
 package io.keepsake.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.bson.Document;
+import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.mongodb.client.MongoClient;
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
 
-/** The embedded store keeps its data on disk: a restart on the same directory finds it again. */
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+
+/** The embedded store keeps its data on disk: a restart on the same directory finds it again, indexes included. */
 class EmbeddedStoreTest {
 
     @TempDir
@@ -39,5 +53,79 @@ class EmbeddedStoreTest {
         } finally {
             second.stop();
         }
+    }
+
+    @Test
+    void uniqueIndexesHoldAcrossARestart() {
+        EmbeddedStore first = EmbeddedStore.start(dir, "127.0.0.1", 0);
+        try (MongoClient client = MongoClients.create(first.connectionString())) {
+            MongoCollection<Document> notices = notices(client);
+            notices.createIndex(Indexes.ascending("userId", "key"), new IndexOptions().unique(true));
+            for (int i = 0; i < 200; i++) {
+                notices.insertOne(notice("n" + i, "u" + i % 3, i));
+            }
+            assertDuplicate(() -> notices.insertOne(notice("other", "u1", 1)));
+        } finally {
+            first.stop();
+        }
+        EmbeddedStore second = EmbeddedStore.start(dir, "127.0.0.1", 0);
+        try (MongoClient client = MongoClients.create(second.connectionString())) {
+            MongoCollection<Document> notices = notices(client);
+            assertDuplicate(() -> notices.insertOne(notice("again", "u1", 1)));
+            assertDuplicate(() -> notices.insertOne(notice("n7", "u9", 900)));
+            notices.insertOne(notice("n200", "u2", 200));
+            assertEquals(201, notices.countDocuments());
+            assertEquals("n7", notices.find(Filters.eq("_id", "n7")).first().getString("_id"));
+        } finally {
+            second.stop();
+        }
+    }
+
+    /** A data file whose indexes were kept in the backend's own form opens with its indexes built again. */
+    @Test
+    void aFileWithTheBackendsOwnIndexesOpens() {
+        MVStore file = new MVStore.Builder().fileName(dir.resolve(EmbeddedStore.FILE_NAME).toString()).open();
+        MongoServer plain = new MongoServer(new H2Backend(file));
+        plain.bind(new InetSocketAddress("127.0.0.1", 0));
+        try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + plain.getLocalAddress().getPort())) {
+            MongoCollection<Document> notices = notices(client);
+            notices.createIndex(Indexes.ascending("userId", "key"), new IndexOptions().unique(true));
+            notices.insertMany(List.of(notice("a", "u1", 1), notice("b", "u1", 2)));
+        } finally {
+            plain.shutdownNow();
+            file.close();
+        }
+
+        EmbeddedStore store = EmbeddedStore.start(dir, "127.0.0.1", 0);
+        try (MongoClient client = MongoClients.create(store.connectionString())) {
+            MongoCollection<Document> notices = notices(client);
+            assertEquals(2, notices.countDocuments());
+            assertDuplicate(() -> notices.insertOne(notice("c", "u1", 2)));
+            assertDuplicate(() -> notices.insertOne(notice("a", "u2", 1)));
+            notices.insertOne(notice("c", "u1", 3));
+            assertEquals(3, notices.countDocuments());
+        } finally {
+            store.stop();
+        }
+        MVStore reopened = new MVStore.Builder().fileName(dir.resolve(EmbeddedStore.FILE_NAME).toString()).readOnly().open();
+        try {
+            assertFalse(reopened.getMapNames().stream().anyMatch(name -> name.contains("._index_")), "old index maps removed");
+            assertTrue(reopened.getMapNames().stream().anyMatch(name -> name.endsWith("._keys_userId_1_key_1")));
+        } finally {
+            reopened.close();
+        }
+    }
+
+    private static MongoCollection<Document> notices(MongoClient client) {
+        return client.getDatabase("keepsake").getCollection("notices");
+    }
+
+    private static Document notice(String id, String userId, int key) {
+        return new Document("_id", id).append("userId", userId).append("key", key);
+    }
+
+    private static void assertDuplicate(Runnable insert) {
+        MongoWriteException refused = assertThrows(MongoWriteException.class, insert::run);
+        assertEquals(ErrorCategory.DUPLICATE_KEY, refused.getError().getCategory());
     }
 }
