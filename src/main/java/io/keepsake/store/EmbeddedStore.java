@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.h2.mvstore.MVStore;
 
@@ -19,6 +20,8 @@ import de.bwaldvogel.mongo.MongoServer;
  * crash of the process loses nothing acknowledged. The file is written to the operating system at
  * each commit; with {@code forceToDisk} each commit also waits until the disk has it, so that a
  * power loss loses nothing acknowledged either, at the cost of one disk flush per group of writes.
+ * Space of the file that no longer holds live data is reused (see {@link GroupCommit}): under a
+ * steady write load the file settles at a size of about a minute of writes plus the live data.
  * The store keeps no change log (oplog): notices reach other instances by polling (see the notice
  * feed), and memory does not grow with the number of writes.
  */
@@ -27,6 +30,8 @@ public final class EmbeddedStore {
     static final String FILE_NAME = "keepsake.mv.db";
     /** Connection threads: a writer's thread waits for its group commit, so there are more than cores. */
     private static final int WORKER_THREADS = 16;
+    /** How often the committer may compact the file (see {@link GroupCommit}). */
+    private static final Duration HOUSEKEEPING_EVERY = Duration.ofSeconds(1);
 
     private static volatile EmbeddedStore running;
 
@@ -55,6 +60,15 @@ public final class EmbeddedStore {
      * port); with {@code forceToDisk}, every commit is flushed to the disk before writes are answered.
      */
     public static EmbeddedStore start(Path dataDir, String host, int port, boolean forceToDisk) {
+        return start(dataDir, host, port, forceToDisk, null, HOUSEKEEPING_EVERY);
+    }
+
+    /**
+     * As above; {@code retention} (null: the MVStore default of 45 s) is how long a chunk no longer
+     * needed is kept before its space is reused, in case the file system wrote newer ones first.
+     */
+    static EmbeddedStore start(Path dataDir, String host, int port, boolean forceToDisk, Duration retention,
+            Duration housekeepingEvery) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -62,7 +76,10 @@ public final class EmbeddedStore {
         }
         MVStore file = new MVStore.Builder().fileName(dataDir.resolve(FILE_NAME).toString())
                 .autoCommitDisabled().open(); // only GroupCommit commits, between commands
-        GroupCommit commits = new GroupCommit(file, forceToDisk);
+        if (retention != null) {
+            file.setRetentionTime((int) retention.toMillis());
+        }
+        GroupCommit commits = new GroupCommit(file, forceToDisk, housekeepingEvery);
         EmbeddedBackend backend = new EmbeddedBackend(file, commits);
         MongoServer server = new MongoServer(backend);
         server.bind(new InetSocketAddress(host, port), 1, WORKER_THREADS);

@@ -1,5 +1,6 @@
 package io.keepsake.store;
 
+import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -7,6 +8,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 import org.h2.mvstore.MVStore;
+
+import io.quarkus.logging.Log;
 
 /**
  * Makes the embedded store's writes durable before they are acknowledged, many at a time. A
@@ -19,11 +22,24 @@ import org.h2.mvstore.MVStore;
  * a command (a document written but its index entry not yet: after a crash the document could then
  * never be updated again). Commands run under the read lock of {@link #commands}; a commit takes
  * its write lock, and so lands between commands. The MVStore's own background commits are off.
+ * <p>
+ * So is its background housekeeping, which is what keeps the file from growing: the store
+ * appends every commit as a new chunk, and a chunk that still holds one live page is never freed.
+ * The committer therefore compacts as well, at most once per {@code housekeepingEvery} and only
+ * after a commit (an idle store is left alone): while live data fills less than
+ * {@link #TARGET_FILL_RATE} % of the chunks, it moves up to {@link #REWRITE_BYTES} of live pages
+ * out of the emptiest ones, into the next commit, and the emptied chunks' space is reused. This
+ * runs outside the commands' lock: commands go on, and the rewrite re-stores values as they are.
  */
 final class GroupCommit implements AutoCloseable {
 
+    static final int TARGET_FILL_RATE = 50;
+    static final int REWRITE_BYTES = 2 << 20;
+
     private final MVStore store;
     private final boolean forceToDisk;
+    private final long housekeepingEveryNanos;
+    private long lastHousekeeping = System.nanoTime();
     private final Thread committer;
     private final ReentrantLock lock = new ReentrantLock();
     /** The committer waits here for tickets; a writer taking one wakes only it. */
@@ -39,9 +55,10 @@ final class GroupCommit implements AutoCloseable {
     /** Read lock: a command being applied; write lock: a commit, or a change of indexes (see EmbeddedBackend). */
     private final ReentrantReadWriteLock commands = new ReentrantReadWriteLock();
 
-    GroupCommit(MVStore store, boolean forceToDisk) {
+    GroupCommit(MVStore store, boolean forceToDisk, Duration housekeepingEvery) {
         this.store = store;
         this.forceToDisk = forceToDisk;
+        this.housekeepingEveryNanos = housekeepingEvery.toNanos();
         this.committer = new Thread(this::run, "keepsake-store-commit");
         this.committer.setDaemon(true);
         this.committer.start();
@@ -121,6 +138,30 @@ final class GroupCommit implements AutoCloseable {
             if (failed != null) {
                 return;
             }
+            keepHouse();
+        }
+    }
+
+    /** Moves live pages out of mostly dead chunks now and then; the next commit stores them. */
+    private void keepHouse() {
+        long now = System.nanoTime();
+        if (now - lastHousekeeping < housekeepingEveryNanos) {
+            return;
+        }
+        lastHousekeeping = now;
+        try {
+            if (store.compact(TARGET_FILL_RATE, REWRITE_BYTES)) {
+                lock.lock();
+                try {
+                    requested++; // a commit of its own, that no writer waits for
+                    requestedMore.signal();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (RuntimeException e) {
+            // Compaction is an optimisation: the data stays as committed, the file only larger.
+            Log.warnf(e, "Store compaction failed");
         }
     }
 
