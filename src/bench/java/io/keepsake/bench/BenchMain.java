@@ -2,7 +2,9 @@ package io.keepsake.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 
 import org.openjdk.jmh.results.RunResult;
@@ -21,6 +23,16 @@ import io.keepsake.hashing.CanonicalJson;
 public final class BenchMain {
 
     private BenchMain() {
+    }
+
+    /** {@code -Xmx256m}, and whatever {@code -Dbench.serverJvm} adds (space-separated; for profiling). */
+    static List<String> serverJvm() {
+        List<String> args = new ArrayList<>(List.of("-Xmx256m"));
+        String more = System.getProperty("bench.serverJvm", "").trim();
+        if (!more.isEmpty()) {
+            args.addAll(List.of(more.split("\\s+")));
+        }
+        return args;
     }
 
     public static void main(String[] args) throws Exception {

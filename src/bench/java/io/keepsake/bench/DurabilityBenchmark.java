@@ -59,7 +59,7 @@ final class DurabilityBenchmark {
     record Result(Idle idle, Throughput throughput, Footprint footprint, Crash crash) {
     }
 
-    private static final List<String> JVM = List.of("-Xmx256m");
+    private static final List<String> JVM = BenchMain.serverJvm();
     private static final String SESSIONS = "/persistence/sessions";
     private static final String AUTHORIZATION = "Basic "
             + Base64.getEncoder().encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8));

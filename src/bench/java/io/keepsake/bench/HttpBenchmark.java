@@ -98,7 +98,7 @@ final class HttpBenchmark {
         long[] gc;
         String notices;
         try (ServiceProcess service = ServiceProcess.start(data, Path.of("target", "bench", "http-server.log"),
-                List.of("-Xmx256m"), UNLIMITED)) {
+                BenchMain.serverJvm(), UNLIMITED)) {
             service.awaitReady();
             String base = service.base.toString();
             long pid = service.process.pid();

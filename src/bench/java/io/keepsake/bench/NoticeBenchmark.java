@@ -30,8 +30,13 @@ import io.vertx.core.http.WebSocketClientOptions;
  */
 final class NoticeBenchmark {
 
+    /**
+     * Push delays are measured twice: from sending the write (so they include its own durable commit)
+     * and from its acknowledgement (a notice that arrives before the answer counts as 0).
+     */
     record Result(int connections, int subscribers, int writes, long rssBeforeKb, long rssAfterKb, long heapBeforeKb,
-            long heapAfterKb, double p50, double p99, double max, int delivered, int expected) {
+            long heapAfterKb, double p50, double p99, double max, double ackedP50, double ackedP99, double writeP50,
+            double writeMax, double serverP50, double serverP99, int delivered, int expected) {
     }
 
     private final int idle;
@@ -48,7 +53,7 @@ final class NoticeBenchmark {
 
     Result run() throws Exception {
         ServiceProcess server = ServiceProcess.start(Files.createTempDirectory("keepsake-bench"), Path.of("target", "bench", "notice-server.log"),
-                List.of("-Xmx256m"),
+                BenchMain.serverJvm(),
                 "KEEPSAKE_NOTICES_FEED", System.getProperty("bench.feed", "auto"),
                 // The design's figure is one user's 1,000 subscribed connections (and another's 9,000
                 // idle ones); a user's default is 20 per instance.
@@ -66,11 +71,13 @@ final class NoticeBenchmark {
             String session = JsonPath.from(send("POST", "/persistence/sessions", "alice",
                     "{\"title\":\"bench\",\"content\":{\"n\":0}}", null).body()).getString("id");
             AtomicLongArray sentAt = new AtomicLongArray(writes);
+            AtomicLongArray receivedAt = new AtomicLongArray(writes * subscribers);
+            long[] ackedAt = new long[writes];
             List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
             WebSocketClient sockets = vertx.createWebSocketClient(new WebSocketClientOptions()
                     .setMaxConnections(idle + subscribers + 100).setConnectTimeout(30_000));
-            openAll(sockets, port, "bob", idle, null, null, null);
-            openAll(sockets, port, "alice", subscribers, session, sentAt, latencies);
+            openAll(sockets, port, "bob", idle, null, null, null, null);
+            openAll(sockets, port, "alice", subscribers, session, sentAt, receivedAt, latencies);
 
             System.gc();
             long rssAfter = ProcessStats.rssKb(server.process.pid());
@@ -82,6 +89,7 @@ final class NoticeBenchmark {
                 sentAt.set(i - 1, System.nanoTime());
                 HttpResponse<String> put = send("PUT", "/persistence/sessions/" + session, "alice",
                         "{\"title\":\"bench\",\"content\":{\"n\":" + i + "}}", etag);
+                ackedAt[i - 1] = System.nanoTime();
                 etag = put.headers().firstValue("ETag").orElseThrow();
                 Thread.sleep(200);
             }
@@ -93,9 +101,25 @@ final class NoticeBenchmark {
             synchronized (latencies) {
                 sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
             }
+            List<Long> sinceAck = new ArrayList<>();
+            for (int k = 0; k < receivedAt.length(); k++) {
+                long received = receivedAt.get(k);
+                if (received != 0) {
+                    sinceAck.add(Math.max(0, received - ackedAt[k / subscribers]));
+                }
+            }
+            long[] acked = sinceAck.stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] writeTimes = new long[writes];
+            for (int k = 0; k < writes; k++) {
+                writeTimes[k] = ackedAt[k] - sentAt.get(k);
+            }
+            java.util.Arrays.sort(writeTimes);
+            String metrics = http.send(HttpRequest.newBuilder(server.management.resolve("/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
             return new Result(idle + subscribers, subscribers, writes, rssBefore, rssAfter, heapBefore, heapAfter,
                     percentile(sorted, 50), percentile(sorted, 99), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
-                    sorted.length, writes * subscribers);
+                    percentile(acked, 50), percentile(acked, 99), percentile(writeTimes, 50), writeTimes[writes - 1] / 1e6,
+                    quantileMs(metrics, "0.5"), quantileMs(metrics, "0.99"), sorted.length, writes * subscribers);
         } finally {
             vertx.close();
             server.close();
@@ -104,10 +128,11 @@ final class NoticeBenchmark {
 
     /** Opens {@code count} connections for a user, 200 at a time; subscribers record each notice's delay. */
     private void openAll(WebSocketClient sockets, int port, String user, int count, String session,
-            AtomicLongArray sentAt, List<Long> latencies) throws Exception {
+            AtomicLongArray sentAt, AtomicLongArray receivedAt, List<Long> latencies) throws Exception {
         for (int start = 0; start < count; start += 200) {
             List<CompletableFuture<Void>> batch = new ArrayList<>();
             for (int i = start; i < Math.min(count, start + 200); i++) {
+                int subscriber = i;
                 HttpResponse<String> issued = send("POST", "/persistence/notices/tickets", user, null, null);
                 if (issued.statusCode() != 201) {
                     throw new IllegalStateException("ticket: " + issued.statusCode() + " " + issued.body());
@@ -125,6 +150,7 @@ final class NoticeBenchmark {
                                     long now = System.nanoTime();
                                     int version = versionOf(text); // no JSON parser on the hot path
                                     latencies.add(now - sentAt.get(version - 2));
+                                    receivedAt.set((version - 2) * subscribers + subscriber, now);
                                 }
                             });
                             // Sent at once: the server holds it until the ticket is redeemed. (Its
@@ -160,6 +186,13 @@ final class NoticeBenchmark {
 
 
 
+    /** The service's own push delay quantile (keepsake.notices.delay), in ms. */
+    private static double quantileMs(String metrics, String quantile) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^keepsake_notices_delay_seconds\\{[^}]*quantile=\""
+                + java.util.regex.Pattern.quote(quantile) + "\"[^}]*} (\\S+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) * 1000 : Double.NaN;
+    }
+
     private static int versionOf(String text) {
         int at = text.indexOf("\"version\":") + 10;
         int end = at;
@@ -183,10 +216,18 @@ final class NoticeBenchmark {
 
                 Service: packaged jar, embedded store, `-Xmx256m`, same machine as the client.
 
-                | connections | subscribed | writes | deliveries | RSS before -> after | heap used after GC before -> after | push p50 | push p99 | push max |
-                |---|---|---|---|---|---|---|---|---|
-                | %,d | %,d | %d | %,d of %,d | %,d -> %,d MiB | %,d -> %,d MiB | %.1f ms | %.1f ms | %.1f ms |
+                | connections | subscribed | writes | deliveries | RSS before -> after | heap used after GC before -> after |
+                |---|---|---|---|---|---|
+                | %,d | %,d | %d | %,d of %,d | %,d -> %,d MiB | %,d -> %,d MiB |
+
+                | push delay | p50 | p99 | max |
+                |---|---|---|---|
+                | from the write's acknowledgement | %.1f ms | %.1f ms | |
+                | from sending the write | %.1f ms | %.1f ms | %.1f ms |
+                | the write itself (send to acknowledgement) | %.1f ms | | %.1f ms |
+                | the service's own figure: from the change to the notice written (`keepsake.notices.delay`) | %.1f ms | %.1f ms | |
                 """, r.connections(), r.subscribers(), r.writes(), r.delivered(), r.expected(), r.rssBeforeKb() / 1024,
-                r.rssAfterKb() / 1024, r.heapBeforeKb() / 1024, r.heapAfterKb() / 1024, r.p50(), r.p99(), r.max());
+                r.rssAfterKb() / 1024, r.heapBeforeKb() / 1024, r.heapAfterKb() / 1024, r.ackedP50(), r.ackedP99(),
+                r.p50(), r.p99(), r.max(), r.writeP50(), r.writeMax(), r.serverP50(), r.serverP99());
     }
 }

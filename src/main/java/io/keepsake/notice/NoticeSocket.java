@@ -153,9 +153,11 @@ public class NoticeSocket {
     void onStopping(@Observes ShutdownDelayInitiatedEvent event,
             @ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> delay) {
         long millis = Math.max(0, delay.orElse(Duration.ZERO).toMillis() - 250);
-        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(() -> connections.forEach(connection ->
-                connection.close(new CloseReason(SocketConnection.GOING_AWAY, "server stopping: reconnect and resume"))
-                        .subscribe().with(closed -> { }, error -> { })));
+        // Only the open ones: closing one the client has just closed is logged as a warning.
+        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(() -> connections.stream()
+                .filter(WebSocketConnection::isOpen)
+                .forEach(connection -> connection.close(new CloseReason(SocketConnection.GOING_AWAY,
+                        "server stopping: reconnect and resume")).subscribe().with(closed -> { }, error -> { })));
     }
 
     private String render(Notice notice, String clientId) {

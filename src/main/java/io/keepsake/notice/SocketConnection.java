@@ -198,18 +198,30 @@ final class SocketConnection implements NoticeFanout.Listener {
         closed = true;
     }
 
-    /** Sends a notice unless the connection subscribed to other sessions only. */
+    /**
+     * Sends a live notice unless the connection subscribed to other sessions only. Nobody waits for
+     * it, so it is queued without wrapping: this runs once per listening connection and notice.
+     */
     private void deliver(Notice notice) {
-        delivering(notice).subscribe().with(ok -> { }, err -> { });
+        String text = render(notice);
+        if (text != null && queue(text, notice) == null) {
+            tooSlow().subscribe().with(ok -> { }, err -> { });
+        }
     }
 
     private Uni<Void> delivering(Notice notice) {
+        String text = render(notice);
+        return text == null ? Uni.createFrom().voidItem() : sendingText(text, notice);
+    }
+
+    /** The notice as sent to this connection, or null when it subscribed to other sessions only. */
+    private String render(Notice notice) {
         boolean aboutSession = notice.type.startsWith("session.");
         if (aboutSession && !sessionIds.isEmpty() && !sessionIds.contains(notice.resourceId)) {
-            return Uni.createFrom().voidItem();
+            return null;
         }
         meters.noticePushed();
-        return sendingText(render.apply(notice, clientId));
+        return render.apply(notice, clientId);
     }
 
     void send(Object message) {
@@ -218,18 +230,35 @@ final class SocketConnection implements NoticeFanout.Listener {
 
     /** Sends a message; a connection with too many still unsent is closed instead. */
     synchronized Uni<Void> sending(Object message) {
-        return sendingText(codec.write(message));
+        return sendingText(codec.write(message), null);
     }
 
-    /** Queues the text for the connection's event loop (so it leaves after everything queued before it). */
-    private Uni<Void> sendingText(String text) {
+    private Uni<Void> sendingText(String text, Notice notice) {
+        CompletableFuture<Void> sent = queue(text, notice);
+        return sent == null ? tooSlow() : Uni.createFrom().completionStage(sent);
+    }
+
+    /**
+     * Queues the text for the connection's event loop (so it leaves after everything queued before
+     * it); null when too many are still unsent. A notice's delay is measured once it is written.
+     */
+    private CompletableFuture<Void> queue(String text, Notice notice) {
         if (pending.incrementAndGet() > config.maxPendingMessages()) {
-            return connection.close(new CloseReason(POLICY_VIOLATION, "too slow: more than "
-                    + config.maxPendingMessages() + " messages waiting"));
+            return null;
         }
         CompletableFuture<Void> sent = sender.send(eventLoop, connection, text);
-        sent.whenComplete((ok, error) -> pending.decrementAndGet());
-        return Uni.createFrom().completionStage(sent);
+        sent.whenComplete((ok, error) -> {
+            pending.decrementAndGet();
+            if (error == null && notice != null) {
+                meters.noticeWritten(notice.at);
+            }
+        });
+        return sent;
+    }
+
+    private Uni<Void> tooSlow() {
+        return connection.close(new CloseReason(POLICY_VIOLATION, "too slow: more than "
+                + config.maxPendingMessages() + " messages waiting"));
     }
 
     private void close() {

@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.net.URI;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.keepsake.testing.EmbeddedStoreResource;
+import io.keepsake.testing.SocketClient;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -31,6 +33,9 @@ class OperationsTest {
 
     @TestHTTPResource(value = "/", management = true)
     URI management;
+
+    @TestHTTPResource("/")
+    URI base;
 
     private RequestSpecification manage() {
         return given().baseUri(management.resolve("/").toString());
@@ -80,6 +85,26 @@ class OperationsTest {
     }
 
     @Test
+    void aNoticeWrittenToASocketIsTimedFromItsChange() throws Exception {
+        double before = sum(manage().get("/q/metrics").asString(), "keepsake_notices_delay_seconds_count");
+        Response created = createSession(ALICE, "timed", 1);
+        String ticket = as(ALICE).post("/notices/tickets").then().statusCode(201).extract().path("ticket");
+        try (SocketClient socket = SocketClient.open(base, "persistence/notices/ws?ticket=" + ticket + "&client_id=t")) {
+            assertNotNull(socket.next("ready"));
+            as(ALICE).contentType(ContentType.JSON).header("If-Match", created.header("ETag"))
+                    .body(Map.of("title", "timed", "content", 2)).put("/sessions/" + created.path("id"))
+                    .then().statusCode(200);
+            assertNotNull(socket.next("session.updated"));
+        }
+        // Recorded once the message is written, which may come just after the client read it.
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                sum(manage().get("/q/metrics").asString(), "keepsake_notices_delay_seconds_count") >= before + 1);
+        manage().get("/q/metrics").then()
+                .body(containsString("keepsake_notices_delay_seconds{quantile=\"0.99\""))
+                .body(containsString("keepsake_notices_delay_seconds_bucket{le="));
+    }
+
+    @Test
     void aConfiguredWorkbenchOriginMayCallTheApiFromABrowser() {
         given().header("Origin", "http://localhost:3000").header("Access-Control-Request-Method", "PUT")
                 .header("Access-Control-Request-Headers", "if-match,content-type")
@@ -93,8 +118,13 @@ class OperationsTest {
     }
 
     private static void assertCounterAtLeastOne(String metrics, String name) {
-        double value = metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        double value = sum(metrics, name);
         org.junit.jupiter.api.Assertions.assertTrue(value >= 1, name + " = " + value);
+    }
+
+    /** The sum of a metric's samples (all its tags). */
+    private static double sum(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 }
