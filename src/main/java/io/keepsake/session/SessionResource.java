@@ -48,7 +48,7 @@ public class SessionResource {
 
     static final String MERGE_PATCH = "application/merge-patch+json";
     /** Sessions are private and change: caches must revalidate every time. */
-    private static final String CACHE_CONTROL = "private, no-cache";
+    static final String CACHE_CONTROL = "private, no-cache";
 
     private final SessionService service;
     private final SessionReads reads;

@@ -6,7 +6,9 @@ import static io.keepsake.testing.Api.createSession;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import java.util.Map;
 
@@ -122,5 +124,33 @@ class PollFromMemoryTest {
         String tag = created.header("ETag");
         as(ALICE).get("/sessions/metadata/" + id).then().statusCode(200);
         as("bob").header("If-None-Match", tag).get("/sessions/metadata/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void anUnchangedPollFromMemoryStillNeedsTheRightPasswordAndAnswersAsTheStoreWould() {
+        Response created = createSession(ALICE, "guarded", 1);
+        String id = created.path("id");
+        String tag = created.header("ETag");
+        as(ALICE).get("/sessions/metadata/" + id).then().statusCode(200);
+
+        Response fromMemory = as(ALICE).header("If-None-Match", tag).get("/sessions/metadata/" + id);
+        fromMemory.then().statusCode(304).header("ETag", tag);
+        // "*" is never answered from memory: the store says whether the session exists.
+        Response fromStore = as(ALICE).header("If-None-Match", "*").get("/sessions/metadata/" + id);
+        fromStore.then().statusCode(304).header("ETag", tag);
+        assertEquals(headers(fromStore), headers(fromMemory));
+
+        given().auth().preemptive().basic(ALICE, "wrong").basePath("/persistence").header("If-None-Match", tag)
+                .get("/sessions/metadata/" + id).then().statusCode(401).header("ETag", nullValue());
+        given().basePath("/persistence").header("If-None-Match", tag)
+                .get("/sessions/metadata/" + id).then().statusCode(401).header("ETag", nullValue());
+        as(ALICE).header("If-None-Match", "\"broken").get("/sessions/metadata/" + id).then().statusCode(200);
+    }
+
+    private static Map<String, String> headers(Response response) {
+        Map<String, String> headers = new java.util.TreeMap<>();
+        response.headers().asList().stream().filter(h -> !h.getName().equalsIgnoreCase("Date"))
+                .forEach(h -> headers.put(h.getName().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+        return headers;
     }
 }
