@@ -209,9 +209,10 @@ final class SocketConnection implements NoticeFanout.Listener {
         }
     }
 
+    /** A notice read from the log (catching up, resuming): not timed, it may be hours old. */
     private Uni<Void> delivering(Notice notice) {
         String text = render(notice);
-        return text == null ? Uni.createFrom().voidItem() : sendingText(text, notice);
+        return text == null ? Uni.createFrom().voidItem() : sendingText(text, null);
     }
 
     /** The notice as sent to this connection, or null when it subscribed to other sessions only. */
@@ -240,7 +241,7 @@ final class SocketConnection implements NoticeFanout.Listener {
 
     /**
      * Queues the text for the connection's event loop (so it leaves after everything queued before
-     * it); null when too many are still unsent. A notice's delay is measured once it is written.
+     * it); null when too many are still unsent. A live notice's delay is measured once it is written.
      */
     private CompletableFuture<Void> queue(String text, Notice notice) {
         if (pending.incrementAndGet() > config.maxPendingMessages()) {

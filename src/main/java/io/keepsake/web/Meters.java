@@ -13,7 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 
-/** Keepsake's own counters (HTTP, store and JVM metrics come from Quarkus' extensions). */
+/** Keepsake's own meters (HTTP, store and JVM metrics come from Quarkus' extensions). */
 @ApplicationScoped
 @Startup
 public class Meters {
@@ -32,7 +32,7 @@ public class Meters {
         this.noticesPushed = Counter.builder("keepsake.notices.pushed")
                 .description("Notice messages sent to WebSocket connections").register(registry);
         this.noticeDelay = Timer.builder("keepsake.notices.delay")
-                .description("From a change (as timed by the instance that made it) to its notice written to a WebSocket")
+                .description("From a change (as timed by the instance that made it) to its live notice written to a WebSocket")
                 .publishPercentiles(0.5, 0.99).publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
         Gauge.builder("keepsake.websocket.connections", openSockets, AtomicInteger::get)
@@ -60,7 +60,7 @@ public class Meters {
         noticesPushed.increment();
     }
 
-    /** A notice of a change made at {@code at} was written to a connection. */
+    /** A live notice of a change made at {@code at} was written to a connection. */
     public void noticeWritten(Instant at) {
         noticeDelay.record(Math.max(0, System.currentTimeMillis() - at.toEpochMilli()), TimeUnit.MILLISECONDS);
     }
