@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.h2.mvstore.MVStore;
-
 import de.bwaldvogel.mongo.MongoServer;
 
 /**
@@ -74,14 +72,8 @@ public final class EmbeddedStore {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the data directory " + dataDir.toAbsolutePath(), e);
         }
-        MVStore file = new MVStore.Builder().fileName(dataDir.resolve(FILE_NAME).toString())
-                .compress() // LZF: JSON takes a third to half of the room; see the README's durability benchmark
-                .autoCommitDisabled().open(); // only GroupCommit commits, between commands
-        if (retention != null) {
-            file.setRetentionTime((int) retention.toMillis());
-        }
-        GroupCommit commits = new GroupCommit(file, forceToDisk, housekeepingEvery);
-        EmbeddedBackend backend = new EmbeddedBackend(file, commits);
+        GroupCommit commits = new GroupCommit(dataDir.resolve(FILE_NAME), forceToDisk, retention, housekeepingEvery);
+        EmbeddedBackend backend = new EmbeddedBackend(commits.store(), commits);
         MongoServer server = new MongoServer(backend);
         server.bind(new InetSocketAddress(host, port), 1, WORKER_THREADS);
         var address = server.getLocalAddress();

@@ -1,5 +1,6 @@
 package io.keepsake.store;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -21,7 +22,9 @@ import io.quarkus.logging.Log;
  * A commit stores whatever the store holds at that moment, so it must never fall in the middle of
  * a command (a document written but its index entry not yet: after a crash the document could then
  * never be updated again). Commands run under the read lock of {@link #commands}; a commit takes
- * its write lock, and so lands between commands. The MVStore's own background commits are off.
+ * its write lock, and so lands between commands. The MVStore's own commits are off: the background
+ * ones, and those it would otherwise make from a writer's thread, in the middle of a command, once
+ * enough is unsaved (16 MB in a 256 MiB heap, at most 19 MB: a few large sessions written at once).
  * <p>
  * So is its background housekeeping, which is what keeps the file from growing: the store
  * appends every commit as a new chunk, and a chunk that still holds one live page is never freed.
@@ -55,13 +58,30 @@ final class GroupCommit implements AutoCloseable {
     /** Read lock: a command being applied; write lock: a commit, or a change of indexes (see EmbeddedBackend). */
     private final ReentrantReadWriteLock commands = new ReentrantReadWriteLock();
 
-    GroupCommit(MVStore store, boolean forceToDisk, Duration housekeepingEvery) {
-        this.store = store;
+    /**
+     * Opens (or creates) the store's file; {@code retention} (null: the MVStore default of 45 s) is
+     * how long a chunk no longer needed is kept before its space is reused, in case the file system
+     * wrote newer ones first.
+     */
+    GroupCommit(Path file, boolean forceToDisk, Duration retention, Duration housekeepingEvery) {
+        this.store = new MVStore.Builder().fileName(file.toString())
+                .compress() // LZF: JSON takes a third to half of the room; see the README's durability benchmark
+                .autoCommitDisabled() // no background commits
+                .autoCommitBufferSize(0) // and none from a writer's thread, however much is unsaved
+                .open();
+        if (retention != null) {
+            store.setRetentionTime((int) retention.toMillis());
+        }
         this.forceToDisk = forceToDisk;
         this.housekeepingEveryNanos = housekeepingEvery.toNanos();
         this.committer = new Thread(this::run, "keepsake-store-commit");
         this.committer.setDaemon(true);
         this.committer.start();
+    }
+
+    /** The store this commits. */
+    MVStore store() {
+        return store;
     }
 
     /** Applies a command between commits; {@code alone}: with no other command at the same time either. */
