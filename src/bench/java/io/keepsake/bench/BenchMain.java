@@ -46,7 +46,8 @@ public final class BenchMain {
         }
         if (only.equals("all") || only.equals("notices")) {
             NoticeBenchmark.Result notices = new NoticeBenchmark(
-                    Integer.getInteger("bench.idle", 9_000), Integer.getInteger("bench.subscribers", 1_000), 20).run();
+                    Integer.getInteger("bench.idle", 9_000), Integer.getInteger("bench.subscribers", 1_000),
+                    Integer.getInteger("bench.warmupWrites", 5), 20).run();
             report.append('\n').append(NoticeBenchmark.report(notices));
         }
         if (only.equals("all") || only.equals("startup")) {

@@ -38,18 +38,22 @@ final class NoticeBenchmark {
      */
     record Result(int connections, int subscribers, int writes, long rssBeforeKb, long rssAfterKb, long heapBeforeKb,
             long heapAfterKb, double p50, double p99, double max, double ackedP50, double ackedP99, double writeP50,
-            double writeMax, double serverP50, double serverP99, int delivered, int expected) {
+            double writeMax, double serverP50, double serverP99, int delivered, int expected, int warmups,
+            List<Double> slowestPerWrite) {
     }
 
     private final int idle;
     private final int subscribers;
     private final int writes;
+    /** Writes made first and left out of the figures: the service's code for them is not compiled yet. */
+    private final int warmups;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private URI base;
 
-    NoticeBenchmark(int idle, int subscribers, int writes) {
+    NoticeBenchmark(int idle, int subscribers, int warmups, int writes) {
         this.idle = idle;
         this.subscribers = subscribers;
+        this.warmups = warmups;
         this.writes = writes;
     }
 
@@ -72,9 +76,10 @@ final class NoticeBenchmark {
 
             String session = JsonPath.from(send("POST", "/persistence/sessions", "alice",
                     "{\"title\":\"bench\",\"content\":{\"n\":0}}", null).body()).getString("id");
-            AtomicLongArray sentAt = new AtomicLongArray(writes);
-            AtomicLongArray receivedAt = new AtomicLongArray(writes * subscribers);
-            long[] ackedAt = new long[writes];
+            int total = warmups + writes;
+            AtomicLongArray sentAt = new AtomicLongArray(total);
+            AtomicLongArray receivedAt = new AtomicLongArray(total * subscribers);
+            long[] ackedAt = new long[total];
             AtomicInteger heard = new AtomicInteger();
             WebSocketClient sockets = vertx.createWebSocketClient(new WebSocketClientOptions()
                     .setMaxConnections(idle + subscribers + 100).setConnectTimeout(30_000));
@@ -87,7 +92,7 @@ final class NoticeBenchmark {
 
             String etag = send("GET", "/persistence/sessions/metadata/" + session, "alice", null, null)
                     .headers().firstValue("ETag").orElseThrow();
-            for (int i = 1; i <= writes; i++) {
+            for (int i = 1; i <= total; i++) {
                 sentAt.set(i - 1, System.nanoTime());
                 HttpResponse<String> put = send("PUT", "/persistence/sessions/" + session, "alice",
                         "{\"title\":\"bench\",\"content\":{\"n\":" + i + "}}", etag);
@@ -96,23 +101,31 @@ final class NoticeBenchmark {
                 Thread.sleep(200);
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (heard.get() < writes * subscribers && System.nanoTime() < deadline) {
+            while (heard.get() < total * subscribers && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
             List<Long> sinceSent = new ArrayList<>();
             List<Long> sinceAck = new ArrayList<>();
+            long[] slowest = new long[total];
+            int measured = 0;
             for (int k = 0; k < receivedAt.length(); k++) {
                 long received = receivedAt.get(k);
+                int write = k / subscribers;
                 if (received != 0) {
-                    sinceSent.add(received - sentAt.get(k / subscribers));
-                    sinceAck.add(Math.max(0, received - ackedAt[k / subscribers]));
+                    long afterAck = Math.max(0, received - ackedAt[write]);
+                    slowest[write] = Math.max(slowest[write], afterAck);
+                    if (write >= warmups) {
+                        sinceSent.add(received - sentAt.get(write));
+                        sinceAck.add(afterAck);
+                        measured++;
+                    }
                 }
             }
             long[] sorted = sinceSent.stream().mapToLong(Long::longValue).sorted().toArray();
             long[] acked = sinceAck.stream().mapToLong(Long::longValue).sorted().toArray();
             long[] writeTimes = new long[writes];
             for (int k = 0; k < writes; k++) {
-                writeTimes[k] = ackedAt[k] - sentAt.get(k);
+                writeTimes[k] = ackedAt[warmups + k] - sentAt.get(warmups + k);
             }
             java.util.Arrays.sort(writeTimes);
             String metrics = http.send(HttpRequest.newBuilder(server.management.resolve("/q/metrics")).build(),
@@ -120,7 +133,8 @@ final class NoticeBenchmark {
             return new Result(idle + subscribers, subscribers, writes, rssBefore, rssAfter, heapBefore, heapAfter,
                     percentile(sorted, 50), percentile(sorted, 99), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6,
                     percentile(acked, 50), percentile(acked, 99), percentile(writeTimes, 50), writeTimes[writes - 1] / 1e6,
-                    quantileMs(metrics, "0.5"), quantileMs(metrics, "0.99"), heard.get(), writes * subscribers);
+                    quantileMs(metrics, "0.5"), quantileMs(metrics, "0.99"), measured, writes * subscribers, warmups,
+                    java.util.Arrays.stream(slowest).mapToObj(ns -> ns / 1e6).toList());
         } finally {
             vertx.close();
             server.close();
@@ -217,18 +231,21 @@ final class NoticeBenchmark {
 
                 Service: packaged jar, embedded store, `-Xmx256m`, same machine as the client.
 
-                | connections | subscribed | writes | deliveries | RSS before -> after | heap used after GC before -> after |
+                | connections | subscribed | writes measured (after warm-up ones) | deliveries measured | RSS before -> after | heap used after GC before -> after |
                 |---|---|---|---|---|---|
-                | %,d | %,d | %d | %,d of %,d | %,d -> %,d MiB | %,d -> %,d MiB |
+                | %,d | %,d | %d (after %d) | %,d of %,d | %,d -> %,d MiB | %,d -> %,d MiB |
 
                 | push delay | p50 | p99 | max |
                 |---|---|---|---|
                 | from the write's acknowledgement | %.1f ms | %.1f ms | |
                 | from sending the write | %.1f ms | %.1f ms | %.1f ms |
                 | the write itself (send to acknowledgement) | %.1f ms | | %.1f ms |
-                | the service's own figure: from the change to the notice written (`keepsake.notices.delay`) | %.1f ms | %.1f ms | |
-                """, r.connections(), r.subscribers(), r.writes(), r.delivered(), r.expected(), r.rssBeforeKb() / 1024,
+                | the service's own figure, warm-up writes included: from the change to the notice written (`keepsake.notices.delay`) | %.1f ms | %.1f ms | |
+
+                Each write's slowest delivery, from its acknowledgement, in order, the %d warm-up writes first (ms): %s
+                """, r.connections(), r.subscribers(), r.writes(), r.warmups(), r.delivered(), r.expected(), r.rssBeforeKb() / 1024,
                 r.rssAfterKb() / 1024, r.heapBeforeKb() / 1024, r.heapAfterKb() / 1024, r.ackedP50(), r.ackedP99(),
-                r.p50(), r.p99(), r.max(), r.writeP50(), r.writeMax(), r.serverP50(), r.serverP99());
+                r.p50(), r.p99(), r.max(), r.writeP50(), r.writeMax(), r.serverP50(), r.serverP99(), r.warmups(),
+                r.slowestPerWrite().stream().map(ms -> String.format(Locale.ROOT, "%.0f", ms)).collect(java.util.stream.Collectors.joining(", ")));
     }
 }
