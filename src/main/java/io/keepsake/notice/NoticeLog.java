@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,8 @@ public class NoticeLog {
     /** Ids looked at at once when finding where a log ends. */
     private static final int PROBE = 32;
     private static final int MAX_ATTEMPTS = 50;
+    /** Ids deleted (and then looked up) at once by the sweep. */
+    static final int SWEEP_BATCH = 100;
 
     private final ReactiveMongoCollection<Document> notices;
     private final ReactiveMongoCollection<Document> heads;
@@ -286,11 +289,61 @@ public class NoticeLog {
         return notices;
     }
 
-    /** Forgets expired notices (on every shard); a TTL index does the same on stores that enforce one. */
+    /**
+     * Forgets expired notices (a TTL index does the same on stores that enforce one). Each user's log
+     * is swept from its oldest notice still kept, by id, a batch at a time: no scan of the collection,
+     * which on the embedded store would hold up every write while it ran (about a second per 13,000
+     * notices). A notice expires a retention period after its change, and changes are numbered in
+     * about the order they happen, so a log's expired notices are its first ones: its sweep stops at
+     * the first one still kept (an expired one numbered after it goes at a later sweep). How far a
+     * log is gone is kept in its heads document ({@code swept}).
+     */
     @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> sweep() {
-        return notices.deleteMany(Filters.lt("expiresAt", Instant.now()))
+    public Uni<Void> sweep() {
+        Instant now = Instant.now();
+        return heads.find().select().where(doc -> swept(doc) < ((Number) doc.get("seq")).longValue())
+                .onItem().transformToUniAndConcatenate(doc -> sweep(doc.getString("_id"), swept(doc) + 1,
+                        ((Number) doc.get("seq")).longValue(), now))
+                .collect().last().replaceWithVoid()
                 .onFailure().invoke(error -> Log.warnf("Notice sweep failed: %s", error.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    private static long swept(Document head) {
+        return head.get("swept") instanceof Number n ? n.longValue() : 0L;
+    }
+
+    /** Deletes the user's expired notices numbered {@code from} on, up to {@code head}, a batch at a time. */
+    private Uni<Void> sweep(String userId, long from, long head, Instant now) {
+        List<String> ids = new ArrayList<>(SWEEP_BATCH);
+        for (long seq = from; seq < from + SWEEP_BATCH; seq++) {
+            ids.add(Notice.id(userId, seq));
+        }
+        // Read first: most sweeps of a log find nothing expired, and then write nothing.
+        return notices.find(new FindOptions().filter(Filters.and(Filters.in("_id", ids), Filters.eq("userId", userId)))
+                        .projection(Projections.include("seq", "expiresAt")))
+                .collect().asList()
+                .chain(found -> {
+                    List<String> expired = new ArrayList<>();
+                    long firstKept = from + SWEEP_BATCH;
+                    for (Document notice : found) {
+                        Date expires = notice.getDate("expiresAt");
+                        if (expires != null && expires.toInstant().isBefore(now)) {
+                            expired.add(notice.getString("_id"));
+                        } else {
+                            firstKept = Math.min(firstKept, ((Number) notice.get("seq")).longValue());
+                        }
+                    }
+                    // Everything numbered before the first notice kept is gone once these are deleted.
+                    long gone = Math.min(head, firstKept - 1);
+                    boolean more = firstKept == from + SWEEP_BATCH && from + SWEEP_BATCH <= head;
+                    Uni<Void> deleted = expired.isEmpty() ? Uni.createFrom().voidItem()
+                            : notices.deleteMany(Filters.and(Filters.in("_id", expired), Filters.eq("userId", userId),
+                                    Filters.lt("expiresAt", now))).replaceWithVoid();
+                    Uni<Void> recorded = gone < from ? deleted
+                            : deleted.chain(() -> heads.updateOne(Filters.eq("_id", userId), Updates.max("swept", gone)))
+                                    .replaceWithVoid();
+                    return more ? recorded.chain(() -> sweep(userId, from + SWEEP_BATCH, head, now)) : recorded;
+                });
     }
 }

@@ -66,11 +66,22 @@ class NoticeBatchTest {
     }
 
     private static List<OutboxEntry> batch(int size) {
+        return batch(size, Instant.now());
+    }
+
+    private static List<OutboxEntry> batch(int size, Instant at) {
         List<OutboxEntry> entries = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            entries.add(OutboxEntry.of(Notice.SESSION_UPDATED, "s" + i, "h", (long) i, null, Instant.now()));
+            entries.add(OutboxEntry.of(Notice.SESSION_UPDATED, "s" + i, "h", (long) i, null, at));
         }
         return entries;
+    }
+
+    /** Appends {@code count} notices of changes made at {@code at}, a hundred at a time as the publisher does. */
+    private static void append(NoticeLog log, String user, int count, Instant at) {
+        for (int done = 0; done < count; done += NoticeLog.PAGE) {
+            log.append(user, batch(Math.min(NoticeLog.PAGE, count - done), at)).await().atMost(Duration.ofSeconds(30));
+        }
     }
 
     @Test
@@ -131,5 +142,30 @@ class NoticeBatchTest {
                 answered.subList(0, 3).stream().map(n -> n.seq).toList(), "the notices published before");
         assertEquals(List.of(6L, 7L), answered.subList(3, 5).stream().map(n -> n.seq).toList());
         assertEquals(7, log.after(USER, 0, NoticeLog.PAGE).await().atMost(Duration.ofSeconds(10)).size());
+    }
+
+    @Test
+    void theSweepForgetsTheExpiredStartOfEachLogAndNothingElse() {
+        NoticeLog log = instance(); // notices kept an hour
+        Instant twoHoursAgo = Instant.now().minus(Duration.ofHours(2));
+        int expired = 2 * NoticeLog.SWEEP_BATCH + 150; // more than two of the sweep's batches
+        append(log, USER, expired, twoHoursAgo);
+        append(log, USER, 30, Instant.now());
+        append(log, "bob", 20, Instant.now());
+
+        log.sweep().await().atMost(Duration.ofSeconds(60));
+
+        assertEquals(expired + 1, log.firstAfter(USER, 0).await().atMost(Duration.ofSeconds(10)).seq,
+                "the expired notices are gone, the first one kept is the oldest live one");
+        List<Notice> kept = log.after(USER, expired, NoticeLog.PAGE).await().atMost(Duration.ofSeconds(10));
+        assertEquals(30, kept.size());
+        assertEquals(expired + 30, kept.get(kept.size() - 1).seq);
+        assertEquals(expired + 30L, log.head(USER).await().atMost(Duration.ofSeconds(10)));
+        assertEquals(20, log.after("bob", 0, NoticeLog.PAGE).await().atMost(Duration.ofSeconds(10)).size());
+
+        // Another sweep starts where this one stopped and finds nothing more to forget.
+        log.sweep().await().atMost(Duration.ofSeconds(60));
+        assertEquals(30, log.after(USER, expired, NoticeLog.PAGE).await().atMost(Duration.ofSeconds(10)).size());
+        assertEquals(1L, log.firstAfter("bob", 0).await().atMost(Duration.ofSeconds(10)).seq);
     }
 }

@@ -35,6 +35,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 
+import io.keepsake.notice.NoticeLog;
 import io.keepsake.testing.EmbeddedStoreResource;
 import io.keepsake.testing.ShardKeys;
 import io.keepsake.testing.SocketClient;
@@ -94,7 +95,9 @@ class ShardKeyTest {
             new Scatter("notice_heads", "find", "logs grown lately (tailing notice feed)", s -> mentions(s.filter(), "at")),
             new Scatter("notices", "aggregate", "the change-stream notice feed", s -> s.filter().containsKey("$changeStream")),
             // Scheduled sweeps of expired records (a TTL index does the same where the store has one).
-            sweep("notices"), sweep("ws_tickets"), sweep("tasks"), sweep("idempotency_records"));
+            sweep("ws_tickets"), sweep("tasks"), sweep("idempotency_records"),
+            // The notice sweep reads the list of logs, then goes through each log by id.
+            new Scatter("notice_heads", "find", "the notice sweep's list of logs", s -> s.filter().isEmpty()));
 
     /** The kinds of statement the walk must have produced: proof that the recording saw the traffic. */
     private static final Set<String> EXPECTED = Set.of(
@@ -108,6 +111,9 @@ class ShardKeyTest {
 
     @Inject
     StoreCommands commands;
+
+    @Inject
+    NoticeLog notices;
 
     @TestHTTPResource("/")
     URI base;
@@ -133,6 +139,7 @@ class ShardKeyTest {
         commands.start();
         Walk walk = walkTheApi();
         waitForBackgroundWork(walk);
+        notices.sweep().await().atMost(Duration.ofSeconds(60));
         List<Statement> statements = commands.stop().stream()
                 .filter(s -> s.database().equals("keepsake") && ShardKeys.KEYS.containsKey(s.collection()))
                 .toList();
