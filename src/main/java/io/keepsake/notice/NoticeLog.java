@@ -17,6 +17,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -212,13 +213,8 @@ public class NoticeLog {
      * {@code from} itself is not stored.
      */
     private Uni<Long> endOfRun(String userId, long from) {
-        List<String> ids = new ArrayList<>(PROBE);
-        for (long seq = from; seq < from + PROBE; seq++) {
-            ids.add(Notice.id(userId, seq));
-        }
-        return notices.find(new FindOptions().filter(Filters.and(Filters.in("_id", ids), Filters.eq("userId", userId)))
-                        .projection(Projections.include("seq")))
-                .map(doc -> ((Number) doc.get("seq")).longValue()).collect().asSet()
+        return notices.find(new FindOptions().filter(numbered(userId, from, PROBE)).projection(Projections.include("seq")))
+                .map(NoticeLog::seq).collect().asSet()
                 .onItem().transformToUni(found -> {
                     long end = from - 1;
                     while (found.contains(end + 1)) {
@@ -236,7 +232,7 @@ public class NoticeLog {
 
     private Uni<Long> storedHead(String userId) {
         return heads.find(Filters.eq("_id", userId)).collect().first()
-                .map(doc -> doc == null ? 0L : ((Number) doc.get("seq")).longValue());
+                .map(doc -> doc == null ? 0L : seq(doc));
     }
 
     /**
@@ -244,11 +240,7 @@ public class NoticeLog {
      * cheap on every store. A run that starts later than seq + 1 means the ones before expired.
      */
     public Uni<List<Notice>> after(String userId, long seq, int limit) {
-        List<String> ids = new ArrayList<>(limit);
-        for (long s = seq + 1; s <= seq + limit; s++) {
-            ids.add(Notice.id(userId, s));
-        }
-        return notices.find(Filters.and(Filters.in("_id", ids), Filters.eq("userId", userId)))
+        return notices.find(numbered(userId, seq + 1, limit))
                 .map(Notice::fromDocument).collect().asList()
                 .map(found -> {
                     List<Notice> sorted = new ArrayList<>(found);
@@ -271,7 +263,7 @@ public class NoticeLog {
      */
     public Uni<Map<String, Long>> headsSince(Instant since) {
         return heads.find(Filters.gte("at", since)).collect()
-                .asMap(doc -> doc.getString("_id"), doc -> ((Number) doc.get("seq")).longValue());
+                .asMap(doc -> doc.getString("_id"), NoticeLog::seq);
     }
 
     /** Heads of the given users (those who have any). */
@@ -281,7 +273,7 @@ public class NoticeLog {
         }
         List<String> ids = new ArrayList<>(new HashSet<>(users));
         return heads.find(Filters.in("_id", ids)).collect()
-                .asMap(doc -> doc.getString("_id"), doc -> ((Number) doc.get("seq")).longValue());
+                .asMap(doc -> doc.getString("_id"), NoticeLog::seq);
     }
 
     /** The raw collection, for the change-stream feed. */
@@ -301,12 +293,25 @@ public class NoticeLog {
     @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public Uni<Void> sweep() {
         Instant now = Instant.now();
-        return heads.find().select().where(doc -> swept(doc) < ((Number) doc.get("seq")).longValue())
-                .onItem().transformToUniAndConcatenate(doc -> sweep(doc.getString("_id"), swept(doc) + 1,
-                        ((Number) doc.get("seq")).longValue(), now))
+        return heads.find().select().where(head -> swept(head) < seq(head))
+                .onItem().transformToUniAndConcatenate(head -> sweep(head.getString("_id"), swept(head) + 1, seq(head), now))
                 .collect().last().replaceWithVoid()
                 .onFailure().invoke(error -> Log.warnf("Notice sweep failed: %s", error.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** A notice's number, or a heads document's last one. */
+    private static long seq(Document doc) {
+        return ((Number) doc.get("seq")).longValue();
+    }
+
+    /** The user's notices numbered {@code from} to {@code from + count - 1}: read by id, with the shard key. */
+    private static Bson numbered(String userId, long from, int count) {
+        List<String> ids = new ArrayList<>(count);
+        for (long seq = from; seq < from + count; seq++) {
+            ids.add(Notice.id(userId, seq));
+        }
+        return Filters.and(Filters.in("_id", ids), Filters.eq("userId", userId));
     }
 
     private static long swept(Document head) {
@@ -315,12 +320,8 @@ public class NoticeLog {
 
     /** Deletes the user's expired notices numbered {@code from} on, up to {@code head}, a batch at a time. */
     private Uni<Void> sweep(String userId, long from, long head, Instant now) {
-        List<String> ids = new ArrayList<>(SWEEP_BATCH);
-        for (long seq = from; seq < from + SWEEP_BATCH; seq++) {
-            ids.add(Notice.id(userId, seq));
-        }
         // Read first: most sweeps of a log find nothing expired, and then write nothing.
-        return notices.find(new FindOptions().filter(Filters.and(Filters.in("_id", ids), Filters.eq("userId", userId)))
+        return notices.find(new FindOptions().filter(numbered(userId, from, SWEEP_BATCH))
                         .projection(Projections.include("seq", "expiresAt")))
                 .collect().asList()
                 .chain(found -> {
@@ -331,7 +332,7 @@ public class NoticeLog {
                         if (expires != null && expires.toInstant().isBefore(now)) {
                             expired.add(notice.getString("_id"));
                         } else {
-                            firstKept = Math.min(firstKept, ((Number) notice.get("seq")).longValue());
+                            firstKept = Math.min(firstKept, seq(notice));
                         }
                     }
                     // Everything numbered before the first notice kept is gone once these are deleted.

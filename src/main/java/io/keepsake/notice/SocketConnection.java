@@ -212,7 +212,7 @@ final class SocketConnection implements NoticeFanout.Listener {
     /** A notice read from the log (catching up, resuming): not timed, it may be hours old. */
     private Uni<Void> delivering(Notice notice) {
         String text = render(notice);
-        return text == null ? Uni.createFrom().voidItem() : sendingText(text, null);
+        return text == null ? Uni.createFrom().voidItem() : sendingText(text);
     }
 
     /** The notice as sent to this connection, or null when it subscribed to other sessions only. */
@@ -231,11 +231,11 @@ final class SocketConnection implements NoticeFanout.Listener {
 
     /** Sends a message; a connection with too many still unsent is closed instead. */
     synchronized Uni<Void> sending(Object message) {
-        return sendingText(codec.write(message), null);
+        return sendingText(codec.write(message));
     }
 
-    private Uni<Void> sendingText(String text, Notice notice) {
-        CompletableFuture<Void> sent = queue(text, notice);
+    private Uni<Void> sendingText(String text) {
+        CompletableFuture<Void> sent = queue(text, null);
         return sent == null ? tooSlow() : Uni.createFrom().completionStage(sent);
     }
 
