@@ -5,6 +5,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -25,7 +27,7 @@ import de.bwaldvogel.mongo.exception.MongoServerError;
 import io.netty.channel.Channel;
 
 /**
- * mongo-java-server's H2 (MVStore) backend with two changes that the service relies on:
+ * mongo-java-server's H2 (MVStore) backend with changes that the service relies on:
  * <ul>
  * <li><b>Durable acknowledgement.</b> A command that may have written is answered only once its
  * writes are committed to the data file ({@link GroupCommit}); on its own the backend commits about
@@ -37,6 +39,11 @@ import io.netty.channel.Channel;
  * <li><b>Lookups by id.</b> The backend uses an index only when a query names exactly that index's
  * fields; a query naming {@code _id} and more (an owner, a tag) scanned the whole collection. Such a
  * query now reads the one document by its key and matches the rest of the filter against it.</li>
+ * <li><b>Non-unique indexes.</b> The backend does not build them, so every other query scanned its
+ * collection, under the collection's lock (and every write's commit waited for it). They are built
+ * ({@link SecondaryIndex}) and a query reads the smallest range of them that holds its matches.</li>
+ * <li><b>Aggregations from their {@code $match}.</b> The backend read a whole collection into memory
+ * for any aggregation (a count too); one that starts with a {@code $match} reads what that selects.</li>
  * </ul>
  */
 final class EmbeddedBackend extends H2Backend {
@@ -65,15 +72,61 @@ final class EmbeddedBackend extends H2Backend {
         }
         String name = command.toLowerCase(Locale.ROOT);
         boolean writes = !READS.contains(name);
+        if (name.equals("aggregate")) {
+            AggregateMatch.expect(query);
+        }
         // The backend's collections keep their indexes in plain lists: a query that runs while an
         // index is added (at start-up) fails with a ConcurrentModificationException. Index changes
         // therefore run alone; and no command is ever half in a commit (see GroupCommit).
         try {
             return commits.apply(INDEX_CHANGES.contains(name), () -> super.handleCommand(channel, database, command, query));
         } finally {
+            AggregateMatch.forget();
             if (writes) {
                 commits.awaitCommitted();
             }
+        }
+    }
+
+    /**
+     * The leading {@code $match} of the aggregation this thread is running. The backend starts every
+     * aggregation from all the documents of its collection, each one read and held in a list (a
+     * user's first quota count read every session of every user, contents included), and applies
+     * the {@code $match} to that; the collection reads only what the match can select instead
+     * ({@link IdLookupCollection#queryAllAsStream}), and the stage still filters as before.
+     */
+    private static final class AggregateMatch {
+
+        private static final ThreadLocal<AggregateMatch> RUNNING = new ThreadLocal<>();
+
+        private final String collection;
+        private final Document match;
+
+        private AggregateMatch(String collection, Document match) {
+            this.collection = collection;
+            this.match = match;
+        }
+
+        static void expect(Document command) {
+            if (command.get("aggregate") instanceof String collection && command.get("pipeline") instanceof List<?> stages
+                    && !stages.isEmpty() && stages.get(0) instanceof Document first && first.size() == 1
+                    && first.get("$match") instanceof Document match) {
+                RUNNING.set(new AggregateMatch(collection, match));
+            }
+        }
+
+        /** The match, once, for the aggregation's own collection (not one a later stage reads). */
+        static Document take(String collection) {
+            AggregateMatch expected = RUNNING.get();
+            if (expected == null || !expected.collection.equals(collection)) {
+                return null;
+            }
+            RUNNING.remove();
+            return expected.match;
+        }
+
+        static void forget() {
+            RUNNING.remove();
         }
     }
 
@@ -113,6 +166,15 @@ final class EmbeddedBackend extends H2Backend {
             return new UniqueIndex(map, indexName, keys, sparse);
         }
 
+        /** Non-unique indexes, which the backend does not build, are {@link SecondaryIndex}es in maps of the same naming. */
+        @Override
+        protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys,
+                boolean sparse) {
+            MVMap<KeyValue, Boolean> map = getMvStore().openMap(getFullCollectionNamespace(collectionName) + INDEX + indexName,
+                    new MVMap.Builder<KeyValue, Boolean>().keyType(new SecondaryKeyType()));
+            return new SecondaryIndex(map, indexName, keys, sparse);
+        }
+
         @Override
         protected void dropIndex(MongoCollection<Object> collection, String indexName) {
             super.dropIndex(collection, indexName);
@@ -141,12 +203,21 @@ final class EmbeddedBackend extends H2Backend {
             this.data = data;
         }
 
+        /** All the documents, or, for an aggregation starting with a {@code $match}, those it can select. */
+        @Override
+        public Stream<Document> queryAllAsStream() {
+            Document match = AggregateMatch.take(getCollectionName());
+            return StreamSupport.stream(handleQuery(match == null ? new Document() : match).spliterator(), false);
+        }
+
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
                 Document fieldSelector) {
             List<Object> ids = pinnedIds(query);
             if (ids == null) {
-                return super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
+                Collection<Object> indexed = fromSecondaryIndex(query);
+                return indexed == null ? super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector)
+                        : matchDocuments(query, indexed, orderBy, skip, limit, batchSize, fieldSelector);
             }
             List<Object> present = new ArrayList<>(ids.size());
             for (Object id : ids) {
@@ -156,6 +227,22 @@ final class EmbeddedBackend extends H2Backend {
             }
             // The whole filter is still matched against each document read.
             return matchDocuments(query, present, orderBy, skip, limit, batchSize, fieldSelector);
+        }
+
+        /**
+         * The ids of the documents a query can match, from the collection's secondary indexes; null
+         * when a unique index answers the query exactly, or no index narrows it (then it scans).
+         */
+        private Collection<Object> fromSecondaryIndex(Document query) {
+            List<SecondaryIndex> secondary = new ArrayList<>();
+            for (Index<Object> index : getIndexes()) {
+                if (index instanceof SecondaryIndex candidate) {
+                    secondary.add(candidate);
+                } else if (index.canHandle(query)) {
+                    return null;
+                }
+            }
+            return secondary.isEmpty() ? null : SecondaryIndex.candidates(secondary, query);
         }
 
         /**

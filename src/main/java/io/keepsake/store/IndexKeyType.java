@@ -2,6 +2,7 @@ package io.keepsake.store;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import org.h2.mvstore.DataUtils;
@@ -54,6 +55,11 @@ final class IndexKeyType extends BasicDataType<KeyValue> {
 
     @Override
     public int compare(KeyValue a, KeyValue b) {
+        return compare(a, b, values);
+    }
+
+    /** Value by value, then the shorter key first (a prefix sorts before its extensions). */
+    static int compare(KeyValue a, KeyValue b, Comparator<Object> values) {
         if (a == b) {
             return 0;
         }
