@@ -16,6 +16,7 @@ import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.store.Ids;
 import io.keepsake.store.Indexes;
+import io.keepsake.store.Sweep;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.runtime.StartupEvent;
@@ -67,6 +68,6 @@ public class Tickets {
     /** Forgets expired tickets (on every shard; a ticket is otherwise only ever found by its id). */
     @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        return tickets.deleteMany(Filters.lt("expiresAt", Instant.now())).onFailure().recoverWithNull().replaceWithVoid();
+        return Sweep.expired(tickets, Filters.lt("expiresAt", Instant.now())).replaceWithVoid();
     }
 }

@@ -26,6 +26,7 @@ import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.store.Ids;
 import io.keepsake.store.Indexes;
+import io.keepsake.store.Sweep;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
@@ -171,8 +172,8 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     /** Forgets done tasks past their retention (on every shard); a TTL index does the same on stores that enforce one. */
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        return mongoCollection().deleteMany(Filters.and(Filters.eq("status", Task.DONE), Filters.lt("expiresAt", Time.now())))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return Sweep.expired(mongoCollection(), Filters.and(Filters.eq("status", Task.DONE), Filters.lt("expiresAt", Time.now())))
+                .replaceWithVoid();
     }
 
     /**

@@ -19,7 +19,7 @@ import io.keepsake.hashing.CanonicalJson;
 import io.keepsake.store.Ids;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.StoreErrors;
-import io.quarkus.logging.Log;
+import io.keepsake.store.Sweep;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -169,15 +169,7 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
     @Scheduled(every = "${keepsake.idempotency.sweep-every}", delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        return mongoCollection().deleteMany(Filters.lt("expiresAt", Time.now()))
-                .invoke(result -> {
-                    if (result.getDeletedCount() > 0) {
-                        Log.debugf("Swept %d expired idempotency records", result.getDeletedCount());
-                    }
-                })
-                .onFailure().invoke(error -> Log.warnf("Idempotency sweep failed: %s", error.getMessage()))
-                .onFailure().recoverWithNull()
-                .replaceWithVoid();
+        return Sweep.expired(mongoCollection(), Filters.lt("expiresAt", Time.now())).replaceWithVoid();
     }
 
 }

@@ -289,8 +289,8 @@ class ShardKeyTest {
     }
 
     private static Scatter sweep(String collection) {
-        return new Scatter(collection, "delete", "the sweep of expired records",
-                s -> s.multi() && mentions(s.filter(), "expiresAt"));
+        return new Scatter(collection, "find", "the sweep's reads of expired records (then deleted by id)",
+                s -> mentions(s.filter(), "expiresAt"));
     }
 
     /** A statement that goes to every shard on purpose: which one, and why. */

@@ -1,0 +1,56 @@
+package io.keepsake.store;
+
+import java.util.List;
+
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+
+import io.quarkus.logging.Log;
+import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Deletes what a scheduled sweep has found expired, a batch at a time: the ids of up to
+ * {@value #BATCH} documents matching the filter, then a delete of those ids that checks the filter
+ * again, until a batch comes back short. A store runs each of these commands alone in its
+ * collection (the embedded store holds the collection for a command's whole length, and every
+ * write's commit waits for it), so no command of a sweep is ever longer than one batch, however
+ * much has expired. Where a TTL index works, the sweep mostly finds nothing.
+ */
+public final class Sweep {
+
+    static final int BATCH = 500;
+
+    private Sweep() {
+    }
+
+    /** Deletes every document matching {@code expired}; never fails (a failed sweep is logged and tried next time). */
+    public static Uni<Long> expired(ReactiveMongoCollection<?> collection, Bson expired) {
+        String name = collection.getNamespace().getCollectionName();
+        return batches(collection.withDocumentClass(Document.class), expired, 0)
+                .invoke(deleted -> {
+                    if (deleted > 0) {
+                        Log.debugf("Swept %d expired documents of %s", deleted, name);
+                    }
+                })
+                .onFailure().invoke(error -> Log.warnf("Sweep of %s failed: %s", name, error.getMessage()))
+                .onFailure().recoverWithItem(0L);
+    }
+
+    private static Uni<Long> batches(ReactiveMongoCollection<Document> documents, Bson expired, long deleted) {
+        return documents.find(expired, new FindOptions().projection(Projections.include("_id")).limit(BATCH))
+                .map(document -> document.get("_id")).collect().asList()
+                .flatMap(ids -> ids.isEmpty() ? Uni.createFrom().item(deleted)
+                        : delete(documents, ids, expired).flatMap(count -> ids.size() < BATCH
+                                ? Uni.createFrom().item(deleted + count)
+                                : batches(documents, expired, deleted + count)));
+    }
+
+    private static Uni<Long> delete(ReactiveMongoCollection<Document> documents, List<Object> ids, Bson expired) {
+        return documents.deleteMany(Filters.and(Filters.in("_id", ids), expired)).map(result -> result.getDeletedCount());
+    }
+}
