@@ -215,7 +215,7 @@ final class EmbeddedBackend extends H2Backend {
                 Document fieldSelector) {
             List<Object> ids = pinnedIds(query);
             if (ids == null) {
-                Collection<Object> indexed = fromSecondaryIndex(query);
+                Iterable<Object> indexed = fromSecondaryIndex(query);
                 return indexed == null ? super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector)
                         : matchDocuments(query, indexed, orderBy, skip, limit, batchSize, fieldSelector);
             }
@@ -233,7 +233,7 @@ final class EmbeddedBackend extends H2Backend {
          * The ids of the documents a query can match, from the collection's secondary indexes; null
          * when a unique index answers the query exactly, or no index narrows it (then it scans).
          */
-        private Collection<Object> fromSecondaryIndex(Document query) {
+        private Iterable<Object> fromSecondaryIndex(Document query) {
             List<SecondaryIndex> secondary = new ArrayList<>();
             for (Index<Object> index : getIndexes()) {
                 if (index instanceof SecondaryIndex candidate) {

@@ -3,10 +3,13 @@ package io.keepsake.store;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 
 import org.h2.mvstore.Cursor;
@@ -197,19 +200,42 @@ final class SecondaryIndex extends Index<Object> {
             return index < 0 ? -index - 1 : index;
         }
 
-        /** The ids of the range's documents, each once, in index order. */
-        Set<Object> positions() {
-            Set<Object> positions = new LinkedHashSet<>();
-            Cursor<KeyValue, Boolean> cursor = entries.cursor(from);
+        /**
+         * The ids of the range's documents, each once, in index order, read as they are asked for: a
+         * query with a limit (a sweep's batch) stops reading the range where it has enough.
+         */
+        Iterable<Object> positions() {
             SecondaryKeyType order = (SecondaryKeyType) entries.getKeyType();
-            while (cursor.hasNext()) {
-                KeyValue entry = cursor.next();
-                if (order.compare(entry, to) >= 0) {
-                    break;
+            return () -> new Iterator<>() {
+                private final Cursor<KeyValue, Boolean> cursor = entries.cursor(from);
+                private final Set<Object> seen = new HashSet<>(); // an array gives a document one entry per element
+                private Object next;
+
+                @Override
+                public boolean hasNext() {
+                    while (next == null && cursor.hasNext()) {
+                        KeyValue entry = cursor.next();
+                        if (order.compare(entry, to) >= 0) {
+                            break;
+                        }
+                        Object position = entry.get(entry.size() - 1);
+                        if (seen.add(position)) {
+                            next = position;
+                        }
+                    }
+                    return next != null;
                 }
-                positions.add(entry.get(entry.size() - 1));
-            }
-            return positions;
+
+                @Override
+                public Object next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    Object position = next;
+                    next = null;
+                    return position;
+                }
+            };
         }
     }
 
@@ -218,7 +244,7 @@ final class SecondaryIndex extends Index<Object> {
      * smallest; for a top-level {@code $or}, the union of each branch's smallest range when every
      * branch has one and together they are smaller. Null when no index narrows the query.
      */
-    static Collection<Object> candidates(List<SecondaryIndex> indexes, Document query) {
+    static Iterable<Object> candidates(List<SecondaryIndex> indexes, Document query) {
         Map<String, Object> conditions = Conditions.of(query);
         Range whole = smallest(indexes, conditions);
         List<Document> alternatives = Conditions.alternatives(query);
@@ -238,7 +264,7 @@ final class SecondaryIndex extends Index<Object> {
             }
             if (branches != null && !branches.isEmpty() && (whole == null || size < whole.size())) {
                 Set<Object> positions = new LinkedHashSet<>();
-                branches.forEach(branch -> positions.addAll(branch.positions()));
+                branches.forEach(branch -> branch.positions().forEach(positions::add));
                 return positions;
             }
         }
