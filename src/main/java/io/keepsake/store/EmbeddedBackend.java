@@ -42,6 +42,8 @@ import io.netty.channel.Channel;
  * <li><b>Non-unique indexes.</b> The backend does not build them, so every other query scanned its
  * collection, under the collection's lock (and every write's commit waited for it). They are built
  * ({@link SecondaryIndex}) and a query reads the smallest range of them that holds its matches.</li>
+ * <li><b>Documents kept as BSON.</b> The backend's maps Java-serialised every document, which was
+ * most of a commit's work after compression ({@link DocumentType}).</li>
  * <li><b>Aggregations from their {@code $match}.</b> The backend read a whole collection into memory
  * for any aggregation (a count too); one that starts with a {@code $match} reads what that selects.</li>
  * </ul>
@@ -186,7 +188,8 @@ final class EmbeddedBackend extends H2Backend {
             MVStore store = getMvStore();
             String fullName = getFullCollectionNamespace(collectionName);
             // The map names H2Database uses, so that existing data files open as before.
-            MVMap<Object, Document> data = store.openMap("databases." + fullName);
+            MVMap<Object, Document> data = store.openMap("databases." + fullName,
+                    new MVMap.Builder<Object, Document>().valueType(new DocumentType()));
             MVMap<String, Object> meta = store.openMap("meta." + fullName);
             return new IdLookupCollection(this, collectionName, options, data, meta, cursorRegistry);
         }

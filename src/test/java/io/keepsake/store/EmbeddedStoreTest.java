@@ -19,7 +19,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.bson.Document;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -165,6 +167,45 @@ class EmbeddedStoreTest {
         try {
             assertFalse(reopened.getMapNames().stream().anyMatch(name -> name.contains("._index_")), "old index maps removed");
             assertTrue(reopened.getMapNames().stream().anyMatch(name -> name.endsWith("._keys_userId_1_key_1")));
+        } finally {
+            reopened.close();
+        }
+    }
+
+    /**
+     * A data file whose documents the backend kept Java-serialised opens with every document
+     * readable; what changes is written as BSON, which the backend's own type cannot read.
+     */
+    @Test
+    void aFileWithJavaSerialisedDocumentsOpens() {
+        MVStore file = new MVStore.Builder().fileName(dir.resolve(EmbeddedStore.FILE_NAME).toString()).open();
+        MongoServer plain = new MongoServer(new H2Backend(file));
+        plain.bind(new InetSocketAddress("127.0.0.1", 0));
+        try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + plain.getLocalAddress().getPort())) {
+            notices(client).insertMany(List.of(notice("a", "u1", 1), notice("b", "u1", 2)));
+        } finally {
+            plain.shutdownNow();
+            file.close();
+        }
+
+        for (int run = 0; run < 2; run++) { // the second run reads a file with documents of both formats
+            EmbeddedStore store = EmbeddedStore.start(dir, "127.0.0.1", 0);
+            try (MongoClient client = MongoClients.create(store.connectionString())) {
+                MongoCollection<Document> notices = notices(client);
+                assertEquals(1, notices.find(Filters.eq("_id", "a")).first().getInteger("key"));
+                assertEquals(run == 0 ? 2 : 20, notices.find(Filters.eq("_id", "b")).first().getInteger("key"));
+                if (run == 0) {
+                    notices.replaceOne(Filters.eq("_id", "b"), notice("b", "u1", 20));
+                }
+            } finally {
+                store.stop();
+            }
+        }
+
+        MVStore reopened = new MVStore.Builder().fileName(dir.resolve(EmbeddedStore.FILE_NAME).toString()).readOnly().open();
+        try {
+            MVMap<Object, Object> asBefore = reopened.openMap("databases.keepsake.notices");
+            assertThrows(MVStoreException.class, () -> asBefore.get("b"), "stored as BSON, not as a serialised object");
         } finally {
             reopened.close();
         }
