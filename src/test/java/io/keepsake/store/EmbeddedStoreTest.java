@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 import org.bson.Document;
 import org.h2.mvstore.MVMap;
@@ -140,17 +141,11 @@ class EmbeddedStoreTest {
     /** A data file whose indexes were kept in the backend's own form opens with its indexes built again. */
     @Test
     void aFileWithTheBackendsOwnIndexesOpens() {
-        MVStore file = new MVStore.Builder().fileName(dir.resolve(EmbeddedStore.FILE_NAME).toString()).open();
-        MongoServer plain = new MongoServer(new H2Backend(file));
-        plain.bind(new InetSocketAddress("127.0.0.1", 0));
-        try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + plain.getLocalAddress().getPort())) {
+        withTheBackendAsItIs(client -> {
             MongoCollection<Document> notices = notices(client);
             notices.createIndex(Indexes.ascending("userId", "key"), new IndexOptions().unique(true));
             notices.insertMany(List.of(notice("a", "u1", 1), notice("b", "u1", 2)));
-        } finally {
-            plain.shutdownNow();
-            file.close();
-        }
+        });
 
         EmbeddedStore store = EmbeddedStore.start(dir, "127.0.0.1", 0);
         try (MongoClient client = MongoClients.create(store.connectionString())) {
@@ -178,15 +173,7 @@ class EmbeddedStoreTest {
      */
     @Test
     void aFileWithJavaSerialisedDocumentsOpens() {
-        MVStore file = new MVStore.Builder().fileName(dir.resolve(EmbeddedStore.FILE_NAME).toString()).open();
-        MongoServer plain = new MongoServer(new H2Backend(file));
-        plain.bind(new InetSocketAddress("127.0.0.1", 0));
-        try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + plain.getLocalAddress().getPort())) {
-            notices(client).insertMany(List.of(notice("a", "u1", 1), notice("b", "u1", 2)));
-        } finally {
-            plain.shutdownNow();
-            file.close();
-        }
+        withTheBackendAsItIs(client -> notices(client).insertMany(List.of(notice("a", "u1", 1), notice("b", "u1", 2))));
 
         for (int run = 0; run < 2; run++) { // the second run reads a file with documents of both formats
             EmbeddedStore store = EmbeddedStore.start(dir, "127.0.0.1", 0);
@@ -208,6 +195,19 @@ class EmbeddedStoreTest {
             assertThrows(MVStoreException.class, () -> asBefore.get("b"), "stored as BSON, not as a serialised object");
         } finally {
             reopened.close();
+        }
+    }
+
+    /** Writes a data file in {@code dir} through mongo-java-server's H2 backend as it comes, without Keepsake's changes. */
+    private void withTheBackendAsItIs(Consumer<MongoClient> writes) {
+        MVStore file = new MVStore.Builder().fileName(dir.resolve(EmbeddedStore.FILE_NAME).toString()).open();
+        MongoServer plain = new MongoServer(new H2Backend(file));
+        plain.bind(new InetSocketAddress("127.0.0.1", 0));
+        try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + plain.getLocalAddress().getPort())) {
+            writes.accept(client);
+        } finally {
+            plain.shutdownNow();
+            file.close();
         }
     }
 
