@@ -8,10 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -39,8 +37,7 @@ class ShutdownIT {
             service.awaitReady();
             HttpResponse<String> ticket = HttpClient.newHttpClient().send(HttpRequest
                     .newBuilder(service.base.resolve("/persistence/notices/tickets"))
-                    .header("Authorization", "Basic " + Base64.getEncoder()
-                            .encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8)))
+                    .header("Authorization", ServiceProcess.basicAuth("alice"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(201, ticket.statusCode());
             SocketClient socket = SocketClient.open(URI.create(service.base + "/"),

@@ -9,11 +9,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -28,8 +26,7 @@ import io.keepsake.testing.ServiceProcess;
  */
 class ProductionDefaultsIT {
 
-    private static final String ALICE = "Basic " + Base64.getEncoder()
-            .encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8));
+    private static final String ALICE = ServiceProcess.basicAuth("alice");
 
     @TempDir
     Path data;

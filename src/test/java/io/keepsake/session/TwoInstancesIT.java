@@ -9,10 +9,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -31,8 +29,7 @@ import io.restassured.path.json.JsonPath;
  */
 class TwoInstancesIT {
 
-    private static final String AUTH = "Basic " + Base64.getEncoder()
-            .encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8));
+    private static final String AUTH = ServiceProcess.basicAuth("alice");
 
     @TempDir
     Path data;

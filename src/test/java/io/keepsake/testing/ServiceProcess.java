@@ -6,10 +6,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,12 @@ public final class ServiceProcess implements AutoCloseable {
         this.dataDir = dataDir;
         this.log = log;
         this.startedNanos = startedNanos;
+    }
+
+    /** The Authorization header of one of the laptop profile's built-in users (password {@code <user>-secret}). */
+    public static String basicAuth(String user) {
+        return "Basic " + Base64.getEncoder()
+                .encodeToString((user + ":" + user + "-secret").getBytes(StandardCharsets.UTF_8));
     }
 
     /** Whether the packaged application exists (tests that need it run after {@code package}). */

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,8 +31,7 @@ import io.restassured.path.json.JsonPath;
  */
 class FloodIT {
 
-    private static final String AUTH = "Basic " + Base64.getEncoder()
-            .encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8));
+    private static final String AUTH = ServiceProcess.basicAuth("alice");
 
     @TempDir
     Path data;
