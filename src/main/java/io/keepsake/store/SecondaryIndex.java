@@ -91,9 +91,15 @@ final class SecondaryIndex extends Index<Object> {
             MongoCollection<Object> collection) {
         Set<KeyValue> before = entriesOf(oldDocument, position);
         Set<KeyValue> after = entriesOf(newDocument, position);
-        if (!before.equals(after)) {
-            before.forEach(entries::remove);
-            add(newDocument, position, collection);
+        for (KeyValue entry : before) {
+            if (!after.contains(entry)) {
+                entries.remove(entry);
+            }
+        }
+        for (KeyValue entry : after) {
+            if (!before.contains(entry)) {
+                entries.put(entry, Boolean.TRUE);
+            }
         }
     }
 
