@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -253,18 +254,10 @@ final class EmbeddedBackend extends H2Backend {
          * at the top level or inside a top-level {@code $and}), or null when it does not pin them.
          */
         static List<Object> pinnedIds(Document query) {
-            List<Object> ids = ids(query.get("_id"));
-            if (ids != null) {
-                return ids;
-            }
-            if (query.get("$and") instanceof Collection<?> clauses) {
-                for (Object clause : clauses) {
-                    if (clause instanceof Document document) {
-                        ids = pinnedIds(document);
-                        if (ids != null) {
-                            return ids;
-                        }
-                    }
+            for (Map.Entry<String, Object> conjunct : Conjuncts.of(query)) {
+                List<Object> ids = conjunct.getKey().equals("_id") ? ids(conjunct.getValue()) : null;
+                if (ids != null) {
+                    return ids;
                 }
             }
             return null;

@@ -251,14 +251,15 @@ final class SecondaryIndex extends Index<Object> {
      * branch has one and together they are smaller. Null when no index narrows the query.
      */
     static Iterable<Object> candidates(List<SecondaryIndex> indexes, Document query) {
-        Map<String, Object> conditions = Conditions.of(query);
+        List<Map.Entry<String, Object>> conjuncts = Conjuncts.of(query);
+        Map<String, Object> conditions = Conditions.of(conjuncts);
         Range whole = smallest(indexes, conditions);
-        List<Document> alternatives = Conditions.alternatives(query);
+        List<Document> alternatives = Conditions.alternatives(conjuncts);
         if (alternatives != null) {
             List<Range> branches = new ArrayList<>();
             long size = 0;
             for (Document alternative : alternatives) {
-                Map<String, Object> branchConditions = Conditions.of(alternative);
+                Map<String, Object> branchConditions = Conditions.of(Conjuncts.of(alternative));
                 conditions.forEach(branchConditions::putIfAbsent);
                 Range branch = smallest(indexes, branchConditions);
                 if (branch == null) {
@@ -383,34 +384,29 @@ final class SecondaryIndex extends Index<Object> {
     }
 
     /**
-     * A query's conditions by field: its top-level fields and those of its top-level {@code $and}
-     * clauses (all of which a match satisfies); the first condition of a field wins, since any one
-     * of them bounds the matches.
+     * A query's conditions by field, from its {@link Conjuncts}: the first condition of a field wins,
+     * since any one of them bounds the matches.
      */
     private static final class Conditions {
 
         private Conditions() {
         }
 
-        static Map<String, Object> of(Document query) {
+        static Map<String, Object> of(List<Map.Entry<String, Object>> conjuncts) {
             Map<String, Object> conditions = new LinkedHashMap<>();
-            collect(query, conditions);
+            for (Map.Entry<String, Object> conjunct : conjuncts) {
+                if (!conjunct.getKey().startsWith("$")) {
+                    conditions.putIfAbsent(conjunct.getKey(), conjunct.getValue());
+                }
+            }
             return conditions;
         }
 
-        /** The first top-level {@code $or} (at the top or in an {@code $and}), or null. */
-        static List<Document> alternatives(Document query) {
-            if (query.get("$or") instanceof Collection<?> branches) {
-                return documents(branches);
-            }
-            if (query.get("$and") instanceof Collection<?> clauses) {
-                for (Object clause : clauses) {
-                    if (clause instanceof Document document) {
-                        List<Document> found = alternatives(document);
-                        if (found != null) {
-                            return found;
-                        }
-                    }
+        /** The branches of the query's first top-level {@code $or}, or null. */
+        static List<Document> alternatives(List<Map.Entry<String, Object>> conjuncts) {
+            for (Map.Entry<String, Object> conjunct : conjuncts) {
+                if (conjunct.getKey().equals("$or") && conjunct.getValue() instanceof Collection<?> branches) {
+                    return documents(branches);
                 }
             }
             return null;
@@ -425,20 +421,6 @@ final class SecondaryIndex extends Index<Object> {
                 result.add(document);
             }
             return result;
-        }
-
-        private static void collect(Document query, Map<String, Object> conditions) {
-            for (Map.Entry<String, Object> field : query.entrySet()) {
-                if (field.getKey().equals("$and") && field.getValue() instanceof Collection<?> clauses) {
-                    for (Object clause : clauses) {
-                        if (clause instanceof Document document) {
-                            collect(document, conditions);
-                        }
-                    }
-                } else if (!field.getKey().startsWith("$")) {
-                    conditions.putIfAbsent(field.getKey(), field.getValue());
-                }
-            }
         }
     }
 }

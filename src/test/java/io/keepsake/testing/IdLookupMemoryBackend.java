@@ -1,7 +1,7 @@
 package io.keepsake.testing;
 
-import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
@@ -11,6 +11,7 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
+import io.keepsake.store.Conjuncts;
 
 /**
  * mongo-java-server's in-memory backend, reading a query that pins {@code _id} from the id index
@@ -53,18 +54,13 @@ public class IdLookupMemoryBackend extends MemoryBackend {
             return super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
         }
 
-        /** The id condition ({@code "x"} or {@code {$in: [...]}}) of the query or of a clause of its top-level $and. */
+        /** The id condition ({@code "x"} or {@code {$in: [...]}}) among the query's {@link Conjuncts}. */
         private static Object pinnedIds(Document query) {
-            Object id = query.get("_id");
-            if (id instanceof String || (id instanceof Document in && in.size() == 1 && in.get("$in") instanceof List<?>)) {
-                return id;
-            }
-            if (query.size() == 1 && query.get("$and") instanceof Collection<?> clauses) {
-                for (Object clause : clauses) {
-                    Object pinned = clause instanceof Document document ? pinnedIds(document) : null;
-                    if (pinned != null) {
-                        return pinned;
-                    }
+            for (Map.Entry<String, Object> conjunct : Conjuncts.of(query)) {
+                Object id = conjunct.getValue();
+                if (conjunct.getKey().equals("_id") && (id instanceof String
+                        || (id instanceof Document in && in.size() == 1 && in.get("$in") instanceof List<?>))) {
+                    return id;
                 }
             }
             return null;
