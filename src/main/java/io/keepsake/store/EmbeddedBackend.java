@@ -14,6 +14,8 @@ import org.h2.mvstore.MVStore;
 
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
+import de.bwaldvogel.mongo.backend.DatabaseResolver;
+import de.bwaldvogel.mongo.oplog.Oplog;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
@@ -155,6 +157,14 @@ final class EmbeddedBackend extends H2Backend {
 
         Database(String name, CursorRegistry cursors) {
             super(name, getMvStore(), cursors);
+        }
+
+        @Override
+        public Document handleCommand(Channel channel, String command, Document query, DatabaseResolver resolver,
+                Oplog oplog) {
+            return "update".equals(command)
+                    ? OrderedUpdates.handle(query, one -> super.handleCommand(channel, command, one, resolver, oplog))
+                    : super.handleCommand(channel, command, query, resolver, oplog);
         }
 
         @Override

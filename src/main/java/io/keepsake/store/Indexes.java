@@ -39,6 +39,17 @@ public final class Indexes {
         return keys;
     }
 
+    /** Drops an index by name if it is there (one an earlier version made and this one must not keep). */
+    public static void drop(ReactiveMongoCollection<?> collection, String index) {
+        collection.listIndexes().select().where(existing -> index.equals(existing.get("name"))).collect().first()
+                .onItem().ifNotNull().transformToUni(existing -> collection.dropIndex(index)
+                        .invoke(() -> Log.infof("Index %s of %s dropped", index, collection.getNamespace().getCollectionName())))
+                .onFailure(StoreErrors::isUnavailable).retry()
+                .withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(30)).atMost(20)
+                .subscribe().with(dropped -> { }, error -> Log.warnf("Index %s of %s not dropped: %s", index,
+                        collection.getNamespace().getCollectionName(), error.getMessage()));
+    }
+
     public static void ensure(ReactiveMongoCollection<?> collection, Bson keys) {
         ensure(collection, keys, new IndexOptions());
     }

@@ -12,6 +12,10 @@ import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
 import io.keepsake.store.Conjuncts;
+import io.keepsake.store.OrderedUpdates;
+import de.bwaldvogel.mongo.backend.DatabaseResolver;
+import de.bwaldvogel.mongo.oplog.Oplog;
+import io.netty.channel.Channel;
 
 /**
  * mongo-java-server's in-memory backend, reading a query that pins {@code _id} from the id index
@@ -22,9 +26,44 @@ import io.keepsake.store.Conjuncts;
  */
 public class IdLookupMemoryBackend extends MemoryBackend {
 
+    /** Cosmos DB's words for a duplicate key, which name no index. */
+    public static final String COSMOS_DUPLICATE = "Failed _id or unique index constraint";
+
+    private final boolean cosmosMessages;
+
+    public IdLookupMemoryBackend() {
+        this(false);
+    }
+
+    /** With {@code cosmosMessages}, a duplicate key is worded as Cosmos DB words it. */
+    public IdLookupMemoryBackend(boolean cosmosMessages) {
+        this.cosmosMessages = cosmosMessages;
+    }
+
+    /** The command's result, its duplicate-key errors worded as Cosmos DB does when asked to. */
+    private Document worded(Document result) {
+        if (cosmosMessages && result.get("writeErrors") instanceof List<?> errors) {
+            for (Object error : errors) {
+                Document written = (Document) error;
+                if (Integer.valueOf(11000).equals(written.get("code"))) {
+                    written.put("errmsg", COSMOS_DUPLICATE);
+                }
+            }
+        }
+        return result;
+    }
+
     @Override
     public MemoryDatabase openOrCreateDatabase(String databaseName) {
         return new MemoryDatabase(databaseName, getCursorRegistry()) {
+            @Override
+            public Document handleCommand(Channel channel, String command, Document query, DatabaseResolver resolver,
+                    Oplog oplog) {
+                return worded("update".equals(command)
+                        ? OrderedUpdates.handle(query, one -> super.handleCommand(channel, command, one, resolver, oplog))
+                        : super.handleCommand(channel, command, query, resolver, oplog));
+            }
+
             @Override
             protected MemoryCollection openOrCreateCollection(String collectionName, CollectionOptions options) {
                 return new IdLookupCollection(this, collectionName, options, cursorRegistry);
