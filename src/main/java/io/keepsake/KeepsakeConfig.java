@@ -212,8 +212,18 @@ public interface KeepsakeConfig {
         @WithDefault("5m")
         Duration recoverEvery();
 
-        /** How old an outbox entry must be before recovery publishes it (younger ones are still on their way). */
-        @WithDefault("10s")
+        /**
+         * How long a published outbox waits for the document's next write to clear it (in the same
+         * command) before the publisher clears it with one command of its own.
+         */
+        @WithDefault("30s")
+        Duration clearAfter();
+
+        /**
+         * How old an outbox entry must be before recovery publishes it: younger ones are still on their
+         * way, or published and waiting to be cleared (keep it above clear-after).
+         */
+        @WithDefault("1m")
         Duration recoverAfter();
 
         /** Sessions whose current tag polls are answered from memory (0: always read the store). */

@@ -127,7 +127,9 @@ public class NoticeFeed {
         }
         streaming = true;
         running = log.collection()
-                .watch(List.of(Aggregates.match(Filters.eq("operationType", "insert"))), Document.class, options)
+                .watch(List.of(Aggregates.match(Filters.and(Filters.eq("operationType", "insert"),
+                        // Notices, not the head documents beside them.
+                        Filters.exists("fullDocument.seq")))), Document.class, options)
                 .subscribe().with(this::changed, error -> {
                     streaming = false;
                     if (stopped) {
@@ -162,7 +164,7 @@ public class NoticeFeed {
 
     private void tail() {
         mode = Mode.TAILING;
-        Log.infof("Notices: tailing the notice heads every %d ms while users listen (keepsake.notices.feed=%s)",
+        Log.infof("Notices: tailing the notice log's heads every %d ms while users listen (keepsake.notices.feed=%s)",
                 tailEvery.toMillis(), configured);
         Instant[] since = {Instant.now()};
         long[] lastReconcile = {System.nanoTime()};

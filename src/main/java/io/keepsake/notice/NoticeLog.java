@@ -5,11 +5,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,39 +20,43 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.mongodb.client.model.Filters;
+import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
-import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.store.Indexes;
-import io.keepsake.store.StoreErrors;
-import io.quarkus.logging.Log;
+import io.keepsake.store.Time;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.mongodb.reactive.ReactiveMongoDatabase;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
 /**
  * Each user's notices in the store, numbered 1, 2, 3, ... without gaps. A notice is appended by
- * inserting {@code userId:(head + 1)}: the insert is the sequencer, so number n + 1 can only be
- * stored once n is, on any instance, and a reader that sees n + 1 can always read n. An insert
- * that finds its number taken learns the new head and tries the next one. A small heads document
- * per user ({@code notice_heads}) says where each log ends and when it last grew; it may lag by a
- * notice or two, never run ahead.
+ * storing {@code userId:(head + 1)}: that id is the sequencer, so number n + 1 can only be stored
+ * once n is, on any instance, and a reader that sees n + 1 can always read n. A store that finds
+ * the number taken tells the appender, which learns where the log ends and tries again.
  * <p>
- * Notices are sharded by {@code userId} and heads by {@code _id} (the user id): every read and
- * write of one user's log names it (a notice's id {@code userId:n} holds it too, but a sharded store
- * routes by the key field). The tailing feed's look at which logs grew lately and the sweep of
- * expired notices go to every shard on purpose.
+ * Beside the notices, in the same collection, each user has a head document ({@code userId:head},
+ * never a notice's id, which ends in digits) saying where the log ends, when it last grew and how
+ * far it is swept. An append is one store command: an ordered update of upserts, one per notice
+ * (stored only if its number is free, and matched as it is if the same entry was stored there
+ * before), then the head's move. The head may lag by an append that stopped half-way, never run
+ * ahead; the sweep never deletes past it, so a number once given is never given again.
+ * <p>
+ * Notices and heads are sharded by {@code userId}: every read and write of one user's log names
+ * it. The tailing feed's look at which logs grew lately and the sweep's list of logs go to every
+ * shard on purpose.
  */
 @ApplicationScoped
 public class NoticeLog {
@@ -64,11 +66,10 @@ public class NoticeLog {
     /** Ids looked at at once when finding where a log ends. */
     private static final int PROBE = 32;
     private static final int MAX_ATTEMPTS = 50;
-    /** Ids deleted (and then looked up) at once by the sweep. */
-    static final int SWEEP_BATCH = 100;
+    /** The field that makes a document a head (an indexed time: heads are found by it). */
+    static final String GREW_AT = "grewAt";
 
     private final ReactiveMongoCollection<Document> notices;
-    private final ReactiveMongoCollection<Document> heads;
     private final Duration retention;
     /** Where this instance last saw each user's log end: where an append starts trying. */
     private final Cache<String, Long> knownHeads = Caffeine.newBuilder().maximumSize(100_000).build();
@@ -82,7 +83,6 @@ public class NoticeLog {
     /** A log on a database of one's own (another instance's view, in tests). */
     public NoticeLog(ReactiveMongoDatabase database, Duration retention) {
         this.notices = database.getCollection("notices");
-        this.heads = database.getCollection("notice_heads");
         this.retention = retention;
     }
 
@@ -90,8 +90,20 @@ public class NoticeLog {
         // Publishing is once per outbox entry: a second copy of a key is refused.
         Indexes.ensure(notices, Indexes.keys("userId", 1, "key", 1), new IndexOptions().unique(true));
         Indexes.ensure(notices, Indexes.keys("userId", 1, "seq", 1));
-        Indexes.ensure(notices, Indexes.keys("expiresAt", 1), new IndexOptions().expireAfter(0L, TimeUnit.SECONDS));
-        Indexes.ensure(heads, Indexes.keys("at", 1));
+        Indexes.ensure(notices, Indexes.keys(GREW_AT, 1));
+        // Expiry is the sweep's alone: a TTL delete would not know the head, and could free numbers
+        // past it for use again.
+        Indexes.drop(notices, "expiresAt_1");
+    }
+
+    /** The id of the user's head document. */
+    static String headId(String userId) {
+        return userId + ":head";
+    }
+
+    /** The filter of the user's head document (with its shard key). */
+    static Bson headDocument(String userId) {
+        return Filters.and(Filters.eq("_id", headId(userId)), Filters.eq("userId", userId));
     }
 
     /**
@@ -99,66 +111,104 @@ public class NoticeLog {
      * retried or recovered publication stores nothing twice.
      */
     public Uni<Notice> append(String userId, OutboxEntry entry) {
-        return append(userId, entry, notice -> { });
-    }
-
-    /** As {@link #append(String, OutboxEntry)}, handing the notice to {@code stored} as soon as it is stored. */
-    Uni<Notice> append(String userId, OutboxEntry entry, Consumer<Notice> stored) {
-        return appendsFrom(userId).onItem().transformToUni(h -> insertAfter(userId, entry, h, 1)).invoke(stored)
-                .call(this::recordHead);
+        return append(userId, List.of(entry)).map(stored -> stored.get(0));
     }
 
     /**
      * Appends the entries in their order, as {@link #append(String, OutboxEntry)} would one by one,
-     * in one ordered insert when their numbers are free. Where the insert stops (a number another
-     * instance took, a key already published), the entry it stopped at goes the one-by-one way and
-     * the rest follow as a batch again.
+     * in one store command when their numbers are free. Where the command stops (a number another
+     * instance took, a key already published), the entry it stopped at is looked up by its key:
+     * published before, it is that notice; else its number was taken, and the rest is tried again
+     * from where the log ends now.
      */
     public Uni<List<Notice>> append(String userId, List<OutboxEntry> entries) {
         return append(userId, entries, notice -> { });
     }
 
-    /**
-     * As {@link #append(String, List)}, handing each notice to {@code stored}, in order, as soon as
-     * it is stored: before the heads document moves (a hint for other instances' feeds), so that
-     * this instance's listeners hear it one store round trip sooner.
-     */
+    /** As {@link #append(String, List)}, handing each notice to {@code stored}, in order, as soon as it is stored. */
     Uni<List<Notice>> append(String userId, List<OutboxEntry> entries, Consumer<Notice> stored) {
-        if (entries.size() == 1) {
-            return append(userId, entries.get(0), stored).map(List::of);
+        return appendsFrom(userId).onItem().transformToUni(h -> appendAfter(userId, entries, h, stored, 1));
+    }
+
+    private Uni<List<Notice>> appendAfter(String userId, List<OutboxEntry> entries, long head, Consumer<Notice> stored,
+            int attempt) {
+        if (entries.isEmpty()) {
+            return Uni.createFrom().item(List.of());
         }
-        return appendsFrom(userId).onItem().transformToUni(h -> {
-            List<Notice> run = new ArrayList<>(entries.size());
-            List<Document> documents = new ArrayList<>(entries.size());
-            for (OutboxEntry entry : entries) {
-                Notice notice = Notice.of(userId, h + 1 + run.size(), entry, retention);
-                run.add(notice);
-                documents.add(notice.toDocument());
-            }
-            return notices.insertMany(documents, new InsertManyOptions().ordered(true)).replaceWith(run)
-                    .invoke(() -> run.forEach(stored))
-                    .call(() -> recordHead(run.get(run.size() - 1)))
-                    // A write error stops the ordered insert there; anything else (the store away) fails
-                    // the whole append, which its publisher retries.
-                    .onFailure(failed -> failed instanceof MongoBulkWriteException bulk && !bulk.getWriteErrors().isEmpty())
-                    .recoverWithUni(failed -> {
-                        int stopped = ((MongoBulkWriteException) failed).getWriteErrors().get(0).getIndex();
-                        List<Notice> before = run.subList(0, stopped);
-                        before.forEach(stored);
-                        Uni<Void> recorded = before.isEmpty() ? Uni.createFrom().voidItem()
-                                : recordHead(before.get(before.size() - 1));
-                        List<OutboxEntry> rest = entries.subList(stopped + 1, entries.size());
-                        return recorded.chain(() -> append(userId, entries.get(stopped), stored))
-                                .chain(one -> (rest.isEmpty() ? Uni.createFrom().item(List.<Notice>of())
-                                        : append(userId, rest, stored))
-                                        .map(after -> {
-                                            List<Notice> all = new ArrayList<>(before);
-                                            all.add(one);
-                                            all.addAll(after);
-                                            return all;
-                                        }));
-                    });
-        });
+        List<Notice> run = new ArrayList<>(entries.size());
+        List<UpdateOneModel<Document>> statements = new ArrayList<>(entries.size() + 1);
+        for (OutboxEntry entry : entries) {
+            Notice notice = Notice.of(userId, head + 1 + run.size(), entry, retention);
+            run.add(notice);
+            // Matches only the same entry at the same number; anything else there is a duplicate key.
+            statements.add(new UpdateOneModel<>(Filters.and(Filters.eq("_id", notice.id), Filters.eq("userId", userId),
+                    Filters.eq("key", notice.key)), Updates.setOnInsert(notice.toDocument()), UPSERT));
+        }
+        Notice last = run.get(run.size() - 1);
+        statements.add(new UpdateOneModel<>(headDocument(userId),
+                Updates.combine(Updates.max("head", last.seq), Updates.max(GREW_AT, Time.now())), UPSERT));
+        return notices.bulkWrite(statements, new BulkWriteOptions().ordered(true)).replaceWith(run)
+                .invoke(() -> stored(run, stored))
+                // A write error stops the ordered command there; anything else (the store away) fails
+                // the whole append, which its publisher retries.
+                .onFailure(NoticeLog::stoppedByDuplicate)
+                .recoverWithUni(failed -> {
+                    int stopped = ((MongoBulkWriteException) failed).getWriteErrors().get(0).getIndex();
+                    List<Notice> before = run.subList(0, Math.min(stopped, run.size()));
+                    stored(before, stored);
+                    if (stopped >= run.size()) {
+                        // Every notice is stored; two first heads of a user were upserted at once.
+                        return Uni.createFrom().item(run);
+                    }
+                    if (attempt >= MAX_ATTEMPTS) {
+                        return Uni.createFrom().failure(failed);
+                    }
+                    OutboxEntry entry = entries.get(stopped);
+                    List<OutboxEntry> rest = entries.subList(stopped + 1, entries.size());
+                    return byKey(userId, entry.key).onItem().transformToUni(published -> published != null
+                            // Published before (a retry, a recovery): it keeps its number; the rest goes on.
+                            ? learned(userId, published.seq).onItem().transformToUni(end -> appendAfter(userId, rest, end, stored,
+                                    attempt + 1)).map(after -> joined(before, published, after))
+                            // Another instance took the number: look where the log ends now and go on from there.
+                            : endOfRun(userId, before.isEmpty() ? head + 1 : before.get(before.size() - 1).seq + 1)
+                                    .onItem().transformToUni(end -> appendAfter(userId, entries.subList(stopped, entries.size()),
+                                            end, stored, attempt + 1))
+                                    .map(after -> joined(before, null, after)));
+                });
+    }
+
+    private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
+
+    /**
+     * Whether an ordered write stopped at a duplicate key (which one is never read from the message:
+     * stores word it differently, and Cosmos DB names no index).
+     */
+    private static boolean stoppedByDuplicate(Throwable failed) {
+        return failed instanceof MongoBulkWriteException bulk && !bulk.getWriteErrors().isEmpty()
+                && bulk.getWriteErrors().get(0).getCategory() == ErrorCategory.DUPLICATE_KEY;
+    }
+
+    /** Numbers are stored without gaps: a stored notice means the log reaches at least that far. */
+    private Uni<Long> learned(String userId, long stored) {
+        knownHeads.asMap().merge(userId, stored, Math::max);
+        return appendsFrom(userId);
+    }
+
+    private void stored(List<Notice> run, Consumer<Notice> stored) {
+        if (!run.isEmpty()) {
+            knownHeads.asMap().merge(run.get(0).userId, run.get(run.size() - 1).seq, Math::max);
+            run.forEach(stored);
+        }
+    }
+
+    private static List<Notice> joined(List<Notice> before, Notice one, List<Notice> after) {
+        List<Notice> all = new ArrayList<>(before.size() + 1 + after.size());
+        all.addAll(before);
+        if (one != null) {
+            all.add(one);
+        }
+        all.addAll(after);
+        return all;
     }
 
     /** Where an append starts trying: where this instance last saw the user's log end, else the stored head. */
@@ -167,45 +217,10 @@ public class NoticeLog {
         return known != null ? Uni.createFrom().item(known) : storedHead(userId);
     }
 
-    private Uni<Notice> insertAfter(String userId, OutboxEntry entry, long head, int attempt) {
-        Notice notice = Notice.of(userId, head + 1, entry, retention);
-        return notices.insertOne(notice.toDocument()).replaceWith(notice)
-                .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> {
-                    if (!numberTaken(taken)) {
-                        // The entry's key is in the log already: published before (a retry, a recovery).
-                        return byKey(userId, entry.key).onItem().ifNull().failWith(() -> taken);
-                    }
-                    if (attempt >= MAX_ATTEMPTS) {
-                        return Uni.createFrom().failure(taken);
-                    }
-                    // Another instance took that number: try the next, and after a few misses in a row
-                    // look where the log ends now rather than walk there one number at a time.
-                    Uni<Long> next = attempt % 4 == 0 ? endOfRun(userId, head + 2) : Uni.createFrom().item(head + 1);
-                    return next.onItem().transformToUni(end -> insertAfter(userId, entry, end, attempt + 1));
-                });
-    }
-
-    /** A duplicate of the notice's id, not of its outbox key. */
-    private static boolean numberTaken(Throwable duplicate) {
-        String message = String.valueOf(duplicate.getMessage());
-        return message.contains("_id_") || !message.contains("key_1");
-    }
-
     /** The notice published from an outbox entry, or null. */
     Uni<Notice> byKey(String userId, String key) {
         return notices.find(Filters.and(Filters.eq("userId", userId), Filters.eq("key", key))).collect().first()
                 .map(doc -> doc == null ? null : Notice.fromDocument(doc));
-    }
-
-    /** Moves the user's heads document forward to this notice (it never moves back). */
-    private Uni<Void> recordHead(Notice notice) {
-        knownHeads.asMap().merge(notice.userId, notice.seq, Math::max);
-        return heads.updateOne(Filters.eq("_id", notice.userId),
-                Updates.combine(Updates.max("seq", notice.seq), Updates.max("at", notice.at)),
-                new UpdateOptions().upsert(true))
-                // Two first notices of a user upserting at once: the loser's update is the winner's.
-                .onFailure(StoreErrors::isDuplicateKey).retry().atMost(1)
-                .replaceWithVoid();
     }
 
     /**
@@ -224,15 +239,14 @@ public class NoticeLog {
                 });
     }
 
-    /** Where the user's log ends now: the heads document, then any notices stored past it. */
+    /** Where the user's log ends now: the head document, then any notices stored past it. */
     public Uni<Long> head(String userId) {
         return storedHead(userId).onItem().transformToUni(h -> endOfRun(userId, h + 1))
                 .invoke(end -> knownHeads.asMap().merge(userId, end, Math::max));
     }
 
     private Uni<Long> storedHead(String userId) {
-        return heads.find(Filters.eq("_id", userId)).collect().first()
-                .map(doc -> doc == null ? 0L : seq(doc));
+        return notices.find(headDocument(userId)).collect().first().map(doc -> doc == null ? 0L : headOf(doc));
     }
 
     /**
@@ -258,12 +272,12 @@ public class NoticeLog {
 
     /**
      * Heads of the users whose logs grew at or after {@code since}: a deliberate scatter read of the
-     * small heads documents, made by the tailing feed (stores without change streams) only while
+     * small head documents, made by the tailing feed (stores without change streams) only while
      * users are connected to this instance.
      */
     public Uni<Map<String, Long>> headsSince(Instant since) {
-        return heads.find(Filters.gte("at", since)).collect()
-                .asMap(doc -> doc.getString("_id"), NoticeLog::seq);
+        return notices.find(Filters.gte(GREW_AT, since)).collect()
+                .asMap(doc -> doc.getString("userId"), NoticeLog::headOf);
     }
 
     /** Heads of the given users (those who have any). */
@@ -272,79 +286,32 @@ public class NoticeLog {
             return Uni.createFrom().item(Map.of());
         }
         List<String> ids = new ArrayList<>(new HashSet<>(users));
-        return heads.find(Filters.in("_id", ids)).collect()
-                .asMap(doc -> doc.getString("_id"), NoticeLog::seq);
+        return notices.find(Filters.and(Filters.in("_id", ids.stream().map(NoticeLog::headId).toList()),
+                        Filters.in("userId", ids))).collect()
+                .asMap(doc -> doc.getString("userId"), NoticeLog::headOf);
     }
 
-    /** The raw collection, for the change-stream feed. */
+    /** The raw collection, for the change-stream feed and the sweep. */
     ReactiveMongoCollection<Document> collection() {
         return notices;
     }
 
-    /**
-     * Forgets expired notices (a TTL index does the same on stores that enforce one). Each user's log
-     * is swept from its oldest notice still kept, by id, a batch at a time: no scan of the collection,
-     * which on the embedded store would hold up every write while it ran (about a second per 13,000
-     * notices). A notice expires a retention period after its change, and changes are numbered in
-     * about the order they happen, so a log's expired notices are its first ones: its sweep stops at
-     * the first one still kept (an expired one numbered after it goes at a later sweep). How far a
-     * log is gone is kept in its heads document ({@code swept}).
-     */
-    @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    public Uni<Void> sweep() {
-        Instant now = Instant.now();
-        return heads.find().select().where(head -> swept(head) < seq(head))
-                .onItem().transformToUniAndConcatenate(head -> sweep(head.getString("_id"), swept(head) + 1, seq(head), now))
-                .collect().last().replaceWithVoid()
-                .onFailure().invoke(error -> Log.warnf("Notice sweep failed: %s", error.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
-    }
-
-    /** A notice's number, or a heads document's last one. */
-    private static long seq(Document doc) {
+    /** A notice's number. */
+    static long seq(Document doc) {
         return ((Number) doc.get("seq")).longValue();
     }
 
+    /** Where a head document says its log ends. */
+    static long headOf(Document head) {
+        return head.get("head") instanceof Number n ? n.longValue() : 0L;
+    }
+
     /** The user's notices numbered {@code from} to {@code from + count - 1}: read by id, with the shard key. */
-    private static Bson numbered(String userId, long from, int count) {
+    static Bson numbered(String userId, long from, int count) {
         List<String> ids = new ArrayList<>(count);
         for (long seq = from; seq < from + count; seq++) {
             ids.add(Notice.id(userId, seq));
         }
         return Filters.and(Filters.in("_id", ids), Filters.eq("userId", userId));
-    }
-
-    private static long swept(Document head) {
-        return head.get("swept") instanceof Number n ? n.longValue() : 0L;
-    }
-
-    /** Deletes the user's expired notices numbered {@code from} on, up to {@code head}, a batch at a time. */
-    private Uni<Void> sweep(String userId, long from, long head, Instant now) {
-        // Read first: most sweeps of a log find nothing expired, and then write nothing.
-        return notices.find(new FindOptions().filter(numbered(userId, from, SWEEP_BATCH))
-                        .projection(Projections.include("seq", "expiresAt")))
-                .collect().asList()
-                .chain(found -> {
-                    List<String> expired = new ArrayList<>();
-                    long firstKept = from + SWEEP_BATCH;
-                    for (Document notice : found) {
-                        Date expires = notice.getDate("expiresAt");
-                        if (expires != null && expires.toInstant().isBefore(now)) {
-                            expired.add(notice.getString("_id"));
-                        } else {
-                            firstKept = Math.min(firstKept, seq(notice));
-                        }
-                    }
-                    // Everything numbered before the first notice kept is gone once these are deleted.
-                    long gone = Math.min(head, firstKept - 1);
-                    boolean more = firstKept == from + SWEEP_BATCH && from + SWEEP_BATCH <= head;
-                    Uni<Void> deleted = expired.isEmpty() ? Uni.createFrom().voidItem()
-                            : notices.deleteMany(Filters.and(Filters.in("_id", expired), Filters.eq("userId", userId),
-                                    Filters.lt("expiresAt", now))).replaceWithVoid();
-                    Uni<Void> recorded = gone < from ? deleted
-                            : deleted.chain(() -> heads.updateOne(Filters.eq("_id", userId), Updates.max("swept", gone)))
-                                    .replaceWithVoid();
-                    return more ? recorded.chain(() -> sweep(userId, from + SWEEP_BATCH, head, now)) : recorded;
-                });
     }
 }

@@ -41,9 +41,12 @@ import io.smallrye.mutiny.Uni;
 public class NoticePublisher {
 
     private static final CompletableFuture<Void> IDLE = CompletableFuture.completedFuture(null);
+    /** Left-behind outboxes read at once by recovery. */
+    private static final int RECOVERY_PAGE = 500;
 
     private final NoticeLog log;
     private final NoticeFanout fanout;
+    private final OutboxClearer clearer;
     private final List<Outbox.Holder> holders;
     /** Each user's queue, while it has work. */
     private final Map<String, UserQueue> queues = new ConcurrentHashMap<>();
@@ -54,9 +57,10 @@ public class NoticePublisher {
     /** An entry younger than this may still be on its way through its writer's publisher. */
     private final Duration recoverAfter;
 
-    public NoticePublisher(NoticeLog log, NoticeFanout fanout, @Any Instance<Outbox.Holder> holders,
-            KeepsakeConfig config) {
+    public NoticePublisher(NoticeLog log, NoticeFanout fanout, OutboxClearer clearer,
+            @Any Instance<Outbox.Holder> holders, KeepsakeConfig config) {
         this.log = log;
+        this.clearer = clearer;
         this.fanout = fanout;
         this.holders = holders.stream().toList();
         this.giveUpAfter = config.notices().publishRetryFor();
@@ -79,6 +83,14 @@ public class NoticePublisher {
     }
 
     /**
+     * How a write of the document puts {@code entry} in its outbox: replacing the entries this
+     * instance published there, when it knows them all, or else pushed (see {@link Outbox.Write}).
+     */
+    public Outbox.Write write(Outbox.Holder holder, String documentId, OutboxEntry entry) {
+        return new Outbox.Write(entry, clearer.settled(holder, documentId));
+    }
+
+    /**
      * Publishes a document's outbox in the background. If the store stays unreachable longer than
      * the retry period, the entries stay in the outbox and recovery publishes them later.
      */
@@ -86,6 +98,7 @@ public class NoticePublisher {
         if (outbox == null || outbox.entries().isEmpty()) {
             return;
         }
+        clearer.writing(outbox);
         enqueue(outbox.userId(), new Item(outbox, null));
     }
 
@@ -174,12 +187,24 @@ public class NoticePublisher {
                     fanout.offer(notice);
                 }))
                 .collect().last().replaceWithVoid();
-        // Then one clear per collection, however many documents the batch touched.
-        List<Uni<Void>> clears = new ArrayList<>(documents.size());
-        documents.forEach((holder, outboxes) -> clears.add(Uni.createFrom().deferred(
-                () -> holder.published(List.copyOf(outboxes.values())))));
-        return clears.isEmpty() ? appended
-                : appended.chain(() -> Uni.join().all(clears).andCollectFailures().replaceWithVoid());
+        // Then each document's outbox waits to be cleared, unless the document is already queued again.
+        return appended.invoke(() -> documents.values().forEach(outboxes -> outboxes.values().forEach(outbox -> {
+            if (!queuedAgain(userId, outbox)) {
+                clearer.published(outbox);
+            }
+        })));
+    }
+
+    /** Whether a later write of the outbox's document waits in the user's queue (it is cleared after that one). */
+    private boolean queuedAgain(String userId, Outbox outbox) {
+        boolean[] again = {false};
+        queues.computeIfPresent(userId, (user, queue) -> {
+            again[0] = queue.waiting.stream().anyMatch(item -> item.outbox() != null
+                    && item.outbox().holder().name().equals(outbox.holder().name())
+                    && item.outbox().documentId().equals(outbox.documentId()));
+            return queue;
+        });
+        return again[0];
     }
 
     private static List<List<OutboxEntry>> pages(List<OutboxEntry> entries) {
@@ -199,16 +224,23 @@ public class NoticePublisher {
     Uni<Void> recover() {
         Instant cutoff = Time.now().minus(recoverAfter);
         return Multi.createFrom().iterable(holders)
-                .onItem().transformToUniAndConcatenate(holder -> holder.leftBehind(cutoff, 500)
-                        .invoke(found -> {
-                            if (!found.isEmpty()) {
-                                Log.infof("Publishing notices left in %d %s outbox(es)", found.size(), holder.name());
-                            }
-                            found.forEach(this::publish);
-                        }))
+                .onItem().transformToUniAndConcatenate(holder -> recover(holder, cutoff, null))
                 .collect().last()
                 .onFailure().invoke(error -> Log.warnf("Outbox recovery failed: %s", error.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    /** Publishes the holder's left-behind outboxes a page at a time, in the order of their ids. */
+    private Uni<Void> recover(Outbox.Holder holder, Instant cutoff, String afterId) {
+        return holder.leftBehind(cutoff, afterId, RECOVERY_PAGE).onItem().transformToUni(found -> {
+            if (found.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            Log.infof("Publishing notices left in %d %s outbox(es)", found.size(), holder.name());
+            found.forEach(this::publish);
+            return found.size() < RECOVERY_PAGE ? Uni.createFrom().voidItem()
+                    : recover(holder, cutoff, found.get(found.size() - 1).documentId());
+        });
     }
 }

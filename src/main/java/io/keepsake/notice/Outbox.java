@@ -9,10 +9,14 @@ import org.bson.Document;
 import org.bson.conversions.Bson;
 
 import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
 
+import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Uni;
 
@@ -49,6 +53,52 @@ public record Outbox(Holder holder, String documentId, String userId, List<Outbo
         return Updates.pull(FIELD, Filters.in("key", keys));
     }
 
+    /** Documents whose outbox holds exactly the entries of these keys (none: an empty outbox). */
+    public static Bson holdsExactly(List<String> keys) {
+        Bson size = Filters.size(FIELD, keys.size());
+        return keys.isEmpty() ? size : Filters.and(Filters.all(FIELD + ".key", keys), size);
+    }
+
+    /**
+     * How a write puts its entry in a document's outbox. When this instance knows that every entry
+     * there is published ({@code settled}: their keys), the write replaces them, which clears them in
+     * the same command, on the condition that the outbox still holds exactly those; else it pushes
+     * its entry, and the publisher clears the outbox some time after publishing it.
+     */
+    public record Write(OutboxEntry entry, List<String> settled) {
+
+        /** Whether the write replaces published entries (and so adds a condition on the outbox). */
+        public boolean replaces() {
+            return settled != null;
+        }
+
+        /** The write's filter with the outbox condition, if any. */
+        public Bson filter(Bson filter) {
+            return settled == null ? filter : Filters.and(filter, holdsExactly(settled));
+        }
+
+        /** The update of the outbox, to combine with the change itself. */
+        public Bson update() {
+            return settled == null ? push(entry) : Updates.set(FIELD, List.of(entry.toDocument()));
+        }
+
+        /** The same write as a push: when the outbox held more than this instance knew of. */
+        public Write pushed() {
+            return new Write(entry, null);
+        }
+
+        /** The outbox as this write left it, from the outbox it found. */
+        public List<OutboxEntry> after(List<OutboxEntry> before) {
+            List<OutboxEntry> found = before == null ? List.of() : before;
+            List<OutboxEntry> after = new ArrayList<>(found.size() + 1);
+            if (settled == null || !found.stream().map(e -> e.key).toList().equals(settled)) {
+                after.addAll(found);
+            }
+            after.add(entry);
+            return after;
+        }
+    }
+
     /** Documents with an entry written before {@code cutoff}: left behind by an instance that stopped. */
     public static Bson writtenBefore(Instant cutoff) {
         return Filters.lt(FIELD + ".at", cutoff);
@@ -63,8 +113,18 @@ public record Outbox(Holder holder, String documentId, String userId, List<Outbo
         /** For logs. */
         String name();
 
-        /** Documents whose outbox holds an entry written before {@code cutoff}. */
-        Uni<List<Outbox>> leftBehind(Instant cutoff, int limit);
+        /**
+         * Documents whose outbox holds an entry written before {@code cutoff}, in the order of their
+         * ids, after {@code afterId} (null: from the first): recovery pages through all of them, so
+         * that outboxes that fail to publish never keep the others waiting.
+         */
+        Uni<List<Outbox>> leftBehind(Instant cutoff, String afterId, int limit);
+
+        /** The filter and order of {@link #leftBehind}: a page of the documents with old outbox entries. */
+        static FindOptions leftBehindPage(Instant cutoff, String afterId, int limit, Bson projection) {
+            Bson filter = afterId == null ? writtenBefore(cutoff) : Filters.and(writtenBefore(cutoff), Filters.gt("_id", afterId));
+            return new FindOptions().filter(filter).projection(projection).sort(Sorts.ascending("_id")).limit(limit);
+        }
 
         /** The collection the outboxes live in. */
         ReactiveMongoCollection<Document> outboxes();
@@ -73,18 +133,25 @@ public record Outbox(Holder holder, String documentId, String userId, List<Outbo
         Bson document(Outbox outbox);
 
         /**
-         * Removes the given outboxes' (published) entries from their documents in one store
-         * command; then deletes each tombstone among them whose outbox is empty.
+         * Clears the given outboxes' (published) entries: one store command removes them from their
+         * documents, another deletes the tombstones among them whose outbox holds nothing else (a
+         * tombstone holding more keeps it, and goes when that is published).
          */
         default Uni<Void> published(List<Outbox> cleared) {
-            List<UpdateOneModel<Document>> pulls = cleared.stream()
-                    .map(outbox -> new UpdateOneModel<Document>(document(outbox), pull(outbox.keys()))).toList();
-            List<Uni<Void>> gone = cleared.stream().filter(Outbox::tombstone)
-                    .map(tombstone -> outboxes().deleteOne(Filters.and(document(tombstone), Filters.eq("deleted", true),
-                            Filters.size(FIELD, 0))).replaceWithVoid())
-                    .toList();
-            Uni<Void> pulled = outboxes().bulkWrite(pulls, new BulkWriteOptions().ordered(false)).replaceWithVoid();
-            return gone.isEmpty() ? pulled : pulled.chain(() -> Uni.join().all(gone).andFailFast().replaceWithVoid());
+            List<WriteModel<Document>> pulls = new ArrayList<>();
+            List<WriteModel<Document>> gone = new ArrayList<>();
+            for (Outbox outbox : cleared) {
+                if (outbox.tombstone()) {
+                    gone.add(new DeleteOneModel<>(Filters.and(document(outbox), Filters.eq("deleted", true),
+                            holdsExactly(outbox.keys()))));
+                } else {
+                    pulls.add(new UpdateOneModel<>(document(outbox), pull(outbox.keys())));
+                }
+            }
+            BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
+            Uni<Void> pulled = pulls.isEmpty() ? Uni.createFrom().voidItem()
+                    : outboxes().bulkWrite(pulls, unordered).replaceWithVoid();
+            return gone.isEmpty() ? pulled : pulled.chain(() -> outboxes().bulkWrite(gone, unordered).replaceWithVoid());
         }
     }
 }

@@ -85,10 +85,10 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      * session is gone, was changed by someone else, or would grow too much.
      */
     Uni<Replaced> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, Draft draft,
-            String newTag, Instant now, String writeKey, OutboxEntry notice, Long minStoredSize) {
+            String newTag, Instant now, String writeKey, Outbox.Write notice, Long minStoredSize) {
         Bson update = Updates.combine(contentOf(draft), Updates.set("version", newVersion), Updates.set("etag", newTag),
-                Updates.set("updatedAt", now), Updates.set("writeKey", writeKey), Outbox.push(notice));
-        return replace(Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)), minStoredSize, update)
+                Updates.set("updatedAt", now), Updates.set("writeKey", writeKey));
+        return replace(Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)), minStoredSize, update, notice)
                 .map(before -> before == null ? null : new Replaced(before, written(before, draft, newVersion, newTag, now,
                         writeKey, notice)));
     }
@@ -101,21 +101,33 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      * {@code minStoredSize}) would grow past the owner's quota.
      */
     Uni<Replaced> replaceLatest(String id, String ownerId, Draft draft, String newTag, Instant now,
-            OutboxEntry notice, Long minStoredSize) {
+            Outbox.Write notice, Long minStoredSize) {
         Bson changed = Filters.or(Filters.ne("contentHash", draft.content().sha256()),
                 Filters.ne("metadataHash", draft.metadataHash()));
         Bson update = Updates.combine(contentOf(draft), Updates.inc("version", 1L), Updates.set("etag", newTag),
-                Updates.set("updatedAt", now), Updates.unset("writeKey"), Outbox.push(notice));
-        return replace(Filters.and(owned(id, ownerId), changed), minStoredSize, update)
+                Updates.set("updatedAt", now), Updates.unset("writeKey"));
+        return replace(Filters.and(owned(id, ownerId), changed), minStoredSize, update, notice)
                 .map(before -> before == null ? null : new Replaced(before, written(before, draft, before.version + 1,
                         newTag, now, null, notice)));
     }
 
     /** The update of a matching session (with {@code minStoredSize}: only one holding at least that much content); its metadata before. */
-    private Uni<Session> replace(Bson filter, Long minStoredSize, Bson update) {
-        return mongoCollection().findOneAndUpdate(minStoredSize == null ? filter
-                        : Filters.and(filter, Filters.gte("contentSize", minStoredSize)),
-                update, new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.BEFORE));
+    private Uni<Session> replace(Bson filter, Long minStoredSize, Bson update, Outbox.Write notice) {
+        return change(minStoredSize == null ? filter : Filters.and(filter, Filters.gte("contentSize", minStoredSize)),
+                update, notice, ReturnDocument.BEFORE);
+    }
+
+    /**
+     * One conditional update of a session that also puts its notice in the outbox, returning the
+     * metadata before or after it (null when the filter matched nothing). A write meant to replace
+     * published entries whose outbox held more than that (another instance wrote it) pushes instead.
+     */
+    private Uni<Session> change(Bson filter, Bson change, Outbox.Write notice, ReturnDocument returned) {
+        FindOneAndUpdateOptions options = new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(returned);
+        Uni<Session> written = mongoCollection().findOneAndUpdate(notice.filter(filter),
+                Updates.combine(change, notice.update()), options);
+        return !notice.replaces() ? written : written.onItem().ifNull().switchTo(() -> mongoCollection()
+                .findOneAndUpdate(filter, Updates.combine(change, notice.pushed().update()), options));
     }
 
     /** A replaced session: its metadata before the write and as written. */
@@ -124,7 +136,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
 
     /** The metadata a replace leaves, from the document before it and what it wrote (as the update above sets it). */
     private static Session written(Session before, Draft draft, long version, String tag, Instant now,
-            String writeKey, OutboxEntry notice) {
+            String writeKey, Outbox.Write notice) {
         Session after = new Session();
         after.id = before.id;
         after.ownerId = before.ownerId;
@@ -140,15 +152,13 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         after.etag = tag;
         after.updatedAt = now;
         after.writeKey = writeKey;
-        List<OutboxEntry> outbox = new ArrayList<>(before.outbox == null ? List.of() : before.outbox);
-        outbox.add(notice);
-        after.outbox = outbox;
+        after.outbox = notice.after(before.outbox);
         return after;
     }
 
     /** Changes title and description only if the stored tag is still {@code expectedTag}; null otherwise. */
     Uni<Session> relabelIfTagged(String id, String ownerId, String expectedTag, long newVersion,
-            Draft.Metadata metadata, String newTag, Instant now, OutboxEntry notice) {
+            Draft.Metadata metadata, String newTag, Instant now, Outbox.Write notice) {
         Bson update = Updates.combine(
                 Updates.set("title", metadata.title()),
                 Updates.set("titleKey", metadata.titleKey()),
@@ -157,10 +167,8 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 Updates.set("version", newVersion),
                 Updates.set("etag", newTag),
                 Updates.set("updatedAt", now),
-                Updates.unset("writeKey"),
-                Outbox.push(notice));
-        return mongoCollection().findOneAndUpdate(Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)),
-                update, new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
+                Updates.unset("writeKey"));
+        return change(Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)), update, notice, ReturnDocument.AFTER);
     }
 
     private static Bson contentOf(Draft draft) {
@@ -180,13 +188,10 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      * Deletes the session (with tags: only if its current tag is one of them): its content goes at
      * once and a tombstone keeps the deletion's notice until it is published. Null if none matched.
      */
-    Uni<Session> delete(String id, String ownerId, List<String> tags, Instant now, OutboxEntry notice) {
+    Uni<Session> delete(String id, String ownerId, List<String> tags, Instant now, Outbox.Write notice) {
         Bson filter = tags == null ? owned(id, ownerId) : Filters.and(owned(id, ownerId), Filters.in("etag", tags));
-        return mongoCollection().findOneAndUpdate(filter,
-                Updates.combine(Updates.set("deleted", true), Updates.set("updatedAt", now), Updates.unset("canonical"),
-                        Updates.unset("content"),
-                        Outbox.push(notice)),
-                new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
+        return change(filter, Updates.combine(Updates.set("deleted", true), Updates.set("updatedAt", now),
+                Updates.unset("canonical"), Updates.unset("content")), notice, ReturnDocument.AFTER);
     }
 
     Uni<List<Session>> list(String ownerId, SessionFilter filter, PageRequest page) {
@@ -244,9 +249,9 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      * cleared by id and owner.
      */
     @Override
-    public Uni<List<Outbox>> leftBehind(Instant cutoff, int limit) {
-        return mongoCollection().find(new FindOptions().filter(Outbox.writtenBefore(cutoff))
-                .projection(Projections.include("ownerId", Outbox.FIELD, "deleted", "version")).limit(limit))
+    public Uni<List<Outbox>> leftBehind(Instant cutoff, String afterId, int limit) {
+        return mongoCollection().find(Outbox.Holder.leftBehindPage(cutoff, afterId, limit,
+                        Projections.include("ownerId", Outbox.FIELD, "deleted", "version")))
                 .map(this::outbox).collect().asList();
     }
 

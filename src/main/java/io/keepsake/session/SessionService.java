@@ -16,6 +16,7 @@ import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.notice.Notice;
 import io.keepsake.notice.NoticePublisher;
+import io.keepsake.notice.Outbox;
 import io.keepsake.notice.OutboxEntry;
 import io.keepsake.notice.SessionStates;
 import io.keepsake.quota.Quotas;
@@ -163,7 +164,8 @@ public class SessionService implements SessionStates {
             return noticed(owner, id, origin, conditionalWrite(owner, id, condition, draft, origin));
         }
         Instant now = Time.now();
-        OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), null, origin, now);
+        Outbox.Write notice = outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), null,
+                origin, now));
         int size = draft.content().length();
         return quotas.headroom(owner, size).onItem().transformToUni(headroom -> sessions.replaceLatest(id, owner, draft,
                         EntityTags.unversioned(draft.content().sha256(), draft.metadataHash()), now, notice,
@@ -226,7 +228,8 @@ public class SessionService implements SessionStates {
                     }
                     long version = current.version + 1;
                     Instant now = Time.now();
-                    OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, current.contentHash, version, origin, now);
+                    Outbox.Write notice = outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, current.contentHash, version,
+                            origin, now));
                     return sessions.relabelIfTagged(id, owner, current.etag, version, metadata,
                             EntityTags.of(version, current.contentHash, metadata.metadataHash()), now, notice)
                             .onItem().ifNotNull().transform(written -> {
@@ -302,7 +305,7 @@ public class SessionService implements SessionStates {
         Condition condition = Condition.parse(ifMatch);
         List<String> expected = condition == null || condition.any() ? null : condition.strong();
         Instant now = Time.now();
-        OutboxEntry notice = OutboxEntry.of(Notice.SESSION_DELETED, id, null, null, origin, now);
+        Outbox.Write notice = outbox(id, OutboxEntry.of(Notice.SESSION_DELETED, id, null, null, origin, now));
         return noticed(owner, id, origin, sessions.delete(id, owner, expected, now, notice)
                 .onItem().ifNull().switchTo(() -> missingOrStale(owner, id, null))
                 .call(tombstone -> {
@@ -375,7 +378,8 @@ public class SessionService implements SessionStates {
         }
         String newTag = EntityTags.of(version + 1, draft.content().sha256(), draft.metadataHash());
         Instant now = Time.now();
-        OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), version + 1, origin, now);
+        Outbox.Write notice = outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), version + 1,
+                origin, now));
         int size = draft.content().length();
         return quotas.headroom(owner, size).onItem().transformToUni(headroom -> sessions.replaceIfTagged(id, owner,
                         expectedTag, version + 1, draft, newTag, now, writeKey, notice, minStoredSize(size, headroom))
@@ -400,6 +404,11 @@ public class SessionService implements SessionStates {
             return alreadyWritten(current, writeKey) ? Uni.createFrom().item(current)
                     : Uni.createFrom().failure(stale(current));
         });
+    }
+
+    /** How a write of the session puts its notice in the outbox (see Outbox.Write). */
+    private Outbox.Write outbox(String id, OutboxEntry entry) {
+        return notices.write(sessions, id, entry);
     }
 
     private Draft merged(Session current, JsonNode patch) {

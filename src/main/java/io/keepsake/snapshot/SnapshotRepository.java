@@ -115,9 +115,9 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
 
     /** A deliberate scatter read, at start-up and every few minutes: left-behind outboxes may be anywhere. */
     @Override
-    public Uni<List<Outbox>> leftBehind(Instant cutoff, int limit) {
-        return mongoCollection().find(new FindOptions().filter(Outbox.writtenBefore(cutoff))
-                .projection(com.mongodb.client.model.Projections.include("ownerId", Outbox.FIELD)).limit(limit))
+    public Uni<List<Outbox>> leftBehind(Instant cutoff, String afterId, int limit) {
+        return mongoCollection().find(Outbox.Holder.leftBehindPage(cutoff, afterId, limit,
+                        com.mongodb.client.model.Projections.include("ownerId", Outbox.FIELD, "deleted")))
                 .map(this::outbox).collect().asList();
     }
 

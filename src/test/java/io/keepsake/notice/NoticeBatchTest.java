@@ -15,6 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 
@@ -36,10 +39,16 @@ class NoticeBatchTest {
     private static final String USER = "alice";
     private MongoServer store;
     private final List<MongoClient> clients = new ArrayList<>();
+    /** The database of the last instance made. */
+    private ReactiveMongoDatabase database;
 
     @BeforeEach
     void startStore() {
-        store = new MongoServer(new IdLookupMemoryBackend());
+        startStore(new IdLookupMemoryBackend());
+    }
+
+    private void startStore(IdLookupMemoryBackend backend) {
+        store = new MongoServer(backend);
         store.bind();
     }
 
@@ -52,7 +61,7 @@ class NoticeBatchTest {
     private NoticeLog instance() {
         MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + store.getLocalAddress().getPort());
         clients.add(client);
-        ReactiveMongoDatabase database = new ReactiveMongoClientImpl(client).getDatabase("keepsake");
+        database = new ReactiveMongoClientImpl(client).getDatabase("keepsake");
         NoticeLog log = new NoticeLog(database, Duration.ofHours(1));
         log.createIndexes(null);
         // Index creation runs in the background: wait until the unique (userId, key) index is there.
@@ -148,12 +157,12 @@ class NoticeBatchTest {
     void theSweepForgetsTheExpiredStartOfEachLogAndNothingElse() {
         NoticeLog log = instance(); // notices kept an hour
         Instant twoHoursAgo = Instant.now().minus(Duration.ofHours(2));
-        int expired = 2 * NoticeLog.SWEEP_BATCH + 150; // more than two of the sweep's batches
+        int expired = 2 * NoticeSweep.SWEEP_BATCH + 150; // more than two of the sweep's batches
         append(log, USER, expired, twoHoursAgo);
         append(log, USER, 30, Instant.now());
         append(log, "bob", 20, Instant.now());
 
-        log.sweep().await().atMost(Duration.ofSeconds(60));
+        new NoticeSweep(database).sweep().await().atMost(Duration.ofSeconds(60));
 
         assertEquals(expired + 1, log.firstAfter(USER, 0).await().atMost(Duration.ofSeconds(10)).seq,
                 "the expired notices are gone, the first one kept is the oldest live one");
@@ -164,8 +173,38 @@ class NoticeBatchTest {
         assertEquals(20, log.after("bob", 0, NoticeLog.PAGE).await().atMost(Duration.ofSeconds(10)).size());
 
         // Another sweep starts where this one stopped and finds nothing more to forget.
-        log.sweep().await().atMost(Duration.ofSeconds(60));
+        new NoticeSweep(database).sweep().await().atMost(Duration.ofSeconds(60));
         assertEquals(30, log.after(USER, expired, NoticeLog.PAGE).await().atMost(Duration.ofSeconds(10)).size());
         assertEquals(1L, log.firstAfter("bob", 0).await().atMost(Duration.ofSeconds(10)).seq);
+    }
+
+    @Test
+    void withCosmosDbsWordingOfADuplicateKeyEveryNoticeIsStillStoredOnceInOrder() throws Exception {
+        stopStore();
+        clients.clear();
+        startStore(new IdLookupMemoryBackend(true)); // "Failed _id or unique index constraint", naming no index
+        concurrentBatchesAreNumberedWithoutGapsEachInItsOrder();
+        stopStore();
+        clients.clear();
+        startStore(new IdLookupMemoryBackend(true));
+        aBatchSentAgainStoresNothingTwice();
+    }
+
+    @Test
+    void aNumberIsNeverGivenTwiceWhateverLaggedOrExpired() {
+        NoticeLog log = instance();
+        append(log, USER, 10, Instant.now().minus(Duration.ofHours(2))); // all expired
+        // The head lags, as if the command that stored the last notices had stopped before moving it.
+        database.getCollection("notices").updateOne(Filters.eq("_id", NoticeLog.headId(USER)), Updates.set("head", 4L))
+                .await().atMost(Duration.ofSeconds(10));
+        new NoticeSweep(database).sweep().await().atMost(Duration.ofSeconds(60));
+        assertEquals(5L, log.firstAfter(USER, 0).await().atMost(Duration.ofSeconds(10)).seq,
+                "the sweep stops at the head: what lies past it is kept");
+
+        // An instance that knows nothing of this log numbers on from the last number given.
+        assertEquals(11L, instance().append(USER, batch(1)).await().atMost(Duration.ofSeconds(10)).get(0).seq);
+        new NoticeSweep(database).sweep().await().atMost(Duration.ofSeconds(60));
+        assertEquals(11L, log.firstAfter(USER, 0).await().atMost(Duration.ofSeconds(10)).seq, "1 to 10 expired and gone");
+        assertEquals(12L, instance().append(USER, batch(1)).await().atMost(Duration.ofSeconds(10)).get(0).seq);
     }
 }

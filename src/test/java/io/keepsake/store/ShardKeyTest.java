@@ -35,7 +35,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 
-import io.keepsake.notice.NoticeLog;
+import io.keepsake.notice.NoticeSweep;
 import io.keepsake.testing.EmbeddedStoreResource;
 import io.keepsake.testing.ShardKeys;
 import io.keepsake.testing.SocketClient;
@@ -92,19 +92,19 @@ class ShardKeyTest {
             new Scatter("tasks", "update", "giving back a stopping runner's leases",
                     s -> s.multi() && mentions(s.filter(), "leaseOwner")),
             // Which users' notice logs grew lately: the tailing feed, on stores without change streams.
-            new Scatter("notice_heads", "find", "logs grown lately (tailing notice feed)", s -> mentions(s.filter(), "at")),
+            new Scatter("notices", "find", "logs grown lately (tailing notice feed)", s -> mentions(s.filter(), "grewAt")),
             new Scatter("notices", "aggregate", "the change-stream notice feed", s -> s.filter().containsKey("$changeStream")),
             // Scheduled sweeps of expired records (a TTL index does the same where the store has one).
             sweep("ws_tickets"), sweep("tasks"), sweep("idempotency_records"),
-            // The notice sweep reads the list of logs, then goes through each log by id.
-            new Scatter("notice_heads", "find", "the notice sweep's list of logs", s -> s.filter().isEmpty()));
+            // The notice sweep reads the list of logs (their heads), then goes through each log by id.
+            new Scatter("notices", "find", "the notice sweep's list of logs", s -> mentions(s.filter(), "grewAt")));
 
     /** The kinds of statement the walk must have produced: proof that the recording saw the traffic. */
     private static final Set<String> EXPECTED = Set.of(
             "insert sessions", "find sessions", "findAndModify sessions", "update sessions",
             "insert snapshots", "find snapshots", "findAndModify snapshots", "update snapshots",
             "update snapshot_access_logs", "find snapshot_access_logs", "delete snapshot_access_logs",
-            "insert notices", "find notices", "update notice_heads",
+            "update notices", "find notices",
             "insert tasks", "findAndModify tasks", "update tasks",
             "insert idempotency_records", "find idempotency_records", "update idempotency_records",
             "insert ws_tickets", "findAndModify ws_tickets");
@@ -113,7 +113,7 @@ class ShardKeyTest {
     StoreCommands commands;
 
     @Inject
-    NoticeLog notices;
+    NoticeSweep notices;
 
     @TestHTTPResource("/")
     URI base;
