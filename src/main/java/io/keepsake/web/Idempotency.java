@@ -86,15 +86,16 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
         }
         byte[] scoped = (userId + '\n' + operation + '\n' + key).getBytes(StandardCharsets.UTF_8);
         String id = CanonicalJson.sha256Hex(scoped, scoped.length);
-        return claim(id, fingerprint, action, true);
+        return claim(userId, id, fingerprint, action, true);
     }
 
-    private Uni<StoredResponse> claim(String id, String fingerprint, Function<String, Uni<StoredResponse>> action,
-            boolean mayRetry) {
+    private Uni<StoredResponse> claim(String userId, String id, String fingerprint,
+            Function<String, Uni<StoredResponse>> action, boolean mayRetry) {
         Instant now = Time.now();
         IdempotencyRecord record = new IdempotencyRecord();
         record.id = id;
         record.fingerprint = fingerprint;
+        record.userId = userId;
         record.state = IdempotencyRecord.RUNNING;
         record.resourceId = Ids.next();
         record.attempt = Ids.next();
@@ -106,7 +107,7 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
                 .onFailure(StoreErrors::isDuplicateKey)
                 .recoverWithUni(duplicate -> findById(id).onItem().transformToUni(existing -> {
                     if (existing == null) { // swept between our insert and read: try once more
-                        return mayRetry ? claim(id, fingerprint, action, false)
+                        return mayRetry ? claim(userId, id, fingerprint, action, false)
                                 : Uni.createFrom().failure(ApiProblem.conflict("Idempotency-Key is busy; retry"));
                     }
                     return resolve(existing, fingerprint, action, now);

@@ -18,6 +18,8 @@ public class IdempotencyRecord {
     public String id;
     /** SHA-256 of the request's meaning (canonical content and metadata), to refuse a reused key. */
     public String fingerprint;
+    /** Whose key it is: what is kept of a user can be found (and what their writes cost, counted). */
+    public String userId;
     public String state;
     /** The id of the resource a create makes, or the token an update marks its write with: fixed when
      * the key is first seen, so a retry after an attempt that died finds what that attempt may have written. */

@@ -13,15 +13,15 @@ import io.keepsake.testing.StoreCommands.Statement;
 class ShardKeyRulesTest {
 
     private static Statement read(String collection, String filter) {
-        return new Statement("keepsake", collection, "find", BsonDocument.parse(filter), null, false, false, false);
+        return new Statement("keepsake", collection, "find", BsonDocument.parse(filter), null, false, false, false, 0);
     }
 
     private static Statement update(String collection, String filter, boolean multi, boolean upsert) {
-        return new Statement("keepsake", collection, "update", BsonDocument.parse(filter), null, multi, upsert, false);
+        return new Statement("keepsake", collection, "update", BsonDocument.parse(filter), null, multi, upsert, false, 0);
     }
 
     private static Statement insert(String collection, String document) {
-        return new Statement("keepsake", collection, "insert", null, BsonDocument.parse(document), false, false, false);
+        return new Statement("keepsake", collection, "insert", null, BsonDocument.parse(document), false, false, false, 0);
     }
 
     @Test

@@ -28,7 +28,7 @@ public class StoreCommands implements CommandListener {
 
     /** What one statement asks of one collection. */
     public record Statement(String database, String collection, String command, BsonDocument filter,
-            BsonDocument document, boolean multi, boolean upsert, boolean sorted) {
+            BsonDocument document, boolean multi, boolean upsert, boolean sorted, int commandId) {
 
         @Override
         public String toString() {
@@ -44,6 +44,11 @@ public class StoreCommands implements CommandListener {
     public void start() {
         recorded.clear();
         recording = true;
+    }
+
+    /** What was recorded so far (recording goes on). */
+    public List<Statement> recorded() {
+        return new ArrayList<>(recorded);
     }
 
     /** Stops recording and returns what was recorded. */
@@ -64,31 +69,32 @@ public class StoreCommands implements CommandListener {
             return; // not addressed to a collection (hello, ping, endSessions, getMore, ...)
         }
         String database = event.getDatabaseName();
+        int id = event.getRequestId();
         String collection = target.asString().getValue();
         switch (name) {
             case "find" -> recorded.add(new Statement(database, collection, name, orEmpty(command.get("filter")), null,
-                    false, false, command.containsKey("sort")));
+                    false, false, command.containsKey("sort"), id));
             case "count", "distinct" -> recorded.add(new Statement(database, collection, name,
-                    orEmpty(command.get("query")), null, false, false, false));
+                    orEmpty(command.get("query")), null, false, false, false, id));
             case "findAndModify" -> recorded.add(new Statement(database, collection, name,
                     orEmpty(command.get("query")), null, false, command.getBoolean("upsert", BsonBoolean.FALSE).getValue(),
-                    command.containsKey("sort")));
+                    command.containsKey("sort"), id));
             case "aggregate" -> recorded.add(new Statement(database, collection, name,
-                    firstStage(command.getArray("pipeline", new BsonArray())), null, false, false, false));
+                    firstStage(command.getArray("pipeline", new BsonArray())), null, false, false, false, id));
             case "update" -> command.getArray("updates", new BsonArray()).forEach(update -> {
                 BsonDocument statement = update.asDocument();
                 recorded.add(new Statement(database, collection, name, orEmpty(statement.get("q")), null,
                         statement.getBoolean("multi", BsonBoolean.FALSE).getValue(),
-                        statement.getBoolean("upsert", BsonBoolean.FALSE).getValue(), false));
+                        statement.getBoolean("upsert", BsonBoolean.FALSE).getValue(), false, id));
             });
             case "delete" -> command.getArray("deletes", new BsonArray()).forEach(delete -> {
                 BsonDocument statement = delete.asDocument();
                 // limit 0 deletes every match (deleteMany), limit 1 one (deleteOne).
                 recorded.add(new Statement(database, collection, name, orEmpty(statement.get("q")), null,
-                        statement.getNumber("limit", new BsonInt32(0)).intValue() == 0, false, false));
+                        statement.getNumber("limit", new BsonInt32(0)).intValue() == 0, false, false, id));
             });
             case "insert" -> command.getArray("documents", new BsonArray()).forEach(document -> recorded.add(
-                    new Statement(database, collection, name, null, document.asDocument(), false, false, false)));
+                    new Statement(database, collection, name, null, document.asDocument(), false, false, false, id)));
             default -> {
                 // index and collection management, cursors: they name no documents
             }
