@@ -34,7 +34,6 @@ import io.keepsake.web.Json;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
 import io.keepsake.web.QueryParams;
-import io.keepsake.web.RateLimiter;
 import io.keepsake.web.StoredResponse;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -51,19 +50,19 @@ public class SessionResource {
     static final String CACHE_CONTROL = "private, no-cache";
 
     private final SessionService service;
+    private final SessionWrites writes;
     private final SessionReads reads;
     private final Caller caller;
     private final KeepsakeConfig config;
-    private final RateLimiter rateLimiter;
     private final Idempotency idempotency;
     private final Json json;
 
-    public SessionResource(SessionService service, SessionReads reads, Caller caller, KeepsakeConfig config, RateLimiter rateLimiter,
-            Idempotency idempotency, Json json) {
-        this.rateLimiter = rateLimiter;
+    public SessionResource(SessionService service, SessionWrites writes, SessionReads reads, Caller caller,
+            KeepsakeConfig config, Idempotency idempotency, Json json) {
         this.idempotency = idempotency;
         this.json = json;
         this.service = service;
+        this.writes = writes;
         this.reads = reads;
         this.caller = caller;
         this.config = config;
@@ -85,8 +84,8 @@ public class SessionResource {
     public Uni<Response> create(@RequestBody(ref = KeepsakeApi.SESSION_BODY) byte[] body,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        String user = writer();
-        return service.create(user, body, clientId).onItem().transformToUni(create -> idempotency.run(user,
+        String user = caller.id();
+        return writes.create(user, body, clientId).onItem().transformToUni(create -> idempotency.run(user,
                 "POST /sessions", idempotencyKey, create, created -> new StoredResponse(201,
                         "/persistence/sessions/" + created.id, created.etag, json.write(SessionViews.Metadata.of(created)))))
                 .map(StoredResponse::toResponse);
@@ -155,8 +154,8 @@ public class SessionResource {
     public Uni<Response> replace(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, @RequestBody(ref = KeepsakeApi.SESSION_BODY) byte[] body) {
-        String user = writer();
-        return service.replace(user, id, ifMatch, body, clientId).onItem().transformToUni(replace ->
+        String user = caller.id();
+        return writes.replace(user, id, ifMatch, body, clientId).onItem().transformToUni(replace ->
                 idempotency.run(user, "PUT /sessions", idempotencyKey, replace, this::written)).map(StoredResponse::toResponse);
     }
 
@@ -174,8 +173,8 @@ public class SessionResource {
     public Uni<Response> patch(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, @RequestBody(ref = KeepsakeApi.PATCH_BODY) byte[] body) {
-        String user = writer();
-        return service.patch(user, id, ifMatch, body, clientId).onItem().transformToUni(patch ->
+        String user = caller.id();
+        return writes.patch(user, id, ifMatch, body, clientId).onItem().transformToUni(patch ->
                 idempotency.run(user, "PATCH /sessions", idempotencyKey, patch, this::written)).map(StoredResponse::toResponse);
     }
 
@@ -190,21 +189,14 @@ public class SessionResource {
     public Uni<Response> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        String user = writer();
-        return idempotency.run(user, "DELETE /sessions", idempotencyKey, service.deletion(user, id, ifMatch, clientId),
+        String user = caller.id();
+        return idempotency.run(user, "DELETE /sessions", idempotencyKey, writes.deletion(user, id, ifMatch, clientId),
                 deleted -> StoredResponse.noContent()).map(StoredResponse::toResponse);
     }
 
     /** A write's answer: the new metadata and its tag. */
     private StoredResponse written(Session session) {
         return new StoredResponse(200, null, session.etag, json.write(SessionViews.Metadata.of(session)));
-    }
-
-    /** The caller, once their write is within their rate. */
-    private String writer() {
-        String user = caller.id();
-        rateLimiter.acquire(user, RateLimiter.Kind.SESSION_WRITE);
-        return user;
     }
 
     private static <T> RestResponse<T> read(SessionReads.Read read, T body) {

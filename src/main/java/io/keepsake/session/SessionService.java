@@ -76,7 +76,7 @@ public class SessionService implements SessionStates {
     }
 
     /** Creates a session under a new id (without an Idempotency-Key); returns its metadata. */
-    public Uni<Session> create(String owner, Draft draft, String origin) {
+    Uni<Session> create(String owner, Draft draft, String origin) {
         return Uni.createFrom().deferred(() -> insertNew(owner, draft, Ids.next(), origin))
                 .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
     }
@@ -157,7 +157,7 @@ public class SessionService implements SessionStates {
      * (412 when stale); without, the last write wins, in one store operation. Returns the new
      * metadata (the unchanged session when it already held exactly this).
      */
-    public Uni<Session> save(String owner, String id, Draft draft, String ifMatch, String origin) {
+    Uni<Session> save(String owner, String id, Draft draft, String ifMatch, String origin) {
         Ids.require(id);
         Condition condition = Condition.parse(ifMatch);
         if (condition != null) {
@@ -204,7 +204,7 @@ public class SessionService implements SessionStates {
      * save came first, so that it never undoes a save; with {@code ifMatch} a change in between
      * is a 412 instead. Returns the session with its content.
      */
-    public Uni<Session> relabel(String owner, String id, String title, String description, String ifMatch,
+    Uni<Session> relabel(String owner, String id, String title, String description, String ifMatch,
             String origin) {
         Ids.require(id);
         Condition condition = Condition.parse(ifMatch);
@@ -290,7 +290,7 @@ public class SessionService implements SessionStates {
     }
 
     /** Deletes the caller's session; with {@code ifMatch} only if it is still that version. */
-    public Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
+    Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
         Ids.require(id);
         return delete(owner, id, ifMatch, origin, null);
     }

@@ -54,6 +54,7 @@ public class WorkbenchSessionResource {
     @Operation(summary = "Create a session (original workbench)", description = "Body {title, description, content}, "
             + "content a JSON-encoded string; answers with the new id as a JSON string")
     @APIResponse(responseCode = "200", description = "The new session's id")
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = WorkbenchViews.DraftBody.class),
             examples = @ExampleObject(name = "session", value = WorkbenchApi.EXAMPLE)))
@@ -108,6 +109,7 @@ public class WorkbenchSessionResource {
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @APIResponse(responseCode = "409", description = "The session kept changing while its title was being changed; try again")
     @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = WorkbenchViews.ChangeBody.class),
             examples = {@ExampleObject(name = "save", value = WorkbenchApi.EXAMPLE),
@@ -125,6 +127,7 @@ public class WorkbenchSessionResource {
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @DELETE
     @Path("/{id}")
     public Uni<String> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,

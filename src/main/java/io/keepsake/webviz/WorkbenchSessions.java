@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.keepsake.session.Session;
 import io.keepsake.session.SessionFilter;
 import io.keepsake.session.SessionService;
+import io.keepsake.session.SessionWrites;
 import io.keepsake.web.BodyWork;
 import io.keepsake.web.Json;
 import io.keepsake.web.Page;
@@ -14,21 +15,23 @@ import io.keepsake.web.PageRequest;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The original workbench's session calls on {@link SessionService}: the same rules, store and
- * notices as the native API. A save without If-Match is the service's last-write-wins save, one
- * store operation; with If-Match it is conditional.
+ * The original workbench's session calls on {@link SessionService} and {@link SessionWrites}: the
+ * same rules, rate limit, store and notices as the native API. A save without If-Match is the
+ * service's last-write-wins save, one store operation; with If-Match it is conditional.
  */
 @ApplicationScoped
 class WorkbenchSessions {
 
     private final SessionService sessions;
+    private final SessionWrites writes;
     private final WorkbenchBodies bodies;
     private final Json codec;
     private final BodyWork work;
 
-    WorkbenchSessions(SessionService sessions, WorkbenchBodies bodies, Json codec, BodyWork work) {
+    WorkbenchSessions(SessionService sessions, SessionWrites writes, WorkbenchBodies bodies, Json codec, BodyWork work) {
         this.work = work;
         this.sessions = sessions;
+        this.writes = writes;
         this.bodies = bodies;
         this.codec = codec;
     }
@@ -36,7 +39,7 @@ class WorkbenchSessions {
     /** Creates a session; returns its id. */
     Uni<String> create(String owner, byte[] body, String origin) {
         return work.run(body.length, () -> bodies.draft(body))
-                .onItem().transformToUni(draft -> sessions.create(owner, draft, origin))
+                .onItem().transformToUni(draft -> writes.create(owner, draft, origin))
                 .map(created -> created.id);
     }
 
@@ -52,15 +55,15 @@ class WorkbenchSessions {
         return work.run(body.length, () -> bodies.change(body)).onItem().transformToUni(change -> {
             if (change.save() != null) {
                 String content = change.save().content().text();
-                return sessions.save(owner, id, change.save(), ifMatch, origin).map(saved -> full(saved, content));
+                return writes.save(owner, id, change.save(), ifMatch, origin).map(saved -> full(saved, content));
             }
-            return sessions.relabel(owner, id, change.title(), change.description(), ifMatch, origin)
+            return writes.relabel(owner, id, change.title(), change.description(), ifMatch, origin)
                     .map(s -> full(s, new String(s.contentBytes(), StandardCharsets.UTF_8)));
         });
     }
 
     Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
-        return sessions.delete(owner, id, ifMatch, origin);
+        return writes.delete(owner, id, ifMatch, origin);
     }
 
     Uni<Page<WorkbenchViews.SessionMetadata>> list(String owner, SessionFilter filter, PageRequest page) {

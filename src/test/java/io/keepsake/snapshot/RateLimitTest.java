@@ -18,9 +18,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.keepsake.testing.Http;
+import io.keepsake.testing.LowRateLimits;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 
@@ -31,22 +31,11 @@ import io.restassured.http.ContentType;
  * the rate, so a short burst passes.
  */
 @QuarkusTest
-@TestProfile(RateLimitTest.Profile.class)
+@TestProfile(LowRateLimits.class)
 class RateLimitTest {
 
     @TestHTTPResource("/")
     URI base;
-
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("keepsake.rate-limits.snapshot-reads-per-minute", "5",
-                    "keepsake.rate-limits.snapshot-creates-per-minute", "3",
-                    "keepsake.rate-limits.session-writes-per-second", "5",
-                    "keepsake.rate-limits.tickets-per-minute", "2",
-                    "keepsake.rate-limits.share-links-per-minute", "100");
-        }
-    }
 
     @Test
     void readsBeyondTheLimitGet429WithRetryAfter() {

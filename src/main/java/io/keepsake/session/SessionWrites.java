@@ -1,0 +1,80 @@
+package io.keepsake.session;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.keepsake.content.Draft;
+import io.keepsake.web.Keyed;
+import io.keepsake.web.RateLimiter;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The way in for every session write, from the native API and the original workbench's surface
+ * alike: each takes a token from the writer's one bucket
+ * ({@code keepsake.rate-limits.session-writes-per-second}) before it runs, so that no surface
+ * can skip the limit and a user who writes through both gets the rate once.
+ */
+@ApplicationScoped
+public class SessionWrites {
+
+    private final SessionService service;
+    private final RateLimiter rateLimiter;
+
+    SessionWrites(SessionService service, RateLimiter rateLimiter) {
+        this.service = service;
+        this.rateLimiter = rateLimiter;
+    }
+
+    /** A create from a request body, prepared for its Idempotency-Key. */
+    Uni<Keyed<Session>> create(String owner, byte[] body, String origin) {
+        admit(owner);
+        return service.create(owner, body, origin);
+    }
+
+    /** A conditional replace from a request body, prepared for its Idempotency-Key. */
+    Uni<Keyed<Session>> replace(String owner, String id, String ifMatch, byte[] body, String origin) {
+        admit(owner);
+        return service.replace(owner, id, ifMatch, body, origin);
+    }
+
+    /** A merge patch, prepared for its Idempotency-Key. */
+    Uni<Keyed<Session>> patch(String owner, String id, String ifMatch, byte[] body, String origin) {
+        admit(owner);
+        return service.patch(owner, id, ifMatch, body, origin);
+    }
+
+    /** A delete, prepared for its Idempotency-Key. */
+    Keyed<Void> deletion(String owner, String id, String ifMatch, String origin) {
+        admit(owner);
+        return service.deletion(owner, id, ifMatch, origin);
+    }
+
+    /** Creates a session under a new id; returns its metadata. */
+    public Uni<Session> create(String owner, Draft draft, String origin) {
+        admit(owner);
+        return service.create(owner, draft, origin);
+    }
+
+    /** Saves title, description and content; last write wins unless {@code ifMatch} is given. */
+    public Uni<Session> save(String owner, String id, Draft draft, String ifMatch, String origin) {
+        admit(owner);
+        return service.save(owner, id, draft, ifMatch, origin);
+    }
+
+    /** Changes title and description only; returns the session with its content. */
+    public Uni<Session> relabel(String owner, String id, String title, String description, String ifMatch,
+            String origin) {
+        admit(owner);
+        return service.relabel(owner, id, title, description, ifMatch, origin);
+    }
+
+    /** Deletes the owner's session; with {@code ifMatch} only if it is still that version. */
+    public Uni<Void> delete(String owner, String id, String ifMatch, String origin) {
+        admit(owner);
+        return service.delete(owner, id, ifMatch, origin);
+    }
+
+    /** Takes the writer's token, or fails with 429 and the time until the next one. */
+    private void admit(String owner) {
+        rateLimiter.acquire(owner, RateLimiter.Kind.SESSION_WRITE);
+    }
+}
