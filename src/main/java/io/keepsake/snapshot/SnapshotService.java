@@ -13,6 +13,7 @@ import io.keepsake.content.Draft;
 import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.hashing.Canonical;
+import io.keepsake.hashing.CanonicalJson;
 import io.keepsake.accesslog.AccessLogs;
 import io.keepsake.accesslog.Visit;
 import io.keepsake.notice.Notice;
@@ -77,11 +78,17 @@ public class SnapshotService {
                 if (!sessionId.isTextual()) {
                     throw ApiProblem.invalidField("sessionId", "sessionId must be a string");
                 }
-                return sessions.own(owner, sessionId.textValue()).map(session -> {
-                    Draft draft = fromSession(session, request);
-                    return Keyed.create("session:" + session.id + ':' + session.version + ':' + draft.metadataHash(),
-                            newId -> insertNew(owner, draft, session.id, newId, origin));
-                });
+                Ids.require(sessionId.textValue());
+                for (String field : List.of("title", "description")) {
+                    if (request.has(field)) {
+                        text(request, field);
+                    }
+                }
+                // Keyed by the request as sent, not by the session it reads: a replay after the
+                // session was saved again is the same request and gets the first answer.
+                return Uni.createFrom().item(Keyed.create("session:" + CanonicalJson.of(request).sha256(),
+                        newId -> sessions.own(owner, sessionId.textValue()).onItem().transformToUni(session ->
+                                insertNew(owner, fromSession(session, request), session.id, newId, origin))));
             }
             Draft draft = Draft.from(request, body.length, config.limits());
             return Uni.createFrom().item(Keyed.create(draft.content().sha256() + ':' + draft.metadataHash(),
