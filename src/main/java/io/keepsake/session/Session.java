@@ -47,7 +47,6 @@ public class Session {
     public byte[] contentBytes() {
         return canonical != null ? canonical : content.getBytes(StandardCharsets.UTF_8);
     }
-    /** The Idempotency-Key token of the write that made this version (null for writes without a key):
-     * a retry of that write whose answer was lost before its key recorded it finds it here. */
-    public String writeKey;
+    /** The answers of its latest keyed writes, oldest first (see {@link KeyedAnswer}). */
+    public List<KeyedAnswer> answers;
 }

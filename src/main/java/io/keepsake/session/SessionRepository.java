@@ -13,6 +13,7 @@ import org.bson.conversions.Bson;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.PushOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
 
@@ -40,7 +41,9 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Session, String>, Outbox.Holder {
 
-    private static final Bson WITHOUT_CONTENT = Projections.exclude("canonical", "content");
+    private static final Bson WITHOUT_CONTENT = Projections.exclude("canonical", "content", "answers");
+    /** Metadata with the answers of keyed writes: what a retry under a key looks for. */
+    private static final Bson WITH_ANSWERS = Projections.exclude("canonical", "content");
     private static final Bson LIVE = Filters.ne("deleted", true);
 
     /** One index per sort order of the owner's list; _id breaks ties for keyset paging. */
@@ -57,6 +60,11 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
 
     Uni<Session> findMetadata(String id, String ownerId) {
         return Queries.first(mongoCollection(), owned(id, ownerId), WITHOUT_CONTENT);
+    }
+
+    /** The session without content, with the answers of its keyed writes (null when gone). */
+    Uni<Session> findAnswers(String id, String ownerId) {
+        return Queries.first(mongoCollection(), owned(id, ownerId), WITH_ANSWERS);
     }
 
     /** The owner's sessions among the given ids, without content, in one query. */
@@ -85,12 +93,19 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      * session is gone, was changed by someone else, or would grow too much.
      */
     Uni<Replaced> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, Draft draft,
-            String newTag, Instant now, String writeKey, Outbox.Write notice, Long minStoredSize) {
+            String newTag, Instant now, KeyedAnswer answer, Outbox.Write notice, Long minStoredSize) {
         Bson update = Updates.combine(contentOf(draft), Updates.set("version", newVersion), Updates.set("etag", newTag),
-                Updates.set("updatedAt", now), Updates.set("writeKey", writeKey));
-        return replace(Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)), minStoredSize, update, notice)
+                Updates.set("updatedAt", now));
+        Bson filter = Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag));
+        if (answer != null) {
+            // A key whose answer the session holds is a retry: it writes nothing, and finds its answer.
+            filter = Filters.and(filter, Filters.ne("answers.key", answer.key));
+            update = Updates.combine(update, Updates.pushEach("answers", List.of(answer),
+                    new PushOptions().slice(-KeyedAnswer.KEPT)));
+        }
+        return replace(filter, minStoredSize, update, notice)
                 .map(before -> before == null ? null : new Replaced(before, written(before, draft, newVersion, newTag, now,
-                        writeKey, notice)));
+                        notice)));
     }
 
     /**
@@ -105,10 +120,10 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         Bson changed = Filters.or(Filters.ne("contentHash", draft.content().sha256()),
                 Filters.ne("metadataHash", draft.metadataHash()));
         Bson update = Updates.combine(contentOf(draft), Updates.inc("version", 1L), Updates.set("etag", newTag),
-                Updates.set("updatedAt", now), Updates.unset("writeKey"));
+                Updates.set("updatedAt", now));
         return replace(Filters.and(owned(id, ownerId), changed), minStoredSize, update, notice)
                 .map(before -> before == null ? null : new Replaced(before, written(before, draft, before.version + 1,
-                        newTag, now, null, notice)));
+                        newTag, now, notice)));
     }
 
     /** The update of a matching session (with {@code minStoredSize}: only one holding at least that much content); its metadata before. */
@@ -136,7 +151,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
 
     /** The metadata a replace leaves, from the document before it and what it wrote (as the update above sets it). */
     private static Session written(Session before, Draft draft, long version, String tag, Instant now,
-            String writeKey, Outbox.Write notice) {
+            Outbox.Write notice) {
         Session after = new Session();
         after.id = before.id;
         after.ownerId = before.ownerId;
@@ -151,7 +166,6 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         after.version = version;
         after.etag = tag;
         after.updatedAt = now;
-        after.writeKey = writeKey;
         after.outbox = notice.after(before.outbox);
         return after;
     }
@@ -166,8 +180,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 Updates.set("metadataHash", metadata.metadataHash()),
                 Updates.set("version", newVersion),
                 Updates.set("etag", newTag),
-                Updates.set("updatedAt", now),
-                Updates.unset("writeKey"));
+                Updates.set("updatedAt", now));
         return change(Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)), update, notice, ReturnDocument.AFTER);
     }
 

@@ -146,10 +146,13 @@ public class SessionService implements SessionStates {
         Ids.require(id);
         Condition condition = required(ifMatch);
         return work.run(body.length, () -> Draft.from(json.object(body), body.length, config.limits()))
-                .map(draft -> Keyed.update(fingerprint(id, ifMatch, draft.content().sha256() + ':' + draft.metadataHash()),
-                        writeKey -> noticed(owner, id, origin, expectedState(owner, id, condition, writeKey)
+                .map(draft -> Keyed.answered(fingerprint(id, ifMatch, draft.content().sha256() + ':' + draft.metadataHash()),
+                        (keyId, fingerprint) -> {
+                            KeyedAnswer.Key key = KeyedAnswer.Key.of(keyId, fingerprint);
+                            return noticed(owner, id, origin, expectedState(owner, id, condition, key)
                                 .onItem().transformToUni(expected -> expected.written() ? Uni.createFrom().item(expected.session())
-                                        : write(owner, id, expected.session(), draft, writeKey, origin)))));
+                                        : write(owner, id, expected.session(), draft, key, origin)));
+                        }));
     }
 
     /**
@@ -263,15 +266,17 @@ public class SessionService implements SessionStates {
             JsonNode patch = json.object(body);
             JsonBodies.onlyFields(patch, Draft.FIELDS);
             return patch;
-        }).map(patch -> Keyed.update(fingerprint(id, ifMatch, CanonicalJson.of(patch).sha256()),
-                writeKey -> noticed(owner, id, origin, sessions.findOwned(id, owner).map(SessionService::orNotFound)
+        }).map(patch -> Keyed.answered(fingerprint(id, ifMatch, CanonicalJson.of(patch).sha256()),
+                (keyId, fingerprint) -> noticed(owner, id, origin, sessions.findOwned(id, owner).map(SessionService::orNotFound)
                         .onItem().transformToUni(current -> {
                             if (!condition.matchesStrong(current.etag)) {
-                                return alreadyWritten(current, writeKey) ? Uni.createFrom().item(current)
+                                Session answered = KeyedAnswer.find(current, KeyedAnswer.Key.of(keyId, fingerprint));
+                                return answered != null ? Uni.createFrom().item(answered)
                                         : Uni.createFrom().failure(stale(current));
                             }
                             return work.run(body.length + current.contentSize, () -> merged(current, patch))
-                                    .onItem().transformToUni(draft -> write(owner, id, current, draft, writeKey, origin));
+                                    .onItem().transformToUni(draft -> write(owner, id, current, draft,
+                                            KeyedAnswer.Key.of(keyId, fingerprint), origin));
                         }))));
     }
 
@@ -298,10 +303,10 @@ public class SessionService implements SessionStates {
     /** A delete, prepared for its Idempotency-Key. */
     Keyed<Void> deletion(String owner, String id, String ifMatch, String origin) {
         Ids.require(id);
-        return Keyed.update(fingerprint(id, ifMatch, ""), writeKey -> delete(owner, id, ifMatch, origin, writeKey));
+        return Keyed.update(fingerprint(id, ifMatch, ""), token -> delete(owner, id, ifMatch, origin, token));
     }
 
-    private Uni<Void> delete(String owner, String id, String ifMatch, String origin, String writeKey) {
+    private Uni<Void> delete(String owner, String id, String ifMatch, String origin, String token) {
         Condition condition = Condition.parse(ifMatch);
         List<String> expected = condition == null || condition.any() ? null : condition.strong();
         Instant now = Time.now();
@@ -322,11 +327,6 @@ public class SessionService implements SessionStates {
         return id + '\n' + (ifMatch == null ? "" : ifMatch.trim()) + '\n' + body;
     }
 
-    /** The stored session is the write made under this key: an attempt whose answer was lost. */
-    private static boolean alreadyWritten(Session current, String writeKey) {
-        return writeKey != null && writeKey.equals(current.writeKey);
-    }
-
     /** What a replace must find (the session's tag and version), or the session this write already made. */
     private record Expected(Session session, boolean written) {
     }
@@ -335,7 +335,7 @@ public class SessionService implements SessionStates {
      * The tag and version a write must find. A single tag of ours carries its version, so the
      * common case needs no read; {@code *} or a list of tags is resolved against the stored one.
      */
-    private Uni<Expected> expectedState(String owner, String id, Condition condition, String writeKey) {
+    private Uni<Expected> expectedState(String owner, String id, Condition condition, KeyedAnswer.Key key) {
         if (!condition.any() && condition.strong().size() == 1) {
             String tag = condition.strong().get(0);
             long version = EntityTags.versionOf(tag);
@@ -346,11 +346,12 @@ public class SessionService implements SessionStates {
                 return Uni.createFrom().item(new Expected(expected, false));
             }
         }
-        return sessions.findMetadata(id, owner).map(current -> {
+        return stored(owner, id, key).map(current -> {
             orNotFound(current);
             if (!condition.matchesStrong(current.etag)) {
-                if (alreadyWritten(current, writeKey)) {
-                    return new Expected(current, true);
+                Session answered = KeyedAnswer.find(current, key);
+                if (answered != null) {
+                    return new Expected(answered, true);
                 }
                 throw stale(current);
             }
@@ -359,7 +360,7 @@ public class SessionService implements SessionStates {
     }
 
     /** The conditional write itself; a write that changes nothing leaves version and tag alone. */
-    private Uni<Session> write(String owner, String id, Session expected, Draft draft, String writeKey,
+    private Uni<Session> write(String owner, String id, Session expected, Draft draft, KeyedAnswer.Key key,
             String origin) {
         String expectedTag = expected.etag;
         long version = expected.version;
@@ -368,9 +369,13 @@ public class SessionService implements SessionStates {
         boolean unchanged = unchangedTag.equals(expectedTag) || (draft.content().sha256().equals(expected.contentHash)
                 && draft.metadataHash().equals(expected.metadataHash));
         if (unchanged) {
-            return sessions.findMetadata(id, owner).map(current -> {
+            return stored(owner, id, key).map(current -> {
                 orNotFound(current);
-                if (!current.etag.equals(expectedTag) && !alreadyWritten(current, writeKey)) {
+                Session answered = KeyedAnswer.find(current, key);
+                if (answered != null) {
+                    return answered;
+                }
+                if (!current.etag.equals(expectedTag)) {
                     throw stale(current);
                 }
                 return current;
@@ -381,29 +386,35 @@ public class SessionService implements SessionStates {
         Outbox.Write notice = outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), version + 1,
                 origin, now));
         int size = draft.content().length();
+        KeyedAnswer answer = key == null ? null : KeyedAnswer.of(key, version + 1, newTag, draft, now);
         return quotas.headroom(owner, size).onItem().transformToUni(headroom -> sessions.replaceIfTagged(id, owner,
-                        expectedTag, version + 1, draft, newTag, now, writeKey, notice, minStoredSize(size, headroom))
+                        expectedTag, version + 1, draft, newTag, now, answer, notice, minStoredSize(size, headroom))
                 .onItem().ifNotNull().transformToUni(this::replaced)
-                .onItem().ifNull().switchTo(() -> headroom == null ? missingOrStale(owner, id, writeKey)
+                .onItem().ifNull().switchTo(() -> headroom == null ? missingOrStale(owner, id, key)
                         : sessions.findMetadata(id, owner).onItem().transformToUni(current ->
                                 // The tag matched after all: it was the growth that did not fit.
                                 current != null && current.etag.equals(expectedTag) && grewTooMuch(headroom, size, current)
                                         ? Uni.createFrom().failure(quotas.tooLarge(size - current.contentSize))
-                                        : missingOrStale(owner, id, writeKey))));
+                                        : missingOrStale(owner, id, key))));
     }
 
     /**
      * After a conditional write matched nothing: 404 if the session is gone, the session if this
      * very write (same Idempotency-Key) already made it, else 412 with its state.
      */
-    private Uni<Session> missingOrStale(String owner, String id, String writeKey) {
-        return sessions.findMetadata(id, owner).onItem().transformToUni(current -> {
+    private Uni<Session> missingOrStale(String owner, String id, KeyedAnswer.Key key) {
+        return stored(owner, id, key).onItem().transformToUni(current -> {
             if (current == null) {
                 return Uni.createFrom().failure(ApiProblem.notFound("Session"));
             }
-            return alreadyWritten(current, writeKey) ? Uni.createFrom().item(current)
-                    : Uni.createFrom().failure(stale(current));
+            Session answered = KeyedAnswer.find(current, key);
+            return answered != null ? Uni.createFrom().item(answered) : Uni.createFrom().failure(stale(current));
         });
+    }
+
+    /** The session's metadata, with the answers of its keyed writes when a key is looked for. */
+    private Uni<Session> stored(String owner, String id, KeyedAnswer.Key key) {
+        return key == null ? sessions.findMetadata(id, owner) : sessions.findAnswers(id, owner);
     }
 
     /** How a write of the session puts its notice in the outbox (see Outbox.Write). */

@@ -60,7 +60,27 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
         if (key == null && !write.creates()) {
             return write.write().apply(null).map(response);
         }
+        if (write.answered() != null) {
+            // The write keeps its answer in its own document: no record, no second command.
+            return Uni.createFrom().deferred(() -> write.answered().apply(scoped(userId, operation, valid(key)),
+                    write.fingerprint())).map(response);
+        }
         return run(userId, operation, key, write.fingerprint(), token -> write.write().apply(token).map(response));
+    }
+
+    /** The key, if it is one this service accepts (400 otherwise). */
+    private static String valid(String key) {
+        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw ApiProblem.invalidField("Idempotency-Key",
+                    "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " printable ASCII characters");
+        }
+        return key;
+    }
+
+    /** The key scoped to its user and operation: the same key of another user or operation is another key. */
+    private static String scoped(String userId, String operation, String key) {
+        byte[] scoped = (userId + '\n' + operation + '\n' + key).getBytes(StandardCharsets.UTF_8);
+        return CanonicalJson.sha256Hex(scoped, scoped.length);
     }
 
     /**
@@ -80,13 +100,8 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
             return Uni.createFrom().deferred(() -> action.apply(Ids.next()))
                     .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
         }
-        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-            return Uni.createFrom().failure(ApiProblem.invalidField("Idempotency-Key",
-                    "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " printable ASCII characters"));
-        }
-        byte[] scoped = (userId + '\n' + operation + '\n' + key).getBytes(StandardCharsets.UTF_8);
-        String id = CanonicalJson.sha256Hex(scoped, scoped.length);
-        return claim(userId, id, fingerprint, action, true);
+        return Uni.createFrom().deferred(() -> claim(userId, scoped(userId, operation, valid(key)), fingerprint, action,
+                true));
     }
 
     private Uni<StoredResponse> claim(String userId, String id, String fingerprint,
