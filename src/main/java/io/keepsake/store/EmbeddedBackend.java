@@ -256,7 +256,7 @@ final class EmbeddedBackend extends H2Backend {
                     return null;
                 }
             }
-            return secondary.isEmpty() ? null : SecondaryIndex.candidates(secondary, query);
+            return secondary.isEmpty() ? null : RangePlanner.candidates(secondary, query);
         }
 
         /**
