@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.LimitsConfig;
 import io.keepsake.hashing.Canonical;
 import io.keepsake.hashing.CanonicalJson;
 import io.keepsake.web.ApiProblem;
@@ -37,7 +37,7 @@ public record Draft(String title, String description, Canonical content, String 
     }
 
     /** Validates a full representation: title and content required, description optional. */
-    public static Draft from(JsonNode body, int sizeHint, KeepsakeConfig.Limits limits) {
+    public static Draft from(JsonNode body, int sizeHint, LimitsConfig limits) {
         JsonBodies.onlyFields(body, FIELDS);
         JsonNode content = body.get("content");
         if (content == null) {
@@ -47,7 +47,7 @@ public record Draft(String title, String description, Canonical content, String 
     }
 
     public static Draft of(String rawTitle, String rawDescription, JsonNode content, int sizeHint,
-            KeepsakeConfig.Limits limits) {
+            LimitsConfig limits) {
         Metadata metadata = metadata(rawTitle, rawDescription, limits);
         // A string is measured as the text it carries: its JSON escapes are not content.
         String text = content.isTextual() ? content.textValue() : null;
@@ -72,13 +72,13 @@ public record Draft(String title, String description, Canonical content, String 
      * (accepted when it was stored, so not measured again).
      */
     public static Draft of(String rawTitle, String rawDescription, Canonical canonical, String textHash,
-            KeepsakeConfig.Limits limits) {
+            LimitsConfig limits) {
         Metadata metadata = metadata(rawTitle, rawDescription, limits);
         return new Draft(metadata.title(), metadata.description(), canonical, metadata.metadataHash(), textHash);
     }
 
     /** Validates a title (trimmed, required) and a description (null for none). */
-    public static Metadata metadata(String rawTitle, String rawDescription, KeepsakeConfig.Limits limits) {
+    public static Metadata metadata(String rawTitle, String rawDescription, LimitsConfig limits) {
         requireText("title", rawTitle);
         requireText("description", rawDescription);
         if (rawTitle == null) {
@@ -99,7 +99,7 @@ public record Draft(String title, String description, Canonical content, String 
         return new Metadata(title, description, metadataHash(title, description));
     }
 
-    private static void requireSize(long size, KeepsakeConfig.Limits limits) {
+    private static void requireSize(long size, LimitsConfig limits) {
         if (size > limits.maxContentBytes()) {
             throw ApiProblem.contentTooLarge(String.format(Locale.ROOT, "Content size (%.2f MB) exceeds maximum (%.2f MB)",
                     size / MIB, limits.maxContentBytes() / MIB))

@@ -27,6 +27,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.NoticesConfig;
 import io.keepsake.store.Ids;
 import io.keepsake.web.Json;
 import io.keepsake.web.Meters;
@@ -60,7 +61,7 @@ public class NoticeSocket {
     private final SessionStates sessions;
     private final ObjectMapper mapper;
     private final Json codec;
-    private final KeepsakeConfig.Notices config;
+    private final NoticesConfig config;
     private final Meters meters;
     private final OpenConnections connections;
     /** Each connection, completed once its ticket is redeemed and it is ready (null if it was refused). */

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
 import io.github.bucket4j.Bucket;
-import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.NoticesConfig;
 import io.netty.channel.EventLoop;
 import io.keepsake.web.Json;
 import io.keepsake.web.Meters;
@@ -48,7 +48,7 @@ final class SocketConnection implements NoticeFanout.Listener {
     private final LoopSender sender;
     private final EventLoop eventLoop;
     private final Json codec;
-    private final KeepsakeConfig.Notices config;
+    private final NoticesConfig config;
     private final Meters meters;
     private final AtomicInteger pending = new AtomicInteger();
     private final Deque<Instant> errors = new ArrayDeque<>();
@@ -65,7 +65,7 @@ final class SocketConnection implements NoticeFanout.Listener {
 
     SocketConnection(WebSocketConnection connection, EventLoop eventLoop, String userId, String clientId,
             long requestedAfter, NoticeLog log, NoticeFanout fanout, LoopSender sender,
-            BiFunction<Notice, String, String> render, Json codec, KeepsakeConfig.Notices config, Meters meters) {
+            BiFunction<Notice, String, String> render, Json codec, NoticesConfig config, Meters meters) {
         this.eventLoop = eventLoop;
         this.sender = sender;
         int rate = config.maxMessagesPerSecond();

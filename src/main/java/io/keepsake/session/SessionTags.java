@@ -11,6 +11,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.NoticesConfig;
 import io.keepsake.notice.Notice;
 import io.keepsake.notice.NoticeFanout;
 import io.keepsake.notice.NoticeFeed;
@@ -62,7 +63,7 @@ public class SessionTags {
     public SessionTags(NoticeFanout fanout, NoticeFeed feed, KeepsakeConfig config) {
         this.fanout = fanout;
         this.feed = feed;
-        KeepsakeConfig.Notices notices = config.notices();
+        NoticesConfig notices = config.notices();
         this.maxLag = notices.tagCacheMaxLag();
         this.enabled = notices.tagCacheSize() > 0;
         this.tags = Caffeine.newBuilder().maximumSize(Math.max(1, notices.tagCacheSize()))

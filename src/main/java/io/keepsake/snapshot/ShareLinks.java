@@ -3,6 +3,7 @@ package io.keepsake.snapshot;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.SnapshotsConfig;
 
 /**
  * The links a snapshot is shared by, from configured templates in which {@code {id}} stands for
@@ -18,7 +19,7 @@ class ShareLinks {
     private final String workbenchLink;
 
     ShareLinks(KeepsakeConfig config) {
-        KeepsakeConfig.Snapshots snapshots = config.snapshots();
+        SnapshotsConfig snapshots = config.snapshots();
         String base = snapshots.publicBaseUrl();
         this.shareUrl = snapshots.shareUrl()
                 .orElse((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/s/" + ID);

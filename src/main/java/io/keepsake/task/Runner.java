@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.TasksConfig;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 
@@ -19,12 +19,12 @@ public final class Runner {
     private final String id;
     private final TaskQueue queue;
     private final Map<String, TaskHandler> handlers;
-    private final KeepsakeConfig.Tasks config;
+    private final TasksConfig config;
     private final AtomicInteger running = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean stopping;
 
-    public Runner(String id, TaskQueue queue, Map<String, TaskHandler> handlers, KeepsakeConfig.Tasks config) {
+    public Runner(String id, TaskQueue queue, Map<String, TaskHandler> handlers, TasksConfig config) {
         this.id = id;
         this.queue = queue;
         this.handlers = handlers;

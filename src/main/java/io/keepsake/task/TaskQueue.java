@@ -24,6 +24,7 @@ import com.mongodb.client.model.Updates;
 
 import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.TasksConfig;
 import io.keepsake.store.Ids;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Sweep;
@@ -48,7 +49,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     /** Reads of candidates per claim when every candidate was taken by other runners meanwhile. */
     private static final int CLAIM_ROUNDS = 3;
 
-    private final KeepsakeConfig.Tasks config;
+    private final TasksConfig config;
     /** Tasks enqueued by this instance so far: the runner polls at once when it changes. */
     private final AtomicLong enqueued = new AtomicLong();
 

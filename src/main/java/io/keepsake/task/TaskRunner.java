@@ -11,6 +11,7 @@ import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.TasksConfig;
 import io.keepsake.store.Ids;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -26,7 +27,7 @@ public class TaskRunner {
 
     private final Runner runner;
     private final TaskQueue queue;
-    private final KeepsakeConfig.Tasks config;
+    private final TasksConfig config;
     /** Polls in a row that found nothing: an idle queue is looked at less and less often. */
     private int emptyPolls;
     private long nextPollNanos;

@@ -2,7 +2,7 @@ package io.keepsake.web;
 
 import java.util.List;
 
-import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.PagingConfig;
 
 /**
  * One list call's paging and sorting: page size clamped to the configured bounds, a sort field
@@ -11,7 +11,7 @@ import io.keepsake.KeepsakeConfig;
 public record PageRequest(int size, String sortBy, boolean ascending, PageToken after) {
 
     public static PageRequest of(String pageSize, String cursor, String sortBy, String sortDirection,
-            List<String> sortable, String defaultSort, KeepsakeConfig.Paging paging) {
+            List<String> sortable, String defaultSort, PagingConfig paging) {
         int size = pageSize == null || pageSize.isBlank() ? paging.defaultPageSize()
                 : Math.max(1, Math.min(paging.maxPageSize(), integer("page_size", pageSize)));
         String sort = sortBy == null || sortBy.isBlank() ? defaultSort : sortBy;

@@ -12,6 +12,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.RateLimitsConfig;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -47,7 +48,7 @@ public class RateLimiter {
     private final Map<Kind, Integer> rates = new EnumMap<>(Kind.class);
 
     public RateLimiter(KeepsakeConfig config) {
-        KeepsakeConfig.RateLimits limits = config.rateLimits();
+        RateLimitsConfig limits = config.rateLimits();
         rates.put(Kind.SNAPSHOT_READ, limits.snapshotReadsPerMinute());
         rates.put(Kind.SNAPSHOT_CREATE, limits.snapshotCreatesPerMinute());
         rates.put(Kind.SESSION_WRITE, limits.sessionWritesPerSecond());

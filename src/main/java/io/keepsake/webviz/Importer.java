@@ -29,7 +29,7 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 
-import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.LimitsConfig;
 import io.smallrye.config.WithDefault;
 
 /**
@@ -52,7 +52,7 @@ public final class Importer {
     private final OriginalDocuments documents;
     private final PrintStream out;
 
-    Importer(MongoDatabase database, KeepsakeConfig.Limits limits, PrintStream out) {
+    Importer(MongoDatabase database, LimitsConfig limits, PrintStream out) {
         this.database = database;
         this.documents = new OriginalDocuments(limits);
         this.out = out;
@@ -173,10 +173,10 @@ public final class Importer {
 
     /**
      * The service's content limits: {@code keepsake.limits.*} as system properties or environment
-     * variables, else the defaults declared in {@link KeepsakeConfig.Limits}.
+     * variables, else the defaults declared in {@link LimitsConfig}.
      */
-    static KeepsakeConfig.Limits limits() {
-        return new KeepsakeConfig.Limits() {
+    static LimitsConfig limits() {
+        return new LimitsConfig() {
             @Override
             public int maxContentBytes() {
                 return setting("maxContentBytes");
@@ -228,7 +228,7 @@ public final class Importer {
         }
         if (value == null) {
             try {
-                value = KeepsakeConfig.Limits.class.getMethod(name).getAnnotation(WithDefault.class).value();
+                value = LimitsConfig.class.getMethod(name).getAnnotation(WithDefault.class).value();
             } catch (NoSuchMethodException e) {
                 throw new IllegalStateException(e);
             }

@@ -15,7 +15,7 @@ import org.bson.types.Binary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
-import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.LimitsConfig;
 import io.keepsake.accesslog.AccessLog;
 import io.keepsake.content.Draft;
 import io.keepsake.store.Ids;
@@ -51,9 +51,9 @@ final class OriginalDocuments {
     record Converted(Kind kind, String id, Document document, String note) {
     }
 
-    private final KeepsakeConfig.Limits limits;
+    private final LimitsConfig limits;
 
-    OriginalDocuments(KeepsakeConfig.Limits limits) {
+    OriginalDocuments(LimitsConfig limits) {
         this.limits = limits;
     }
 

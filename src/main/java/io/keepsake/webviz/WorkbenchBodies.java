@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.config.LimitsConfig;
 import io.keepsake.content.Draft;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.JsonBodies;
@@ -18,7 +19,7 @@ import io.keepsake.web.JsonBodies;
 class WorkbenchBodies {
 
     private final JsonBodies json;
-    private final KeepsakeConfig.Limits limits;
+    private final LimitsConfig limits;
 
     WorkbenchBodies(JsonBodies json, KeepsakeConfig config) {
         this.json = json;

@@ -22,6 +22,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.keepsake.config.PagingConfig;
 import io.keepsake.testing.Http;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -140,7 +141,7 @@ class AccessLogTest {
     }
 
     /** The default paging settings, for calling the repository directly. */
-    private static final class Paging implements io.keepsake.KeepsakeConfig.Paging {
+    private static final class Paging implements PagingConfig {
         @Override
         public int defaultPageSize() {
             return 20;

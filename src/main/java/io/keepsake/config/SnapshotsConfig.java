@@ -1,0 +1,38 @@
+package io.keepsake.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.WithDefault;
+
+/** Settings under {@code keepsake.snapshots.}: share URLs, visit counting and caching of snapshot reads. */
+public interface SnapshotsConfig {
+    /** Public base URL of this service, for share URLs ({base}/s/{id}). */
+    @WithDefault("http://localhost:8080")
+    String publicBaseUrl();
+
+    /** The workbench page a browser opening a share URL is sent to, with ?snapshot={id} (unless workbench-link is set): this service's own page by default. */
+    @WithDefault("/")
+    String workbenchUrl();
+
+    /**
+     * Where a browser opening a share URL is sent, {id} standing for the snapshot id, e.g.
+     * https://workbench.example/snapshot/{id} (the original workbench's own route); unset: workbench-url.
+     */
+    Optional<String> workbenchLink();
+
+    /** The share URL handed out with a snapshot, {id} standing for its id; unset: {public-base-url}/s/{id}. */
+    Optional<String> shareUrl();
+
+    /** A visitor's reads within this window of their last counted visit count once. */
+    @WithDefault("5m")
+    Duration visitWindow();
+
+    /** How long a browser may cache a snapshot read (snapshots never change). */
+    @WithDefault("1h")
+    Duration cacheMaxAge();
+
+    /** How long a snapshot read waits for its visit to be recorded before moving on. */
+    @WithDefault("1s")
+    Duration visitWriteTimeout();
+}

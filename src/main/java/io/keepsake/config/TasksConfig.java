@@ -1,0 +1,44 @@
+package io.keepsake.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.WithDefault;
+
+/** Settings under {@code keepsake.tasks.}: the background task queue: polling, leases, retries and clean-up. */
+public interface TasksConfig {
+    /** Whether this instance runs tasks (every instance may; leases keep them from colliding). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** How often the runner looks for due tasks while it finds some. */
+    @WithDefault("1s")
+    Duration pollEvery();
+
+    /** Longest pause between looks at an idle queue (tasks enqueued by this instance are looked for at once). */
+    @WithDefault("10s")
+    Duration idlePollEvery();
+
+    /** How long a claimed task is reserved for its runner; after that another may take it. */
+    @WithDefault("60s")
+    Duration lease();
+
+    /** Delay before the first retry; each further retry waits twice as long. */
+    @WithDefault("1s")
+    Duration backoff();
+
+    /** Retries after the first attempt before a task is parked as dead. */
+    @WithDefault("3")
+    int maxRetries();
+
+    /** Most tasks one poll starts. */
+    @WithDefault("16")
+    int batch();
+
+    /** On shutdown, how long running tasks may finish before their leases are handed back. */
+    @WithDefault("5s")
+    Duration shutdownGrace();
+
+    /** How long done tasks are kept (for operators to look at) before they are swept. */
+    @WithDefault("1d")
+    Duration keepDone();
+}
