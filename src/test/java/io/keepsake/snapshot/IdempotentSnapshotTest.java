@@ -3,12 +3,16 @@ package io.keepsake.snapshot;
 import static io.keepsake.testing.Api.ALICE;
 import static io.keepsake.testing.Api.as;
 import static io.keepsake.testing.Api.newSession;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import jakarta.inject.Inject;
 
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
@@ -17,6 +21,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
 
+import io.keepsake.quota.Quotas;
 import io.keepsake.testing.EmbeddedStoreResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -42,8 +47,12 @@ class IdempotentSnapshotTest {
                 .then().statusCode(200);
     }
 
-    /** The user's snapshot count as their quota holds it. */
-    private static long snapshotsCounted(String user) {
+    @Inject
+    Quotas quotas;
+
+    /** The user's snapshot count as their quota holds it, once what this instance counted is stored. */
+    private long snapshotsCounted(String user) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !quotas.unsaved(user));
         try (MongoClient client = MongoClients.create(EmbeddedStoreResource.connectionString())) {
             Document usage = client.getDatabase("keepsake").getCollection("usage").find(Filters.eq("_id", user)).first();
             return ((Number) usage.get("snapshots")).longValue();

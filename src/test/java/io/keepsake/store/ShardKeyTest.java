@@ -77,6 +77,8 @@ class ShardKeyTest {
             // A user's quota usage is counted from what they stored once, when their usage document is made.
             new Scatter("snapshots", "aggregate", "counting a user's snapshots for their first quota use",
                     s -> mentions(s.filter(), "ownerId")),
+            // Usage documents changed since they were last counted, for their reconciliation (every 10 minutes).
+            new Scatter("usage", "find", "usage to count again", s -> mentions(s.filter(), "changedAt")),
             // A snapshot's visitors, and so its logs, are on any shard.
             new Scatter("snapshot_access_logs", "aggregate", "the owner's visit totals of a snapshot",
                     s -> mentions(s.filter(), "snapshotId")),
