@@ -1,13 +1,10 @@
 package io.keepsake.bench;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +13,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
@@ -45,10 +38,8 @@ final class HttpBenchmark {
     static final String[] UNLIMITED = {"KEEPSAKE_RATE_LIMITS_SESSION_WRITES_PER_SECOND", "1000000",
         "KEEPSAKE_QUOTAS_MAX_SESSIONS_PER_USER", "1000000000", "KEEPSAKE_QUOTAS_MAX_SNAPSHOTS_PER_USER", "1000000000",
         "KEEPSAKE_QUOTAS_MAX_STORED_BYTES_PER_USER", "1000G"};
-    private static final String AUTH = "Basic "
+    static final String AUTH = "Basic "
             + Base64.getEncoder().encodeToString("alice:alice-secret".getBytes(StandardCharsets.UTF_8));
-    private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)(?:\\.0+)?%\\s+([0-9.]+)(us|ms|s)\\s*$",
-            Pattern.MULTILINE);
 
     private final int threads;
     private final int connections;
@@ -67,7 +58,7 @@ final class HttpBenchmark {
 
     /** The report section; empty of figures when wrk is not installed. */
     String run() throws Exception {
-        if (!wrkInstalled()) {
+        if (!Wrk.installed()) {
             return "## HTTP load\n\nwrk is not installed (Debian: `apt-get install wrk`); nothing measured.\n";
         }
         Files.createDirectories(dir);
@@ -77,7 +68,7 @@ final class HttpBenchmark {
 
         // The reference first, alone on the machine.
         List<Figure> bare = new ArrayList<>();
-        HttpServer server = bareServer();
+        HttpServer server = BareServer.start();
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
             int smallBody = body(small).length;
@@ -138,73 +129,6 @@ final class HttpBenchmark {
             gc = ProcessStats.gcCounts(pid);
         }
         return report(rows, rssKb, gc) + notices;
-    }
-
-    /**
-     * Alice's notices over the WebSocket while a load runs: how long after its write each arrived,
-     * and how long after the load the last one came (a publisher that falls behind shows here).
-     */
-    private static final class Notices implements WebSocket.Listener {
-
-        private final List<Long> delays = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final StringBuilder text = new StringBuilder();
-        private final ObjectMapper json = new ObjectMapper();
-        private volatile long lastHeard = System.nanoTime();
-        private WebSocket socket;
-
-        static Notices listen(HttpClient http, String base) throws Exception {
-            HttpResponse<String> ticket = http.send(HttpRequest.newBuilder(URI.create(base + "/persistence/notices/tickets"))
-                    .header("Authorization", AUTH).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Notices notices = new Notices();
-            notices.socket = http.newWebSocketBuilder().buildAsync(URI.create(base.replace("http:", "ws:")
-                    + "/persistence/notices/ws?ticket=" + JsonPath.from(ticket.body()).getString("ticket")), notices)
-                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
-            return notices;
-        }
-
-        @Override
-        public java.util.concurrent.CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                try {
-                    var message = json.readTree(text.toString());
-                    if (message.path("type").asText().equals("session.updated") && message.hasNonNull("at")) {
-                        delays.add(System.currentTimeMillis() - java.time.Instant.parse(message.get("at").asText()).toEpochMilli());
-                        lastHeard = System.nanoTime();
-                    }
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-                text.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        /** Waits until nothing was heard for two seconds (at most a minute), then reports. */
-        String drained() throws InterruptedException {
-            long loadEnded = System.nanoTime();
-            long giveUp = loadEnded + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() - lastHeard < 2_000_000_000L && System.nanoTime() < giveUp) {
-                Thread.sleep(100);
-            }
-            socket.abort();
-            List<Long> sorted;
-            synchronized (delays) {
-                sorted = new ArrayList<>(delays);
-            }
-            sorted.sort(null);
-            if (sorted.isEmpty()) {
-                return "\nNo notice was heard during the PUT load.\n";
-            }
-            String line = String.format(Locale.ROOT, "%nNotices during the PUT load (one WebSocket of the writing user): %,d heard; "
-                    + "from write to arrival p50 %d ms, p99 %d ms, max %d ms; the last arrived %.1f s after the load ended.%n",
-                    sorted.size(), sorted.get(sorted.size() / 2), sorted.get((int) Math.min(sorted.size() - 1, sorted.size() * 0.99)),
-                    sorted.get(sorted.size() - 1), Math.max(0, lastHeard - loadEnded) / 1e9);
-            System.out.print(line);
-            return line;
-        }
     }
 
     private interface Load {
@@ -346,85 +270,6 @@ final class HttpBenchmark {
     }
 
     private Figure wrk(String url, String script, int connections, int duration) throws Exception {
-        int threadCount = Math.min(threads, connections);
-        List<String> command = List.of("wrk", "-t" + threadCount, "-c" + connections, "-d" + duration + "s", "--latency",
-                "-s", script, url, "--", Integer.toString(threadCount));
-        Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        wrk.waitFor();
-        Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
-        if (!rps.find()) {
-            throw new IllegalStateException("wrk said:\n" + out);
-        }
-        double p50 = Double.NaN;
-        double p99 = Double.NaN;
-        Matcher percentile = PERCENTILE.matcher(out);
-        while (percentile.find()) {
-            double value = Double.parseDouble(percentile.group(2));
-            double ms = switch (percentile.group(3)) {
-                case "us" -> value / 1000;
-                case "s" -> value * 1000;
-                default -> value;
-            };
-            if (percentile.group(1).equals("50")) {
-                p50 = ms;
-            } else {
-                p99 = ms;
-            }
-        }
-        long errors = 0;
-        Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)").matcher(out);
-        if (non2xx.find()) {
-            errors += Long.parseLong(non2xx.group(1));
-        }
-        Matcher socket = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(out);
-        if (socket.find()) {
-            for (int g = 1; g <= 4; g++) {
-                errors += Long.parseLong(socket.group(g));
-            }
-        }
-        return new Figure(Double.parseDouble(rps.group(1)), p50, p99, errors);
-    }
-
-    private static boolean wrkInstalled() {
-        try {
-            return new ProcessBuilder("wrk", "--version").redirectErrorStream(true).start().waitFor() >= 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
-    /** Answers /bare/{bytes}[?status=304] with that many bytes, after reading the request body. */
-    private static HttpServer bareServer() throws IOException {
-        // Without TCP_NODELAY the JDK server's separate header and body writes wait out delayed ACKs (40 ms).
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
-        ExecutorService pool = Executors.newFixedThreadPool(4, runnable -> {
-            Thread thread = new Thread(runnable, "bare-server");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(pool);
-        server.createContext("/bare/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            String path = exchange.getRequestURI().getPath();
-            int size = Integer.parseInt(path.substring(path.lastIndexOf('/') + 1));
-            boolean notModified = "status=304".equals(exchange.getRequestURI().getQuery());
-            if (notModified) {
-                exchange.getResponseHeaders().set("ETag", "\"1-abc\"");
-                exchange.sendResponseHeaders(304, -1);
-            } else {
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
-                byte[] body = new byte[size];
-                java.util.Arrays.fill(body, (byte) 'x');
-                exchange.sendResponseHeaders(200, size);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            }
-            exchange.close();
-        });
-        server.start();
-        return server;
+        return Wrk.run(url, script, Math.min(threads, connections), connections, duration);
     }
 }
