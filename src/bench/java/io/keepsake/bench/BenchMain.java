@@ -61,7 +61,8 @@ public final class BenchMain {
         }
         if (only.equals("all") || only.equals("http")) {
             report.append('\n').append(new HttpBenchmark(2, Integer.getInteger("bench.connections", 16),
-                    Integer.getInteger("bench.seconds", 10), Integer.getInteger("bench.warmup", 3)).run());
+                    Integer.getInteger("bench.seconds", 10), Integer.getInteger("bench.warmup", 3),
+                    System.getProperty("bench.scenarios", "all")).run());
         }
         Files.writeString(out.resolve("report.md"), report);
         System.out.println();

@@ -11,8 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
@@ -28,12 +31,25 @@ import io.restassured.path.json.JsonPath;
  */
 final class HttpBenchmark {
 
-    record Figure(double perSecond, double p50, double p99, long errors) {
+    /**
+     * wrk's figures for the measured window; for Keepsake also the CPU time (user + system) the
+     * service and the separate store used in that window per request wrk completed (NaN where not
+     * measured), and the service's CPU as a share of one core.
+     */
+    record Figure(double perSecond, double p50, double p99, long errors, long requests,
+            double serviceCpuMs, double storeCpuMs, double serviceCores) {
+
+        Figure withCpu(double serviceMs, double storeMs, double seconds) {
+            return new Figure(perSecond, p50, p99, errors, requests, serviceMs / requests, storeMs / requests,
+                    serviceMs / 1000 / seconds);
+        }
     }
 
-    record Row(String scenario, String target, Figure bare, Figure keepsake, double serviceCpu) {
+    record Row(String scenario, String target, Figure bare, Figure keepsake) {
     }
 
+    /** The scenarios, in the order they run; {@code -Dbench.scenarios} picks some by these keys. */
+    static final List<String> SCENARIOS = List.of("get", "poll", "put", "post", "get-1m", "put-1.5m", "get-1.5m");
     /** The load comes from one user: the per-user write rate and quotas would measure the limits, not the service. */
     static final String[] UNLIMITED = {"KEEPSAKE_RATE_LIMITS_SESSION_WRITES_PER_SECOND", "1000000",
         "KEEPSAKE_QUOTAS_MAX_SESSIONS_PER_USER", "1000000000", "KEEPSAKE_QUOTAS_MAX_SNAPSHOTS_PER_USER", "1000000000",
@@ -45,15 +61,24 @@ final class HttpBenchmark {
     private final int connections;
     private final int seconds;
     private final int warmUpSeconds;
+    private final Set<String> scenarios;
     private final Path dir = Path.of("target", "bench", "wrk");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final ObjectMapper json = new ObjectMapper();
+    /** The service's process while Keepsake is measured (-1: the bare server, whose CPU is not counted). */
+    private long servicePid = -1;
 
-    HttpBenchmark(int threads, int connections, int seconds, int warmUpSeconds) {
+    /** {@code scenarios}: "all" or keys of {@link #SCENARIOS}, comma-separated. */
+    HttpBenchmark(int threads, int connections, int seconds, int warmUpSeconds, String scenarios) {
         this.threads = threads;
         this.connections = connections;
         this.seconds = seconds;
         this.warmUpSeconds = warmUpSeconds;
+        this.scenarios = scenarios.isBlank() || scenarios.equals("all") ? Set.copyOf(SCENARIOS)
+                : Set.of(scenarios.trim().split("\\s*,\\s*"));
+        if (!SCENARIOS.containsAll(this.scenarios)) {
+            throw new IllegalArgumentException("bench.scenarios: " + scenarios + "; known: " + String.join(",", SCENARIOS));
+        }
     }
 
     /** The report section; empty of figures when wrk is not installed. */
@@ -67,18 +92,18 @@ final class HttpBenchmark {
         String largest = json.writeValueAsString(WorkbenchJson.atLeast(1_500_000));
 
         // The reference first, alone on the machine.
-        List<Figure> bare = new ArrayList<>();
+        Map<String, Figure> bare = new HashMap<>();
         HttpServer server = BareServer.start();
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
-            int smallBody = body(small).length;
-            bare.add(wrk(base + "/bare/" + smallBody, script("get", null, null, null), connections));
-            bare.add(wrk(base + "/bare/0?status=304", script("get", null, null, null), connections));
-            bare.add(wrk(base + "/bare/300", script("post", "PUT", body(small), null), connections));
-            bare.add(wrk(base + "/bare/300", script("post", "POST", body(small), null), connections));
-            bare.add(wrk(base + "/bare/" + body(large).length, script("get", null, null, null), connections));
-            bare.add(wrk(base + "/bare/300", script("post", "PUT", body(largest), null), 4));
-            bare.add(wrk(base + "/bare/" + body(largest).length, script("get", null, null, null), 4));
+            String get = script("get", null, null, null);
+            bare(bare, "get", () -> wrk(base + "/bare/" + body(small).length, get, connections));
+            bare(bare, "poll", () -> wrk(base + "/bare/0?status=304", get, connections));
+            bare(bare, "put", () -> wrk(base + "/bare/300", script("post", "PUT", body(small), null), connections));
+            bare(bare, "post", () -> wrk(base + "/bare/300", script("post", "POST", body(small), null), connections));
+            bare(bare, "get-1m", () -> wrk(base + "/bare/" + body(large).length, get, connections));
+            bare(bare, "put-1.5m", () -> wrk(base + "/bare/300", script("post", "PUT", body(largest), null), 4));
+            bare(bare, "get-1.5m", () -> wrk(base + "/bare/" + body(largest).length, get, 4));
         } finally {
             server.stop(0);
         }
@@ -87,12 +112,12 @@ final class HttpBenchmark {
         List<Row> rows = new ArrayList<>();
         long rssKb;
         long[] gc;
-        String notices;
+        String notices = "";
         try (ServiceProcess service = ServiceProcess.start(data, Path.of("target", "bench", "http-server.log"),
                 BenchMain.serverJvm(), UNLIMITED)) {
             service.awaitReady();
             String base = service.base.toString();
-            long pid = service.process.pid();
+            servicePid = service.process.pid();
             JsonPath one = create(base, small);
             String sessionPath = "/persistence/sessions/" + one.getString("id");
             String etag = etagOf(base, sessionPath);
@@ -108,25 +133,27 @@ final class HttpBenchmark {
             String reads = script("get", null, null, null);
             wrk(base + sessionPath, reads, connections, warmUpSeconds * 4);
 
-            rows.add(measure("GET a 10 KiB session", ">= 0.25", bare.get(0), pid,
-                    () -> wrk(base + sessionPath, reads, connections)));
-            rows.add(measure("poll: metadata, matching If-None-Match -> 304", ">= 0.5", bare.get(1), pid,
+            measure(rows, "get", "GET a 10 KiB session", ">= 0.25", bare,
+                    () -> wrk(base + sessionPath, reads, connections));
+            measure(rows, "poll", "poll: metadata, matching If-None-Match -> 304", ">= 0.5", bare,
                     () -> wrk(base + "/persistence/sessions/metadata/" + one.getString("id"),
-                            script("get", null, null, etag), connections)));
-            Notices heard = Notices.listen(http, base);
-            rows.add(measure("PUT 10 KiB with If-Match (a change each time)", ">= 0.1, p99 < 50 ms", bare.get(2), pid,
-                    () -> wrk(base + "/persistence/sessions", putScript(small, pool), connections)));
-            notices = heard.drained();
-            rows.add(measure("POST 10 KiB (create)", ">= 0.1, p99 < 50 ms", bare.get(3), pid,
-                    () -> wrk(base + "/persistence/sessions", script("post", "POST", body(small), null), connections)));
-            rows.add(measure("GET a 1 MiB session", ">= 0.5", bare.get(4), pid,
-                    () -> wrk(base + "/persistence/sessions/" + largeId, reads, connections)));
-            rows.add(measure("PUT 1.5 MiB with If-Match (1 connection)", "p99 < 100 ms", bare.get(5), pid,
-                    () -> wrk(base + "/persistence/sessions", putScript(largest, largestPool), 1)));
-            rows.add(measure("GET a 1.5 MiB session (4 connections)", "p99 < 100 ms", bare.get(6), pid,
-                    () -> wrk(base + "/persistence/sessions/" + largestId, reads, 4)));
-            rssKb = ProcessStats.rssKb(pid);
-            gc = ProcessStats.gcCounts(pid);
+                            script("get", null, null, etag), connections));
+            if (scenarios.contains("put")) {
+                Notices heard = Notices.listen(http, base);
+                measure(rows, "put", "PUT 10 KiB with If-Match (a change each time)", ">= 0.1, p99 < 50 ms", bare,
+                        () -> wrk(base + "/persistence/sessions", putScript(small, pool), connections));
+                notices = heard.drained();
+            }
+            measure(rows, "post", "POST 10 KiB (create)", ">= 0.1, p99 < 50 ms", bare,
+                    () -> wrk(base + "/persistence/sessions", script("post", "POST", body(small), null), connections));
+            measure(rows, "get-1m", "GET a 1 MiB session", ">= 0.5", bare,
+                    () -> wrk(base + "/persistence/sessions/" + largeId, reads, connections));
+            measure(rows, "put-1.5m", "PUT 1.5 MiB with If-Match (1 connection)", "p99 < 100 ms", bare,
+                    () -> wrk(base + "/persistence/sessions", putScript(largest, largestPool), 1));
+            measure(rows, "get-1.5m", "GET a 1.5 MiB session (4 connections)", "p99 < 100 ms", bare,
+                    () -> wrk(base + "/persistence/sessions/" + largestId, reads, 4));
+            rssKb = ProcessStats.rssKb(servicePid);
+            gc = ProcessStats.gcCounts(servicePid);
         }
         return report(rows, rssKb, gc) + notices;
     }
@@ -135,30 +162,42 @@ final class HttpBenchmark {
         Figure run() throws Exception;
     }
 
-    private Row measure(String scenario, String target, Figure bare, long pid, Load load) throws Exception {
-        long before = ProcessStats.cpuTicks(pid);
-        long from = System.nanoTime();
+    private void bare(Map<String, Figure> figures, String scenario, Load load) throws Exception {
+        if (scenarios.contains(scenario)) {
+            figures.put(scenario, load.run());
+        }
+    }
+
+    private void measure(List<Row> rows, String key, String scenario, String target, Map<String, Figure> bare, Load load)
+            throws Exception {
+        if (!scenarios.contains(key)) {
+            return;
+        }
         Figure figure = load.run();
-        double cpu = 100.0 * (ProcessStats.cpuTicks(pid) - before) / ProcessStats.clockTicksPerSecond()
-                / ((System.nanoTime() - from) / 1e9);
-        System.out.printf(Locale.ROOT, "%-50s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  (bare %9.0f)  x%.3f%n",
-                scenario, figure.perSecond(), figure.p50(), figure.p99(), figure.errors(), bare.perSecond(),
-                figure.perSecond() / bare.perSecond());
-        return new Row(scenario, target, bare, figure, cpu);
+        Figure reference = bare.get(key);
+        System.out.printf(Locale.ROOT, "%-50s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  (bare %9.0f)  x%.3f"
+                + "  CPU ms/request: service %.3f, store %.3f%n", scenario, figure.perSecond(), figure.p50(), figure.p99(),
+                figure.errors(), reference.perSecond(), figure.perSecond() / reference.perSecond(), figure.serviceCpuMs(),
+                figure.storeCpuMs());
+        rows.add(new Row(scenario, target, reference, figure));
     }
 
     private static String report(List<Row> rows, long rssKb, long[] gc) {
         StringBuilder out = new StringBuilder("## HTTP load: Keepsake on its embedded store against a bare server\n\n")
                 .append(String.format(Locale.ROOT, "wrk, %s; JDK %s, %d cores shared by the service, wrk and the bare "
-                        + "server; the service with -Xmx256m. Every answer other than 2xx/3xx is an error.%n%n",
+                        + "server; the service with -Xmx256m. Every answer other than 2xx/3xx is an error. CPU: user + "
+                        + "system time of the process over the measured window, as a share of one core and per request "
+                        + "wrk completed in it.%n%n",
                         "2 threads", Runtime.version(), Runtime.getRuntime().availableProcessors()))
-                .append("| scenario | bare req/s | Keepsake req/s | p50 ms | p99 ms | errors | Keepsake / bare | target | service CPU |\n")
-                .append("|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
+                .append("| scenario | bare req/s | Keepsake req/s | p50 ms | p99 ms | errors | Keepsake / bare | target "
+                        + "| service CPU | service CPU ms/request |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
         for (Row row : rows) {
-            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.1f | %.1f | %d | %.3f | %s | %.0f %% |%n",
-                    row.scenario(), row.bare().perSecond(), row.keepsake().perSecond(), row.keepsake().p50(),
-                    row.keepsake().p99(), row.keepsake().errors(), row.keepsake().perSecond() / row.bare().perSecond(),
-                    row.target(), row.serviceCpu()));
+            Figure keepsake = row.keepsake();
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.1f | %.1f | %d | %.3f | %s | %.0f %% | %.3f |%n",
+                    row.scenario(), row.bare().perSecond(), keepsake.perSecond(), keepsake.p50(), keepsake.p99(),
+                    keepsake.errors(), keepsake.perSecond() / row.bare().perSecond(), row.target(),
+                    100 * keepsake.serviceCores(), keepsake.serviceCpuMs()));
         }
         out.append(String.format(Locale.ROOT, "%nResident memory of the service after the run: %,d MiB", rssKb / 1024));
         if (gc != null) {
@@ -264,9 +303,16 @@ final class HttpBenchmark {
         return "[" + eq + "[" + text + "]" + eq + "]";
     }
 
+    /** A warm-up run, then the measured one, with the service's CPU over the measured window alone. */
     private Figure wrk(String url, String script, int connections) throws Exception {
         wrk(url, script, connections, warmUpSeconds);
-        return wrk(url, script, connections, seconds);
+        if (servicePid < 0) {
+            return wrk(url, script, connections, seconds);
+        }
+        double service = ProcessStats.cpuMs(servicePid);
+        long from = System.nanoTime();
+        Figure figure = wrk(url, script, connections, seconds);
+        return figure.withCpu(ProcessStats.cpuMs(servicePid) - service, Double.NaN, (System.nanoTime() - from) / 1e9);
     }
 
     private Figure wrk(String url, String script, int connections, int duration) throws Exception {

@@ -27,6 +27,10 @@ final class Wrk {
         if (!rps.find()) {
             throw new IllegalStateException("wrk said:\n" + out);
         }
+        Matcher requests = Pattern.compile("(\\d+) requests in ").matcher(out);
+        if (!requests.find()) {
+            throw new IllegalStateException("wrk said:\n" + out);
+        }
         double p50 = Double.NaN;
         double p99 = Double.NaN;
         Matcher percentile = PERCENTILE.matcher(out);
@@ -54,7 +58,8 @@ final class Wrk {
                 errors += Long.parseLong(socket.group(g));
             }
         }
-        return new HttpBenchmark.Figure(Double.parseDouble(rps.group(1)), p50, p99, errors);
+        return new HttpBenchmark.Figure(Double.parseDouble(rps.group(1)), p50, p99, errors, Long.parseLong(requests.group(1)),
+                Double.NaN, Double.NaN, Double.NaN);
     }
 
     static boolean installed() {
