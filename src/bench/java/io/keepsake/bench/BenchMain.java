@@ -38,7 +38,8 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
-        // -Dbench.only=hash|notices|startup|durability|http runs one of them (default: all)
+        // -Dbench.only=hash|notices|startup|durability|http runs one of them (default: all);
+        // -Dbench.store=embedded|separate|both: where the HTTP benchmark's service keeps its data
         String only = System.getProperty("bench.only", "all");
         StringBuilder report = new StringBuilder("# Keepsake benchmarks\n\n");
         if (only.equals("all") || only.equals("hash")) {
@@ -62,7 +63,7 @@ public final class BenchMain {
         if (only.equals("all") || only.equals("http")) {
             report.append('\n').append(new HttpBenchmark(2, Integer.getInteger("bench.connections", 16),
                     Integer.getInteger("bench.seconds", 10), Integer.getInteger("bench.warmup", 3),
-                    System.getProperty("bench.scenarios", "all")).run());
+                    System.getProperty("bench.scenarios", "all"), System.getProperty("bench.store", "embedded")).run());
         }
         Files.writeString(out.resolve("report.md"), report);
         System.out.println();

@@ -24,10 +24,11 @@ import io.keepsake.testing.ServiceProcess;
 import io.restassured.path.json.JsonPath;
 
 /**
- * HTTP load against the packaged service on its embedded store, with wrk, side by side with a
- * bare JDK HTTP server that answers each scenario's request with a body of the same size (the
- * reference for what the machine allows). Every answer that is not 2xx or 3xx is an error. Prints
- * req/s, p50, p99 and the ratio to the bare server per scenario, and the service's CPU and memory.
+ * HTTP load against the packaged service, with wrk, side by side with a bare JDK HTTP server that
+ * answers each scenario's request with a body of the same size (the reference for what the machine
+ * allows). The service runs on its embedded store or on a store in a process of its own, whose CPU
+ * is then counted apart. Every answer that is not 2xx or 3xx is an error. Prints req/s, p50, p99
+ * and the ratio to the bare server per scenario, the CPU per request, and the service's memory.
  */
 final class HttpBenchmark {
 
@@ -45,7 +46,11 @@ final class HttpBenchmark {
         }
     }
 
-    record Row(String scenario, String target, Figure bare, Figure keepsake) {
+    record Row(String store, String scenario, String target, Figure bare, Figure keepsake) {
+    }
+
+    /** One store variant's rows, the service's memory and GC counts after them, the notices heard. */
+    record Variant(String store, List<Row> rows, long rssKb, long[] gc, String notices) {
     }
 
     /** The scenarios, in the order they run; {@code -Dbench.scenarios} picks some by these keys. */
@@ -62,14 +67,21 @@ final class HttpBenchmark {
     private final int seconds;
     private final int warmUpSeconds;
     private final Set<String> scenarios;
+    private final List<String> stores;
     private final Path dir = Path.of("target", "bench", "wrk");
+    private final WrkScripts scripts = new WrkScripts(dir);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final ObjectMapper json = new ObjectMapper();
     /** The service's process while Keepsake is measured (-1: the bare server, whose CPU is not counted). */
     private long servicePid = -1;
+    /** The separate store's process, -1 on the embedded store (its CPU is the service's). */
+    private long storePid = -1;
 
-    /** {@code scenarios}: "all" or keys of {@link #SCENARIOS}, comma-separated. */
-    HttpBenchmark(int threads, int connections, int seconds, int warmUpSeconds, String scenarios) {
+    /**
+     * {@code scenarios}: "all" or keys of {@link #SCENARIOS}, comma-separated; {@code store}:
+     * embedded, separate (mongo-java-server in memory as its own process) or both, one after the other.
+     */
+    HttpBenchmark(int threads, int connections, int seconds, int warmUpSeconds, String scenarios, String store) {
         this.threads = threads;
         this.connections = connections;
         this.seconds = seconds;
@@ -79,6 +91,11 @@ final class HttpBenchmark {
         if (!SCENARIOS.containsAll(this.scenarios)) {
             throw new IllegalArgumentException("bench.scenarios: " + scenarios + "; known: " + String.join(",", SCENARIOS));
         }
+        this.stores = switch (store) {
+            case "embedded", "separate" -> List.of(store);
+            case "both" -> List.of("embedded", "separate");
+            default -> throw new IllegalArgumentException("bench.store: " + store + "; embedded, separate or both");
+        };
     }
 
     /** The report section; empty of figures when wrk is not installed. */
@@ -96,28 +113,41 @@ final class HttpBenchmark {
         HttpServer server = BareServer.start();
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
-            String get = script("get", null, null, null);
+            String get = scripts.fixed("get", null, null, null);
             bare(bare, "get", () -> wrk(base + "/bare/" + body(small).length, get, connections));
             bare(bare, "poll", () -> wrk(base + "/bare/0?status=304", get, connections));
-            bare(bare, "put", () -> wrk(base + "/bare/300", script("post", "PUT", body(small), null), connections));
-            bare(bare, "post", () -> wrk(base + "/bare/300", script("post", "POST", body(small), null), connections));
+            bare(bare, "put", () -> wrk(base + "/bare/300", scripts.fixed("post", "PUT", body(small), null), connections));
+            bare(bare, "post", () -> wrk(base + "/bare/300", scripts.fixed("post", "POST", body(small), null), connections));
             bare(bare, "get-1m", () -> wrk(base + "/bare/" + body(large).length, get, connections));
-            bare(bare, "put-1.5m", () -> wrk(base + "/bare/300", script("post", "PUT", body(largest), null), 4));
+            bare(bare, "put-1.5m", () -> wrk(base + "/bare/300", scripts.fixed("post", "PUT", body(largest), null), 4));
             bare(bare, "get-1.5m", () -> wrk(base + "/bare/" + body(largest).length, get, 4));
         } finally {
             server.stop(0);
         }
 
+        List<Variant> variants = new ArrayList<>();
+        for (String store : stores) {
+            variants.add(keepsake(store, bare, small, large, largest));
+        }
+        return report(variants);
+    }
+
+    /** The scenarios against the packaged service on the embedded store or a separate one. */
+    private Variant keepsake(String store, Map<String, Figure> bare, String small, String large, String largest)
+            throws Exception {
         Path data = Files.createTempDirectory("keepsake-bench");
         List<Row> rows = new ArrayList<>();
         long rssKb;
         long[] gc;
         String notices = "";
-        try (ServiceProcess service = ServiceProcess.start(data, Path.of("target", "bench", "http-server.log"),
-                BenchMain.serverJvm(), UNLIMITED)) {
+        Path storeLog = Path.of("target", "bench", "http-store.log");
+        try (SeparateStore separate = store.equals("separate") ? SeparateStore.start(storeLog) : null;
+                ServiceProcess service = ServiceProcess.start(data, Path.of("target", "bench", "http-server.log"),
+                        BenchMain.serverJvm(), environment(separate))) {
             service.awaitReady();
             String base = service.base.toString();
             servicePid = service.process.pid();
+            storePid = separate == null ? -1 : separate.process.pid();
             JsonPath one = create(base, small);
             String sessionPath = "/persistence/sessions/" + one.getString("id");
             String etag = etagOf(base, sessionPath);
@@ -130,32 +160,49 @@ final class HttpBenchmark {
             List<String> largestPool = List.of(largestId + "=*");
 
             // The JIT compiles the hot paths for about half a minute: warm all of them up first.
-            String reads = script("get", null, null, null);
+            String reads = scripts.fixed("get", null, null, null);
             wrk(base + sessionPath, reads, connections, warmUpSeconds * 4);
 
-            measure(rows, "get", "GET a 10 KiB session", ">= 0.25", bare,
+            measure(rows, store, "get", "GET a 10 KiB session", ">= 0.25", bare,
                     () -> wrk(base + sessionPath, reads, connections));
-            measure(rows, "poll", "poll: metadata, matching If-None-Match -> 304", ">= 0.5", bare,
+            measure(rows, store, "poll", "poll: metadata, matching If-None-Match -> 304", ">= 0.5", bare,
                     () -> wrk(base + "/persistence/sessions/metadata/" + one.getString("id"),
-                            script("get", null, null, etag), connections));
+                            scripts.fixed("get", null, null, etag), connections));
             if (scenarios.contains("put")) {
                 Notices heard = Notices.listen(http, base);
-                measure(rows, "put", "PUT 10 KiB with If-Match (a change each time)", ">= 0.1, p99 < 50 ms", bare,
-                        () -> wrk(base + "/persistence/sessions", putScript(small, pool), connections));
+                measure(rows, store, "put", "PUT 10 KiB with If-Match (a change each time)", ">= 0.1, p99 < 50 ms", bare,
+                        () -> wrk(base + "/persistence/sessions", scripts.put(small, pool), connections));
                 notices = heard.drained();
             }
-            measure(rows, "post", "POST 10 KiB (create)", ">= 0.1, p99 < 50 ms", bare,
-                    () -> wrk(base + "/persistence/sessions", script("post", "POST", body(small), null), connections));
-            measure(rows, "get-1m", "GET a 1 MiB session", ">= 0.5", bare,
+            measure(rows, store, "post", "POST 10 KiB (create)", ">= 0.1, p99 < 50 ms", bare,
+                    () -> wrk(base + "/persistence/sessions", scripts.fixed("post", "POST", body(small), null), connections));
+            measure(rows, store, "get-1m", "GET a 1 MiB session", ">= 0.5", bare,
                     () -> wrk(base + "/persistence/sessions/" + largeId, reads, connections));
-            measure(rows, "put-1.5m", "PUT 1.5 MiB with If-Match (1 connection)", "p99 < 100 ms", bare,
-                    () -> wrk(base + "/persistence/sessions", putScript(largest, largestPool), 1));
-            measure(rows, "get-1.5m", "GET a 1.5 MiB session (4 connections)", "p99 < 100 ms", bare,
+            measure(rows, store, "put-1.5m", "PUT 1.5 MiB with If-Match (1 connection)", "p99 < 100 ms", bare,
+                    () -> wrk(base + "/persistence/sessions", scripts.put(largest, largestPool), 1));
+            measure(rows, store, "get-1.5m", "GET a 1.5 MiB session (4 connections)", "p99 < 100 ms", bare,
                     () -> wrk(base + "/persistence/sessions/" + largestId, reads, 4));
             rssKb = ProcessStats.rssKb(servicePid);
             gc = ProcessStats.gcCounts(servicePid);
         }
-        return report(rows, rssKb, gc) + notices;
+        servicePid = -1;
+        storePid = -1;
+        return new Variant(store, rows, rssKb, gc, notices);
+    }
+
+    /**
+     * The service's environment: on a separate store, its connection string (which skips the
+     * embedded store) and the embedded profile's notice feed, tailing, so that the variants differ
+     * in where the store runs only.
+     */
+    private static String[] environment(SeparateStore store) {
+        if (store == null) {
+            return UNLIMITED;
+        }
+        List<String> environment = new ArrayList<>(List.of(UNLIMITED));
+        environment.addAll(List.of("QUARKUS_MONGODB_CONNECTION_STRING", store.connectionString,
+                "KEEPSAKE_NOTICES_FEED", "tailing"));
+        return environment.toArray(String[]::new);
     }
 
     private interface Load {
@@ -168,43 +215,51 @@ final class HttpBenchmark {
         }
     }
 
-    private void measure(List<Row> rows, String key, String scenario, String target, Map<String, Figure> bare, Load load)
-            throws Exception {
+    private void measure(List<Row> rows, String store, String key, String scenario, String target, Map<String, Figure> bare,
+            Load load) throws Exception {
         if (!scenarios.contains(key)) {
             return;
         }
         Figure figure = load.run();
         Figure reference = bare.get(key);
-        System.out.printf(Locale.ROOT, "%-50s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  (bare %9.0f)  x%.3f"
-                + "  CPU ms/request: service %.3f, store %.3f%n", scenario, figure.perSecond(), figure.p50(), figure.p99(),
+        System.out.printf(Locale.ROOT, "%-8s %-50s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  (bare %9.0f)  x%.3f"
+                + "  CPU ms/request: service %.3f, store %.3f%n", store, scenario, figure.perSecond(), figure.p50(), figure.p99(),
                 figure.errors(), reference.perSecond(), figure.perSecond() / reference.perSecond(), figure.serviceCpuMs(),
                 figure.storeCpuMs());
-        rows.add(new Row(scenario, target, reference, figure));
+        rows.add(new Row(store, scenario, target, reference, figure));
     }
 
-    private static String report(List<Row> rows, long rssKb, long[] gc) {
-        StringBuilder out = new StringBuilder("## HTTP load: Keepsake on its embedded store against a bare server\n\n")
-                .append(String.format(Locale.ROOT, "wrk, %s; JDK %s, %d cores shared by the service, wrk and the bare "
-                        + "server; the service with -Xmx256m. Every answer other than 2xx/3xx is an error. CPU: user + "
-                        + "system time of the process over the measured window, as a share of one core and per request "
-                        + "wrk completed in it.%n%n",
+    private static String report(List<Variant> variants) {
+        StringBuilder out = new StringBuilder("## HTTP load: Keepsake against a bare server\n\n")
+                .append(String.format(Locale.ROOT, "wrk, %s; JDK %s, %d cores shared by the service, its store when "
+                        + "separate, wrk and the bare server; the service with -Xmx256m. Store: embedded (in the service's "
+                        + "process, on disk) or separate (mongo-java-server in memory, its own process). Every answer other "
+                        + "than 2xx/3xx is an error. CPU: user + system time of the process over the measured window, as a "
+                        + "share of one core and per request wrk completed in it; on the embedded store the store's is in "
+                        + "the service's.%n%n",
                         "2 threads", Runtime.version(), Runtime.getRuntime().availableProcessors()))
-                .append("| scenario | bare req/s | Keepsake req/s | p50 ms | p99 ms | errors | Keepsake / bare | target "
-                        + "| service CPU | service CPU ms/request |\n")
-                .append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
-        for (Row row : rows) {
-            Figure keepsake = row.keepsake();
-            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.1f | %.1f | %d | %.3f | %s | %.0f %% | %.3f |%n",
-                    row.scenario(), row.bare().perSecond(), keepsake.perSecond(), keepsake.p50(), keepsake.p99(),
-                    keepsake.errors(), keepsake.perSecond() / row.bare().perSecond(), row.target(),
-                    100 * keepsake.serviceCores(), keepsake.serviceCpuMs()));
+                .append("| store | scenario | bare req/s | Keepsake req/s | p50 ms | p99 ms | errors | Keepsake / bare | target "
+                        + "| service CPU | service CPU ms/request | store CPU ms/request |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n");
+        for (Variant variant : variants) {
+            for (Row row : variant.rows()) {
+                Figure keepsake = row.keepsake();
+                out.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %.1f | %.1f | %d | %.3f | %s | %.0f %% "
+                        + "| %.3f | %s |%n", row.store(), row.scenario(), row.bare().perSecond(), keepsake.perSecond(),
+                        keepsake.p50(), keepsake.p99(), keepsake.errors(), keepsake.perSecond() / row.bare().perSecond(),
+                        row.target(), 100 * keepsake.serviceCores(), keepsake.serviceCpuMs(),
+                        Double.isNaN(keepsake.storeCpuMs()) ? "-" : String.format(Locale.ROOT, "%.3f", keepsake.storeCpuMs())));
+            }
         }
-        out.append(String.format(Locale.ROOT, "%nResident memory of the service after the run: %,d MiB", rssKb / 1024));
-        if (gc != null) {
-            out.append(String.format(Locale.ROOT, "; garbage collections during the whole run: %,d young, %,d full, %d s in all",
-                    gc[0], gc[1], gc[2]));
+        for (Variant variant : variants) {
+            out.append(String.format(Locale.ROOT, "%n%s store: resident memory of the service after the run: %,d MiB",
+                    variant.store(), variant.rssKb() / 1024));
+            if (variant.gc() != null) {
+                out.append(String.format(Locale.ROOT, "; garbage collections during the whole run: %,d young, %,d full, "
+                        + "%d s in all", variant.gc()[0], variant.gc()[1], variant.gc()[2]));
+            }
+            out.append(".\n").append(variant.notices());
         }
-        out.append(".\n");
         return out.toString();
     }
 
@@ -227,83 +282,7 @@ final class HttpBenchmark {
         return ("{\"title\":\"bench\",\"description\":\"load\",\"content\":" + content + "}").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A wrk script: GET with auth (and If-None-Match), or a fixed body with the given method. */
-    private String script(String name, String method, byte[] body, String ifNoneMatch) throws IOException {
-        StringBuilder lua = new StringBuilder();
-        lua.append("wrk.headers[\"Authorization\"] = \"").append(AUTH).append("\"\n");
-        if (ifNoneMatch != null) {
-            lua.append("wrk.headers[\"If-None-Match\"] = ").append(luaString(ifNoneMatch)).append('\n');
-        }
-        if (method != null) {
-            lua.append("wrk.method = \"").append(method).append("\"\n")
-                    .append("wrk.headers[\"Content-Type\"] = \"application/json\"\n")
-                    .append("wrk.body = ").append(luaString(new String(body, StandardCharsets.UTF_8))).append('\n');
-        }
-        Path file = dir.resolve(name + "-" + Integer.toHexString(lua.toString().hashCode()) + ".lua");
-        Files.writeString(file, lua);
-        return file.toString();
-    }
-
-    /**
-     * PUT with If-Match, a different body each time, to a pool of sessions each thread keeps apart:
-     * a session is written again only once its previous answer (and ETag) came back. Each wrk run
-     * (warm-up, then measured) starts with If-Match: * for each session, then sends the ETag each
-     * answer gave.
-     */
-    private String putScript(String content, List<String> sessions) throws IOException {
-        String lua = """
-                local auth = %s
-                local state = %s
-                local pool = %s
-                local threads = 0
-                function setup(thread)
-                  thread:set("index", threads)
-                  threads = threads + 1
-                end
-                local free, etags, any = {}, {}, nil
-                local counter = 0
-                function init(args)
-                  local total = tonumber(args[1])
-                  for i, entry in ipairs(pool) do
-                    if (i - 1) %% total == index then
-                      local id, etag = entry:match("^([^=]+)=(.+)$")
-                      etags[id] = etag
-                      table.insert(free, id)
-                      any = any or id
-                    end
-                  end
-                end
-                function request()
-                  local id = table.remove(free, 1) or any
-                  counter = counter + 1
-                  local body = '{"title":"bench","description":"load","content":{"n":' .. counter .. ',"state":' .. state .. '}}'
-                  return wrk.format("PUT", "/persistence/sessions/" .. id, {["Authorization"] = auth,
-                    ["Content-Type"] = "application/json", ["If-Match"] = etags[id]}, body)
-                end
-                function response(status, headers, body)
-                  local id = body:match('"id":"([^"]+)"') or body:match('/persistence/sessions/([%%w_-]+)')
-                  if id ~= nil and etags[id] ~= nil then
-                    etags[id] = headers["ETag"] or headers["etag"] or etags[id]
-                    table.insert(free, id)
-                  end
-                end
-                """.formatted(luaString(AUTH), luaString(content),
-                "{" + String.join(",", sessions.stream().map(HttpBenchmark::luaString).toList()) + "}");
-        Path file = dir.resolve("put-" + content.length() + ".lua");
-        Files.writeString(file, lua);
-        return file.toString();
-    }
-
-    private static String luaString(String text) {
-        int level = 0;
-        while (text.contains("]" + "=".repeat(level) + "]")) {
-            level++;
-        }
-        String eq = "=".repeat(level);
-        return "[" + eq + "[" + text + "]" + eq + "]";
-    }
-
-    /** A warm-up run, then the measured one, with the service's CPU over the measured window alone. */
+    /** A warm-up run, then the measured one, with the service's and the store's CPU over the measured window alone. */
     private Figure wrk(String url, String script, int connections) throws Exception {
         wrk(url, script, connections, warmUpSeconds);
         if (servicePid < 0) {
@@ -311,8 +290,10 @@ final class HttpBenchmark {
         }
         double service = ProcessStats.cpuMs(servicePid);
         long from = System.nanoTime();
+        double store = storePid < 0 ? Double.NaN : ProcessStats.cpuMs(storePid);
         Figure figure = wrk(url, script, connections, seconds);
-        return figure.withCpu(ProcessStats.cpuMs(servicePid) - service, Double.NaN, (System.nanoTime() - from) / 1e9);
+        return figure.withCpu(ProcessStats.cpuMs(servicePid) - service,
+                storePid < 0 ? Double.NaN : ProcessStats.cpuMs(storePid) - store, (System.nanoTime() - from) / 1e9);
     }
 
     private Figure wrk(String url, String script, int connections, int duration) throws Exception {

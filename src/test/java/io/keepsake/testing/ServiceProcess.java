@@ -84,7 +84,8 @@ public final class ServiceProcess implements AutoCloseable {
                 URI.create("http://127.0.0.1:" + managementPort), dataDir, log, started);
     }
 
-    private static int freePort() throws IOException {
+    /** A port nothing listens on now (another process may take it before the caller binds it). */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

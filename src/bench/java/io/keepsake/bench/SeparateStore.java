@@ -1,0 +1,75 @@
+package io.keepsake.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import de.bwaldvogel.mongo.MongoServer;
+import io.keepsake.testing.IdLookupMemoryBackend;
+import io.keepsake.testing.ServiceProcess;
+
+/**
+ * mongo-java-server's in-memory backend as its own JVM on a free loopback port, so that the HTTP
+ * benchmark can tell the service's CPU from the store's. The backend is the tests' memory backend
+ * that reads a query pinning {@code _id} from the id index, as a real store does: the plain one
+ * scans the collection for the id-and-owner queries of every read and write, and its CPU per
+ * request would grow with the sessions the benchmark creates. Like the plain one it builds no
+ * non-unique index (a query on other fields, such as a user's notice log, scans its collection) and
+ * keeps nothing on disk.
+ */
+final class SeparateStore implements AutoCloseable {
+
+    final Process process;
+    final String connectionString;
+
+    private SeparateStore(Process process, String connectionString) {
+        this.process = process;
+        this.connectionString = connectionString;
+    }
+
+    /** Starts the store on this JVM's java and class path; returns once it accepts connections. */
+    static SeparateStore start(Path log) throws IOException, InterruptedException {
+        int port = ServiceProcess.freePort();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Process process = new ProcessBuilder(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                SeparateStore.class.getName(), Integer.toString(port)))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        SeparateStore store = new SeparateStore(process, "mongodb://127.0.0.1:" + port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return store;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        store.close();
+        throw new IllegalStateException("the separate store did not start; see " + log.toAbsolutePath());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The store process: listens on the port given until its standard input ends (the benchmark is gone). */
+    public static void main(String[] args) throws IOException {
+        MongoServer server = new MongoServer(new IdLookupMemoryBackend());
+        server.bind("127.0.0.1", Integer.parseInt(args[0]));
+        System.out.println("Separate store listening at mongodb://127.0.0.1:" + args[0]);
+        while (System.in.read() >= 0) {
+            // the benchmark writes nothing; end of input means it exited without stopping us
+        }
+        server.shutdownNow();
+    }
+}
