@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import de.bwaldvogel.mongo.MongoServer;
 import io.keepsake.testing.IdLookupMemoryBackend;
@@ -23,6 +26,9 @@ import io.keepsake.testing.ServiceProcess;
  */
 final class SeparateStore implements AutoCloseable {
 
+    /** Held: a logger nothing references may be collected, and the level set on it with it. */
+    private static final Logger ROOT = Logger.getLogger("");
+
     final Process process;
     final String connectionString;
 
@@ -36,7 +42,9 @@ final class SeparateStore implements AutoCloseable {
         int port = ServiceProcess.freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Process process = new ProcessBuilder(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        Process process = new ProcessBuilder(List.of(java, "-Xmx1g",
+                // The logging the service uses (slf4j over JBoss LogManager), configured through JUL in main.
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", System.getProperty("java.class.path"),
                 SeparateStore.class.getName(), Integer.toString(port)))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         SeparateStore store = new SeparateStore(process, "mongodb://127.0.0.1:" + port);
@@ -64,6 +72,10 @@ final class SeparateStore implements AutoCloseable {
 
     /** The store process: listens on the port given until its standard input ends (the benchmark is gone). */
     public static void main(String[] args) throws IOException {
+        // Warnings only, as in the service: at debug, the wire protocol handler renders every message,
+        // content included, to JSON (a hex dump for binary) for a line nobody reads, most of a write's CPU.
+        ROOT.setLevel(Level.WARNING);
+        ROOT.addHandler(new ConsoleHandler());
         MongoServer server = new MongoServer(new IdLookupMemoryBackend());
         server.bind("127.0.0.1", Integer.parseInt(args[0]));
         System.out.println("Separate store listening at mongodb://127.0.0.1:" + args[0]);
