@@ -7,6 +7,7 @@ import io.keepsake.config.NoticesConfig;
 import io.keepsake.config.PagingConfig;
 import io.keepsake.config.QuotasConfig;
 import io.keepsake.config.RateLimitsConfig;
+import io.keepsake.config.ReadsConfig;
 import io.keepsake.config.SignInConfig;
 import io.keepsake.config.SnapshotsConfig;
 import io.keepsake.config.StoreConfig;
@@ -36,6 +37,8 @@ public interface KeepsakeConfig {
     RateLimitsConfig rateLimits();
 
     NoticesConfig notices();
+
+    ReadsConfig reads();
 
     WebvizConfig webviz();
 

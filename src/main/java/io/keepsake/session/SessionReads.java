@@ -9,7 +9,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Conditional reads of one's own session, answered from memory when this instance can vouch for
- * what it holds ({@link SessionTags}), else from the store (and then remembered).
+ * what it holds ({@link SessionTags}), else from the store (and then remembered). What is held but
+ * too old to vouch for is checked with one read of the session's tag, and served when unchanged.
  */
 @ApplicationScoped
 class SessionReads {
@@ -39,16 +40,31 @@ class SessionReads {
     Uni<Read> get(String owner, String id, Condition ifNoneMatch) {
         Ids.require(id);
         String current = tags.current(owner, id);
-        if (current != null) {
-            if (unchanged(ifNoneMatch, current)) {
-                return Uni.createFrom().item(Read.unchanged(current));
-            }
-            byte[] held = tags.body(owner, id, current);
-            if (held != null) {
-                return Uni.createFrom().item(new Read(null, held, current, false));
-            }
+        Read held = current == null ? null : fromMemory(owner, id, ifNoneMatch, current);
+        if (held != null) {
+            return Uni.createFrom().item(held);
         }
-        long since = tags.stamp();
+        if (current == null && tags.held(owner, id)) {
+            return storedMetadata(owner, id).onItem().transformToUni(found -> {
+                Read checked = fromMemory(owner, id, ifNoneMatch, found.etag);
+                return checked != null ? Uni.createFrom().item(checked) : fromStore(owner, id, ifNoneMatch);
+            });
+        }
+        return fromStore(owner, id, ifNoneMatch);
+    }
+
+    /** The answer from memory under the session's current tag (the client holds it, or its JSON is held), else null. */
+    private Read fromMemory(String owner, String id, Condition ifNoneMatch, String current) {
+        if (unchanged(ifNoneMatch, current)) {
+            return Read.unchanged(current);
+        }
+        byte[] held = tags.body(owner, id, current);
+        return held == null ? null : new Read(null, held, current, false);
+    }
+
+    /** The read from the store, remembered with its tag and JSON. */
+    private Uni<Read> fromStore(String owner, String id, Condition ifNoneMatch) {
+        SessionTags.Stamp since = tags.stamp();
         if (ifNoneMatch == null) {
             return sessions.findOwned(id, owner).map(found -> full(SessionService.orNotFound(found), since));
         }
@@ -74,15 +90,21 @@ class SessionReads {
         if (current != null && unchanged(ifNoneMatch, current)) {
             return Uni.createFrom().item(Read.unchanged(current));
         }
-        long since = tags.stamp();
+        return storedMetadata(owner, id).map(found -> new Read(found, null, found.etag,
+                ifNoneMatch != null && ifNoneMatch.matchesWeak(found.etag)));
+    }
+
+    /** The session without its content from the store, remembered with its tag (which stamps a held one afresh). */
+    private Uni<Session> storedMetadata(String owner, String id) {
+        SessionTags.Stamp since = tags.stamp();
         return sessions.findMetadata(id, owner).map(found -> {
             tags.remember(SessionService.orNotFound(found), since);
-            return new Read(found, null, found.etag, ifNoneMatch != null && ifNoneMatch.matchesWeak(found.etag));
+            return found;
         });
     }
 
     /** A full read from the store, written out once and remembered with its tag. */
-    private Read full(Session session, long since) {
+    private Read full(Session session, SessionTags.Stamp since) {
         byte[] written = json.bytes(SessionViews.Full.of(session));
         tags.remember(session, since, written);
         return new Read(null, written, session.etag, false);

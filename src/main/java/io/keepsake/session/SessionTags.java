@@ -26,6 +26,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * {@code keepsake.notices.tag-cache-max-lag}. Otherwise, or when unsure (an entry missing, notices
  * skipped), the caller reads the store. A body is served only under the tag vouched for.
  *
+ * <p>Notices alone cannot vouch for a tag for long: an instance that dies between a write and its
+ * notice leaves the notice unpublished for minutes. So a tag is vouched for only within
+ * {@code keepsake.reads.max-staleness} of the store read that found it; an older one is
+ * {@link #held} for the caller to check with one store read, which stamps it afresh.
+ *
  * <p>A read remembers what it found only if nothing about the session was forgotten since the read
  * began ({@link #stamp()}): a change heard while the read was on its way would otherwise be undone
  * by the older answer arriving after it.
@@ -37,8 +42,15 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
     "com.github.benmanes.caffeine.cache.SSMSA", "com.github.benmanes.caffeine.cache.PSWMS"})
 public class SessionTags {
 
-    /** A session's tag as read when the clock stood at {@code stamp}; a forgotten one has no tag. */
-    private record Entry(String ownerId, String etag, long stamp) {
+    /**
+     * A session's tag as read when the clock stood at {@code stamp} and {@link System#nanoTime} at
+     * {@code readAt}; a forgotten one has no tag.
+     */
+    private record Entry(String ownerId, String etag, long stamp, long readAt) {
+    }
+
+    /** When a store read began: the count of forgettings then, and the time. */
+    record Stamp(long clock, long nanos) {
     }
 
     private record Body(String etag, byte[] json) {
@@ -47,6 +59,7 @@ public class SessionTags {
     private final NoticeFanout fanout;
     private final NoticeFeed feed;
     private final Duration maxLag;
+    private final long maxStaleness;
     private final boolean enabled;
     /** Counts forgettings: a read that began at or after a session's last one may remember it. */
     private final AtomicLong clock = new AtomicLong();
@@ -65,6 +78,7 @@ public class SessionTags {
         this.feed = feed;
         NoticesConfig notices = config.notices();
         this.maxLag = notices.tagCacheMaxLag();
+        this.maxStaleness = config.reads().maxStaleness().toNanos();
         this.enabled = notices.tagCacheSize() > 0;
         this.tags = Caffeine.newBuilder().maximumSize(Math.max(1, notices.tagCacheSize()))
                 .expireAfterAccess(Duration.ofMinutes(10))
@@ -90,19 +104,16 @@ public class SessionTags {
     }
 
     /** Taken before a store read whose answer will be remembered. */
-    long stamp() {
-        return clock.get();
+    Stamp stamp() {
+        return new Stamp(clock.get(), System.nanoTime());
     }
 
     /**
      * The session's current tag when this instance can vouch for it without the store, else null.
      */
     String current(String ownerId, String sessionId) {
-        if (!enabled) {
-            return null;
-        }
-        Entry entry = tags.getIfPresent(sessionId);
-        if (entry == null || entry.etag() == null || !entry.ownerId().equals(ownerId)) {
+        Entry entry = entry(ownerId, sessionId);
+        if (entry == null || System.nanoTime() - entry.readAt() > maxStaleness) {
             return null;
         }
         Owner owner = owners.getIfPresent(ownerId);
@@ -112,6 +123,20 @@ public class SessionTags {
         return entry.etag();
     }
 
+    /**
+     * Whether a tag of the owner's session is held, however old, and no notice has said it changed
+     * since: a store read of its tag alone then tells whether what is held may be served.
+     */
+    boolean held(String ownerId, String sessionId) {
+        return entry(ownerId, sessionId) != null;
+    }
+
+    /** The entry of the owner's session while it has a tag, else null (also with the cache off). */
+    private Entry entry(String ownerId, String sessionId) {
+        Entry entry = enabled ? tags.getIfPresent(sessionId) : null;
+        return entry == null || entry.etag() == null || !entry.ownerId().equals(ownerId) ? null : entry;
+    }
+
     /** The JSON of the session as it is under its current tag, when this instance can vouch for it, else null. */
     byte[] body(String ownerId, String sessionId, String etag) {
         Body body = largestBody > 0 ? bodies.getIfPresent(sessionId) : null;
@@ -119,12 +144,12 @@ public class SessionTags {
     }
 
     /** What a store read begun at {@code since} found: the session's tag then. */
-    void remember(Session session, long since) {
+    void remember(Session session, Stamp since) {
         remember(session, since, null);
     }
 
     /** What a store read begun at {@code since} found: the session's tag then, and its JSON when given. */
-    void remember(Session session, long since, byte[] json) {
+    void remember(Session session, Stamp since, byte[] json) {
         if (!enabled) {
             return;
         }
@@ -133,12 +158,12 @@ public class SessionTags {
             fanout.listen(user, owner);
             return owner;
         });
-        Entry read = new Entry(session.ownerId, session.etag, since);
+        Entry read = new Entry(session.ownerId, session.etag, since.clock(), since.nanos());
         Entry kept = tags.asMap().compute(session.id, (id, known) -> {
             if (known != null) {
-                return known.stamp() > since ? known : read;
+                return known.stamp() > since.clock() ? known : read;
             }
-            return since < evictedUpTo.get() ? null : read;
+            return since.clock() < evictedUpTo.get() ? null : read;
         });
         if (kept == read && json != null && json.length <= largestBody) {
             bodies.put(session.id, new Body(session.etag, json));
@@ -148,8 +173,8 @@ public class SessionTags {
     /** The session changed or went: forget its tag until the store is read again. */
     void forget(String sessionId) {
         long now = clock.incrementAndGet();
-        tags.asMap().compute(sessionId, (id, known) -> known == null ? new Entry(null, null, now)
-                : new Entry(known.ownerId(), null, now));
+        tags.asMap().compute(sessionId, (id, known) -> known == null ? new Entry(null, null, now, 0)
+                : new Entry(known.ownerId(), null, now, 0));
         bodies.invalidate(sessionId);
     }
 
@@ -180,7 +205,7 @@ public class SessionTags {
             // Some of the owner's notices were never heard: nothing cached for them is sure any more.
             Map<String, Entry> all = tags.asMap();
             all.keySet().forEach(id -> all.computeIfPresent(id, (key, entry) -> userId.equals(entry.ownerId())
-                    ? new Entry(entry.ownerId(), null, clock.incrementAndGet()) : entry));
+                    ? new Entry(entry.ownerId(), null, clock.incrementAndGet(), 0) : entry));
         }
 
         @Override

@@ -121,13 +121,13 @@ class PollFromMemoryTest {
         as(ALICE).get("/sessions/metadata/" + id).then().statusCode(200);
         assertEquals(old.etag, tags.current("alice", id), "a store read is remembered");
 
-        long since = tags.stamp();
+        SessionTags.Stamp since = tags.stamp();
         tags.forget(id); // a notice of a change arrives while the read is on its way
         tags.remember(old, since, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertNull(tags.current("alice", id), "the older answer must not bring the old tag back");
         assertNull(tags.body("alice", id, old.etag));
 
-        long later = tags.stamp();
+        SessionTags.Stamp later = tags.stamp();
         tags.remember(old, later);
         assertEquals(old.etag, tags.current("alice", id), "a read begun after the change is remembered");
     }

@@ -1,0 +1,144 @@
+package io.keepsake.session;
+
+import static io.keepsake.testing.Api.ALICE;
+import static io.keepsake.testing.Api.as;
+import static io.keepsake.testing.Api.createSession;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Inject;
+
+import org.bson.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.hashing.Canonical;
+import io.keepsake.hashing.CanonicalJson;
+import io.keepsake.notice.Notice;
+import io.keepsake.notice.Outbox;
+import io.keepsake.notice.OutboxEntry;
+import io.keepsake.testing.EmbeddedStoreResource;
+import io.keepsake.testing.StoreCommands;
+import io.keepsake.web.EntityTags;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+/**
+ * An instance never serves from memory a tag superseded more than {@code keepsake.reads.max-staleness}
+ * ago, even when the replica that wrote the change died before publishing its notice: the test is
+ * that replica, writing into the store what such a write leaves (the new state and its notice still
+ * in the outbox, unpublished for minutes). Meanwhile an unchanged poll reads the store at most once
+ * per bound: at a poll a second and the default 5 s, 0.2 store reads a poll.
+ */
+@QuarkusTest
+class MaxStalenessTest {
+
+    /** How long after the bound a client polling once a second may take to see the change. */
+    private static final Duration MARGIN = Duration.ofSeconds(2);
+
+    @Inject
+    StoreCommands commands;
+
+    @Inject
+    KeepsakeConfig config;
+
+    @AfterEach
+    void stopRecording() {
+        commands.stop();
+    }
+
+    @Test
+    void aPollStopsGetting304WithinTheBoundOfAWriteWhoseNoticeWasNeverPublished() throws Exception {
+        Duration bound = config.reads().maxStaleness();
+        Response created = createSession(ALICE, "polled elsewhere", Map.of("v", 1));
+        String id = created.path("id");
+        String v1 = created.header("ETag");
+        commands.start();
+        long from = System.nanoTime();
+        as(ALICE).get("/sessions/metadata/" + id).then().statusCode(200).header("ETag", v1);
+
+        AtomicInteger polls = new AtomicInteger();
+        Duration watched = bound.multipliedBy(2);
+        // A client polling once a second while nothing changes: every answer a 304.
+        await().during(watched).atMost(watched.plus(MARGIN)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            polls.incrementAndGet();
+            return as(ALICE).header("If-None-Match", v1).get("/sessions/metadata/" + id).statusCode() == 304;
+        });
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - from);
+        long checks = reads(id) - 1;
+        assertTrue(checks >= 1, "a tag held longer than the bound is checked against the store");
+        // At most one read per bound, whatever the pace: at a poll a second and 5 s, 0.2 a poll.
+        assertTrue(checks <= elapsed.toNanos() / bound.toNanos(),
+                checks + " store reads for " + polls + " polls in " + elapsed + ": at most one per " + bound);
+
+        String v2 = writeAsAReplicaThatDiesBeforePublishing(id, "{\"v\":2}");
+        await().atMost(bound.plus(MARGIN)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                v2.equals(as(ALICE).header("If-None-Match", v1).get("/sessions/metadata/" + id).header("ETag")));
+        as(ALICE).header("If-None-Match", v1).get("/sessions/metadata/" + id).then().statusCode(200).header("ETag", v2);
+        as(ALICE).get("/sessions/" + id).then().statusCode(200).header("ETag", v2).body("content.v", equalTo(2));
+    }
+
+    @Test
+    void aReadStopsGettingTheOldBodyWithinTheBoundOfAWriteWhoseNoticeWasNeverPublished() throws Exception {
+        Duration bound = config.reads().maxStaleness();
+        Response created = createSession(ALICE, "read elsewhere", Map.of("v", 1));
+        String id = created.path("id");
+        String v1 = created.header("ETag");
+        as(ALICE).get("/sessions/" + id).then().statusCode(200).header("ETag", v1);
+        commands.start();
+        as(ALICE).get("/sessions/" + id).then().statusCode(200).header("ETag", v1).body("content.v", equalTo(1));
+        assertEquals(0, reads(id), "the JSON held is served without the store");
+
+        String v2 = writeAsAReplicaThatDiesBeforePublishing(id, "{\"v\":2}");
+        await().atMost(bound.plus(MARGIN)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                v2.equals(as(ALICE).get("/sessions/" + id).header("ETag")));
+        as(ALICE).get("/sessions/" + id).then().statusCode(200).header("ETag", v2).body("content.v", equalTo(2));
+        as(ALICE).header("If-None-Match", v1).get("/sessions/" + id).then().statusCode(200).body("content.v", equalTo(2));
+        as(ALICE).header("If-None-Match", v2).get("/sessions/" + id).then().statusCode(304).header("ETag", v2);
+    }
+
+    /**
+     * What a save leaves in the store when its replica dies right after the store acknowledged it:
+     * the new version, and its notice in the outbox, unpublished. Returns the new tag.
+     */
+    private static String writeAsAReplicaThatDiesBeforePublishing(String id, String content) throws Exception {
+        Canonical canonical = CanonicalJson.of(new ObjectMapper().readTree(content));
+        try (MongoClient client = MongoClients.create(EmbeddedStoreResource.connectionString())) {
+            MongoCollection<Document> sessions = client.getDatabase("keepsake").getCollection("sessions");
+            Document before = sessions.find(Filters.eq("_id", id)).first();
+            long version = before.getLong("version") + 1;
+            String etag = EntityTags.of(version, canonical.sha256(), before.getString("metadataHash"));
+            Instant now = Instant.now();
+            OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, canonical.sha256(), version,
+                    "replica-that-died", now);
+            sessions.updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("etag", before.getString("etag"))),
+                    Updates.combine(Updates.set("canonical", canonical.exact()), Updates.set("contentSize", canonical.length()),
+                            Updates.set("contentHash", canonical.sha256()), Updates.set("version", version),
+                            Updates.set("etag", etag), Updates.set("updatedAt", Date.from(now)), Outbox.push(notice)));
+            return etag;
+        }
+    }
+
+    /** The service's reads of this one session from the store since recording began. */
+    private long reads(String id) {
+        String named = "\"" + id + "\"";
+        return commands.recorded().stream().filter(s -> s.collection().equals("sessions") && s.command().equals("find")
+                && s.filter().toJson().contains(named)).count();
+    }
+}
