@@ -96,16 +96,6 @@ public class NoticeLog {
         Indexes.drop(notices, "expiresAt_1");
     }
 
-    /** The id of the user's head document. */
-    static String headId(String userId) {
-        return userId + ":head";
-    }
-
-    /** The filter of the user's head document (with its shard key). */
-    static Bson headDocument(String userId) {
-        return Filters.and(Filters.eq("_id", headId(userId)), Filters.eq("userId", userId));
-    }
-
     /**
      * Appends the entry to the user's log, or returns the notice already published from it: a
      * retried or recovered publication stores nothing twice.
@@ -145,7 +135,7 @@ public class NoticeLog {
                     Filters.eq("key", notice.key)), Updates.setOnInsert(notice.toDocument()), UPSERT));
         }
         Notice last = run.get(run.size() - 1);
-        statements.add(new UpdateOneModel<>(headDocument(userId),
+        statements.add(new UpdateOneModel<>(NoticeIds.headDocument(userId),
                 Updates.combine(Updates.max("head", last.seq), Updates.max(GREW_AT, Time.now())), UPSERT));
         return notices.bulkWrite(statements, new BulkWriteOptions().ordered(true)).replaceWith(run)
                 .invoke(() -> stored(run, stored))
@@ -228,8 +218,8 @@ public class NoticeLog {
      * {@code from} itself is not stored.
      */
     private Uni<Long> endOfRun(String userId, long from) {
-        return notices.find(new FindOptions().filter(numbered(userId, from, PROBE)).projection(Projections.include("seq")))
-                .map(NoticeLog::seq).collect().asSet()
+        return notices.find(new FindOptions().filter(NoticeIds.numbered(userId, from, PROBE)).projection(Projections.include("seq")))
+                .map(NoticeIds::seq).collect().asSet()
                 .onItem().transformToUni(found -> {
                     long end = from - 1;
                     while (found.contains(end + 1)) {
@@ -246,7 +236,7 @@ public class NoticeLog {
     }
 
     private Uni<Long> storedHead(String userId) {
-        return notices.find(headDocument(userId)).collect().first().map(doc -> doc == null ? 0L : headOf(doc));
+        return notices.find(NoticeIds.headDocument(userId)).collect().first().map(doc -> doc == null ? 0L : NoticeIds.headOf(doc));
     }
 
     /**
@@ -254,7 +244,7 @@ public class NoticeLog {
      * cheap on every store. A run that starts later than seq + 1 means the ones before expired.
      */
     public Uni<List<Notice>> after(String userId, long seq, int limit) {
-        return notices.find(numbered(userId, seq + 1, limit))
+        return notices.find(NoticeIds.numbered(userId, seq + 1, limit))
                 .map(Notice::fromDocument).collect().asList()
                 .map(found -> {
                     List<Notice> sorted = new ArrayList<>(found);
@@ -277,7 +267,7 @@ public class NoticeLog {
      */
     public Uni<Map<String, Long>> headsSince(Instant since) {
         return notices.find(Filters.gte(GREW_AT, since)).collect()
-                .asMap(doc -> doc.getString("userId"), NoticeLog::headOf);
+                .asMap(doc -> doc.getString("userId"), NoticeIds::headOf);
     }
 
     /** Heads of the given users (those who have any). */
@@ -286,32 +276,13 @@ public class NoticeLog {
             return Uni.createFrom().item(Map.of());
         }
         List<String> ids = new ArrayList<>(new HashSet<>(users));
-        return notices.find(Filters.and(Filters.in("_id", ids.stream().map(NoticeLog::headId).toList()),
+        return notices.find(Filters.and(Filters.in("_id", ids.stream().map(NoticeIds::headId).toList()),
                         Filters.in("userId", ids))).collect()
-                .asMap(doc -> doc.getString("userId"), NoticeLog::headOf);
+                .asMap(doc -> doc.getString("userId"), NoticeIds::headOf);
     }
 
     /** The raw collection, for the change-stream feed and the sweep. */
     ReactiveMongoCollection<Document> collection() {
         return notices;
-    }
-
-    /** A notice's number. */
-    static long seq(Document doc) {
-        return ((Number) doc.get("seq")).longValue();
-    }
-
-    /** Where a head document says its log ends. */
-    static long headOf(Document head) {
-        return head.get("head") instanceof Number n ? n.longValue() : 0L;
-    }
-
-    /** The user's notices numbered {@code from} to {@code from + count - 1}: read by id, with the shard key. */
-    static Bson numbered(String userId, long from, int count) {
-        List<String> ids = new ArrayList<>(count);
-        for (long seq = from; seq < from + count; seq++) {
-            ids.add(Notice.id(userId, seq));
-        }
-        return Filters.and(Filters.in("_id", ids), Filters.eq("userId", userId));
     }
 }

@@ -64,9 +64,9 @@ public class NoticeSweep {
         // Every head, from the index on the time it grew: the notices themselves are not read.
         return notices.find(new FindOptions().filter(Filters.gte(NoticeLog.GREW_AT, EPOCH))
                         .projection(Projections.include("userId", "head", "swept")))
-                .select().where(head -> swept(head) < NoticeLog.headOf(head))
+                .select().where(head -> swept(head) < NoticeIds.headOf(head))
                 .onItem().transformToUniAndConcatenate(head -> sweep(head.getString("userId"), swept(head) + 1,
-                        NoticeLog.headOf(head), now))
+                        NoticeIds.headOf(head), now))
                 .collect().last().replaceWithVoid()
                 .onFailure().invoke(error -> Log.warnf("Notice sweep failed: %s", error.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
@@ -80,7 +80,7 @@ public class NoticeSweep {
     private Uni<Void> sweep(String userId, long from, long head, Instant now) {
         // Read first: most sweeps of a log find nothing expired, and then write nothing. Never past the head.
         int count = (int) Math.min(SWEEP_BATCH, head - from + 1);
-        return notices.find(new FindOptions().filter(NoticeLog.numbered(userId, from, count))
+        return notices.find(new FindOptions().filter(NoticeIds.numbered(userId, from, count))
                         .projection(Projections.include("seq", "expiresAt")))
                 .collect().asList()
                 .chain(found -> {
@@ -91,7 +91,7 @@ public class NoticeSweep {
                         if (expires != null && expires.toInstant().isBefore(now)) {
                             expired.add(notice.getString("_id"));
                         } else {
-                            firstKept = Math.min(firstKept, NoticeLog.seq(notice));
+                            firstKept = Math.min(firstKept, NoticeIds.seq(notice));
                         }
                     }
                     // Everything numbered before the first notice kept is gone once these are deleted.
@@ -101,7 +101,7 @@ public class NoticeSweep {
                             : notices.deleteMany(Filters.and(Filters.in("_id", expired), Filters.eq("userId", userId),
                                     Filters.lt("expiresAt", now))).replaceWithVoid();
                     Uni<Void> recorded = gone < from ? deleted
-                            : deleted.chain(() -> notices.updateOne(NoticeLog.headDocument(userId), Updates.max("swept", gone)))
+                            : deleted.chain(() -> notices.updateOne(NoticeIds.headDocument(userId), Updates.max("swept", gone)))
                                     .replaceWithVoid();
                     return more ? recorded.chain(() -> sweep(userId, from + count, head, now)) : recorded;
                 });
@@ -125,7 +125,7 @@ public class NoticeSweep {
             String userId = old.getString("_id");
             long seq = old.get("seq") instanceof Number n ? n.longValue() : 0L;
             Object at = old.get("at") != null ? old.get("at") : new Date(0);
-            return notices.findOneAndUpdate(NoticeLog.headDocument(userId), Updates.combine(Updates.max("head", seq),
+            return notices.findOneAndUpdate(NoticeIds.headDocument(userId), Updates.combine(Updates.max("head", seq),
                             Updates.max("swept", swept(old)), Updates.max(NoticeLog.GREW_AT, at)), new FindOneAndUpdateOptions().upsert(true))
                     .replaceWith(1L);
         }).collect().with(java.util.stream.Collectors.counting())

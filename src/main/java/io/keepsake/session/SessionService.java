@@ -44,9 +44,6 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class SessionService implements SessionStates {
 
-    /** How often a relabel reads again when saves keep landing between its read and its write. */
-    private static final int RELABEL_ATTEMPTS = 5;
-
     private final SessionRepository sessions;
     private final JsonBodies json;
     private final Json codec;
@@ -55,9 +52,12 @@ public class SessionService implements SessionStates {
     private final SessionTags tags;
     private final BodyWork work;
     private final Quotas quotas;
+    private final ConditionalWrites writes;
 
     public SessionService(SessionRepository sessions, JsonBodies json, Json codec,
-            KeepsakeConfig config, NoticePublisher notices, SessionTags tags, BodyWork work, Quotas quotas) {
+            KeepsakeConfig config, NoticePublisher notices, SessionTags tags, BodyWork work, Quotas quotas,
+            ConditionalWrites writes) {
+        this.writes = writes;
         this.work = work;
         this.quotas = quotas;
         this.notices = notices;
@@ -149,9 +149,9 @@ public class SessionService implements SessionStates {
                 .map(draft -> Keyed.answered(fingerprint(id, ifMatch, draft.content().sha256() + ':' + draft.metadataHash()),
                         (keyId, fingerprint) -> {
                             KeyedAnswer.Key key = KeyedAnswer.Key.of(keyId, fingerprint);
-                            return noticed(owner, id, origin, expectedState(owner, id, condition, key)
+                            return writes.noticed(owner, id, origin, writes.expectedState(owner, id, condition, key)
                                 .onItem().transformToUni(expected -> expected.written() ? Uni.createFrom().item(expected.session())
-                                        : write(owner, id, expected.session(), draft, key, origin)));
+                                        : writes.write(owner, id, expected.session(), draft, key, origin)));
                         }));
     }
 
@@ -160,102 +160,36 @@ public class SessionService implements SessionStates {
      * (412 when stale); without, the last write wins, in one store operation. Returns the new
      * metadata (the unchanged session when it already held exactly this).
      */
+    /** Changes title and description only (see {@link ConditionalWrites#relabel}). */
+    Uni<Session> relabel(String owner, String id, String title, String description, String ifMatch, String origin) {
+        return writes.relabel(owner, id, title, description, ifMatch, origin);
+    }
+
     Uni<Session> save(String owner, String id, Draft draft, String ifMatch, String origin) {
         Ids.require(id);
         Condition condition = Condition.parse(ifMatch);
         if (condition != null) {
-            return noticed(owner, id, origin, conditionalWrite(owner, id, condition, draft, origin));
+            return writes.noticed(owner, id, origin, conditionalWrite(owner, id, condition, draft, origin));
         }
         Instant now = Time.now();
-        Outbox.Write notice = outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), null,
+        Outbox.Write notice = writes.outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), null,
                 origin, now));
         int size = draft.content().length();
         return quotas.headroom(owner, size).onItem().transformToUni(headroom -> sessions.replaceLatest(id, owner, draft,
                         EntityTags.unversioned(draft.content().sha256(), draft.metadataHash()), now, notice,
-                        minStoredSize(size, headroom))
-                .onItem().ifNotNull().transformToUni(this::replaced)
+                        ConditionalWrites.minStoredSize(size, headroom))
+                .onItem().ifNotNull().transformToUni(writes::replaced)
                 // Nothing matched: the session is gone, holds exactly this already, or would grow past the quota.
                 .onItem().ifNull().switchTo(() -> metadata(owner, id).invoke(current -> {
-                    if (!current.contentHash.equals(draft.content().sha256()) && grewTooMuch(headroom, size, current)) {
+                    if (!current.contentHash.equals(draft.content().sha256()) && ConditionalWrites.grewTooMuch(headroom, size, current)) {
                         throw quotas.tooLarge(size - current.contentSize);
                     }
                 })));
     }
 
-    /** Whether replacing the current content with {@code size} bytes grows it past the headroom (null: never). */
-    private static boolean grewTooMuch(Long headroom, int size, Session current) {
-        return headroom != null && size - current.contentSize > headroom;
-    }
-
-    /** A replace of content of {@code size} may only grow the stored one by the headroom (null: by anything). */
-    private static Long minStoredSize(int size, Long headroom) {
-        return headroom == null ? null : size - headroom;
-    }
-
-    /** After a replace: its notice goes out, and the quota learns the change of size. */
-    private Uni<Session> replaced(SessionRepository.Replaced replaced) {
-        Session written = replaced.after();
-        tags.forget(written.id);
-        notices.publish(sessions.outbox(written));
-        return quotas.resized(written.ownerId, (long) written.contentSize - replaced.before().contentSize)
-                .replaceWith(written);
-    }
-
-    /**
-     * Changes title and description (null keeps the current one) and leaves the content alone.
-     * It reads the session and writes only if nothing changed in between, trying again when a
-     * save came first, so that it never undoes a save; with {@code ifMatch} a change in between
-     * is a 412 instead. Returns the session with its content.
-     */
-    Uni<Session> relabel(String owner, String id, String title, String description, String ifMatch,
-            String origin) {
-        Ids.require(id);
-        Condition condition = Condition.parse(ifMatch);
-        return noticed(owner, id, origin, relabelOnce(owner, id, title, description, condition, origin)
-                .onFailure(RelabelRace.class).retry().atMost(RELABEL_ATTEMPTS - 1)
-                .onFailure(RelabelRace.class).transform(race -> ApiProblem.conflict(
-                        "The session kept changing while its title was being changed; try again")));
-    }
-
-    private Uni<Session> relabelOnce(String owner, String id, String title, String description, Condition condition,
-            String origin) {
-        return Uni.createFrom().deferred(() -> sessions.findOwned(id, owner)).map(SessionService::orNotFound)
-                .onItem().transformToUni(current -> {
-                    if (condition != null && !condition.matchesStrong(current.etag)) {
-                        return Uni.createFrom().failure(stale(current));
-                    }
-                    Draft.Metadata metadata = Draft.metadata(title != null ? title : current.title,
-                            description != null ? description : current.description, config.limits());
-                    if (metadata.metadataHash().equals(current.metadataHash)) {
-                        return Uni.createFrom().item(current);
-                    }
-                    long version = current.version + 1;
-                    Instant now = Time.now();
-                    Outbox.Write notice = outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, current.contentHash, version,
-                            origin, now));
-                    return sessions.relabelIfTagged(id, owner, current.etag, version, metadata,
-                            EntityTags.of(version, current.contentHash, metadata.metadataHash()), now, notice)
-                            .onItem().ifNotNull().transform(written -> {
-                                tags.forget(written.id);
-                                notices.publish(sessions.outbox(written));
-                                written.canonical = current.contentBytes();
-                                return written;
-                            })
-                            .onItem().ifNull().switchTo(() -> condition != null ? missingOrStale(owner, id, null)
-                                    : Uni.createFrom().failure(new RelabelRace()));
-                });
-    }
-
-    /** A save landed between a relabel's read and its write: the relabel reads again. */
-    private static final class RelabelRace extends RuntimeException {
-        RelabelRace() {
-            super("changed between read and write", null, false, false);
-        }
-    }
-
     private Uni<Session> conditionalWrite(String owner, String id, Condition condition, Draft draft, String origin) {
-        return expectedState(owner, id, condition, null)
-                .onItem().transformToUni(expected -> write(owner, id, expected.session(), draft, null, origin));
+        return writes.expectedState(owner, id, condition, null)
+                .onItem().transformToUni(expected -> writes.write(owner, id, expected.session(), draft, null, origin));
     }
 
     /** A merge patch, prepared for its Idempotency-Key; it returns the new metadata. */
@@ -267,31 +201,17 @@ public class SessionService implements SessionStates {
             JsonBodies.onlyFields(patch, Draft.FIELDS);
             return patch;
         }).map(patch -> Keyed.answered(fingerprint(id, ifMatch, CanonicalJson.of(patch).sha256()),
-                (keyId, fingerprint) -> noticed(owner, id, origin, sessions.findOwned(id, owner).map(SessionService::orNotFound)
+                (keyId, fingerprint) -> writes.noticed(owner, id, origin, sessions.findOwned(id, owner).map(SessionService::orNotFound)
                         .onItem().transformToUni(current -> {
                             if (!condition.matchesStrong(current.etag)) {
                                 Session answered = KeyedAnswer.find(current, KeyedAnswer.Key.of(keyId, fingerprint));
                                 return answered != null ? Uni.createFrom().item(answered)
-                                        : Uni.createFrom().failure(stale(current));
+                                        : Uni.createFrom().failure(ConditionalWrites.stale(current));
                             }
                             return work.run(body.length + current.contentSize, () -> merged(current, patch))
-                                    .onItem().transformToUni(draft -> write(owner, id, current, draft,
+                                    .onItem().transformToUni(draft -> writes.write(owner, id, current, draft,
                                             KeyedAnswer.Key.of(keyId, fingerprint), origin));
                         }))));
-    }
-
-    /**
-     * Tells the owner's clients about a write refused as stale ({@code session.conflict}); a write
-     * that changed the session tells them in {@link #write}.
-     */
-    private <T> Uni<T> noticed(String owner, String id, String origin, Uni<T> write) {
-        return write
-                .onFailure(error -> error instanceof ApiProblem problem && problem.status() == 412)
-                .invoke(error -> {
-                    ApiProblem stale = (ApiProblem) error;
-                    notices.publish(owner, OutboxEntry.of(Notice.SESSION_CONFLICT, id, (String) stale.extension("currentHash"),
-                            (Long) stale.extension("version"), origin, Time.now()));
-                });
     }
 
     /** Deletes the caller's session; with {@code ifMatch} only if it is still that version. */
@@ -310,9 +230,9 @@ public class SessionService implements SessionStates {
         Condition condition = Condition.parse(ifMatch);
         List<String> expected = condition == null || condition.any() ? null : condition.strong();
         Instant now = Time.now();
-        Outbox.Write notice = outbox(id, OutboxEntry.of(Notice.SESSION_DELETED, id, null, null, origin, now));
-        return noticed(owner, id, origin, sessions.delete(id, owner, expected, now, notice)
-                .onItem().ifNull().switchTo(() -> missingOrStale(owner, id, null))
+        Outbox.Write notice = writes.outbox(id, OutboxEntry.of(Notice.SESSION_DELETED, id, null, null, origin, now));
+        return writes.noticed(owner, id, origin, sessions.delete(id, owner, expected, now, notice)
+                .onItem().ifNull().switchTo(() -> writes.missingOrStale(owner, id, null))
                 .call(tombstone -> {
                     tags.forget(id);
                     notices.publish(sessions.outbox(tombstone));
@@ -325,101 +245,6 @@ public class SessionService implements SessionStates {
     /** What a keyed write means: the session, the tag it must find, and what it writes. */
     private static String fingerprint(String id, String ifMatch, String body) {
         return id + '\n' + (ifMatch == null ? "" : ifMatch.trim()) + '\n' + body;
-    }
-
-    /** What a replace must find (the session's tag and version), or the session this write already made. */
-    private record Expected(Session session, boolean written) {
-    }
-
-    /**
-     * The tag and version a write must find. A single tag of ours carries its version, so the
-     * common case needs no read; {@code *} or a list of tags is resolved against the stored one.
-     */
-    private Uni<Expected> expectedState(String owner, String id, Condition condition, KeyedAnswer.Key key) {
-        if (!condition.any() && condition.strong().size() == 1) {
-            String tag = condition.strong().get(0);
-            long version = EntityTags.versionOf(tag);
-            if (version > 0) {
-                Session expected = new Session();
-                expected.etag = tag;
-                expected.version = version;
-                return Uni.createFrom().item(new Expected(expected, false));
-            }
-        }
-        return stored(owner, id, key).map(current -> {
-            orNotFound(current);
-            if (!condition.matchesStrong(current.etag)) {
-                Session answered = KeyedAnswer.find(current, key);
-                if (answered != null) {
-                    return new Expected(answered, true);
-                }
-                throw stale(current);
-            }
-            return new Expected(current, false);
-        });
-    }
-
-    /** The conditional write itself; a write that changes nothing leaves version and tag alone. */
-    private Uni<Session> write(String owner, String id, Session expected, Draft draft, KeyedAnswer.Key key,
-            String origin) {
-        String expectedTag = expected.etag;
-        long version = expected.version;
-        String unchangedTag = EntityTags.of(version, draft.content().sha256(), draft.metadataHash());
-        // Unchanged: the tag says so, or (for a tag without a version, after a last-write-wins save) the hashes read.
-        boolean unchanged = unchangedTag.equals(expectedTag) || (draft.content().sha256().equals(expected.contentHash)
-                && draft.metadataHash().equals(expected.metadataHash));
-        if (unchanged) {
-            return stored(owner, id, key).map(current -> {
-                orNotFound(current);
-                Session answered = KeyedAnswer.find(current, key);
-                if (answered != null) {
-                    return answered;
-                }
-                if (!current.etag.equals(expectedTag)) {
-                    throw stale(current);
-                }
-                return current;
-            });
-        }
-        String newTag = EntityTags.of(version + 1, draft.content().sha256(), draft.metadataHash());
-        Instant now = Time.now();
-        Outbox.Write notice = outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), version + 1,
-                origin, now));
-        int size = draft.content().length();
-        KeyedAnswer answer = key == null ? null : KeyedAnswer.of(key, version + 1, newTag, draft, now);
-        return quotas.headroom(owner, size).onItem().transformToUni(headroom -> sessions.replaceIfTagged(id, owner,
-                        expectedTag, version + 1, draft, newTag, now, answer, notice, minStoredSize(size, headroom))
-                .onItem().ifNotNull().transformToUni(this::replaced)
-                .onItem().ifNull().switchTo(() -> headroom == null ? missingOrStale(owner, id, key)
-                        : sessions.findMetadata(id, owner).onItem().transformToUni(current ->
-                                // The tag matched after all: it was the growth that did not fit.
-                                current != null && current.etag.equals(expectedTag) && grewTooMuch(headroom, size, current)
-                                        ? Uni.createFrom().failure(quotas.tooLarge(size - current.contentSize))
-                                        : missingOrStale(owner, id, key))));
-    }
-
-    /**
-     * After a conditional write matched nothing: 404 if the session is gone, the session if this
-     * very write (same Idempotency-Key) already made it, else 412 with its state.
-     */
-    private Uni<Session> missingOrStale(String owner, String id, KeyedAnswer.Key key) {
-        return stored(owner, id, key).onItem().transformToUni(current -> {
-            if (current == null) {
-                return Uni.createFrom().failure(ApiProblem.notFound("Session"));
-            }
-            Session answered = KeyedAnswer.find(current, key);
-            return answered != null ? Uni.createFrom().item(answered) : Uni.createFrom().failure(stale(current));
-        });
-    }
-
-    /** The session's metadata, with the answers of its keyed writes when a key is looked for. */
-    private Uni<Session> stored(String owner, String id, KeyedAnswer.Key key) {
-        return key == null ? sessions.findMetadata(id, owner) : sessions.findAnswers(id, owner);
-    }
-
-    /** How a write of the session puts its notice in the outbox (see Outbox.Write). */
-    private Outbox.Write outbox(String id, OutboxEntry entry) {
-        return notices.write(sessions, id, entry);
     }
 
     private Draft merged(Session current, JsonNode patch) {
@@ -453,16 +278,6 @@ public class SessionService implements SessionStates {
         session.version = version;
         session.etag = EntityTags.of(version, session.contentHash, session.metadataHash);
         session.updatedAt = now;
-    }
-
-    static ApiProblem stale(Session current) {
-        return ApiProblem.preconditionFailed("The session has changed since the version named in If-Match")
-                .with("currentHash", current.contentHash)
-                .with("metadataHash", current.metadataHash)
-                .with("version", current.version)
-                .with("updatedAt", current.updatedAt.toString())
-                .with("etag", current.etag)
-                .header("ETag", current.etag);
     }
 
     private static Condition required(String ifMatch) {

@@ -195,7 +195,7 @@ class NoticeBatchTest {
         NoticeLog log = instance();
         append(log, USER, 10, Instant.now().minus(Duration.ofHours(2))); // all expired
         // The head lags, as if the command that stored the last notices had stopped before moving it.
-        database.getCollection("notices").updateOne(Filters.eq("_id", NoticeLog.headId(USER)), Updates.set("head", 4L))
+        database.getCollection("notices").updateOne(Filters.eq("_id", NoticeIds.headId(USER)), Updates.set("head", 4L))
                 .await().atMost(Duration.ofSeconds(10));
         new NoticeSweep(database).sweep().await().atMost(Duration.ofSeconds(60));
         assertEquals(5L, log.firstAfter(USER, 0).await().atMost(Duration.ofSeconds(10)).seq,
