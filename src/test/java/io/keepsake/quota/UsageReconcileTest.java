@@ -14,12 +14,8 @@ import java.util.Map;
 import jakarta.inject.Inject;
 
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
@@ -43,20 +39,8 @@ class UsageReconcileTest {
     @Inject
     Quotas quotas;
 
-    private static MongoClient store;
-
-    @BeforeAll
-    static void connect() {
-        store = MongoClients.create(EmbeddedStoreResource.connectionString());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        store.close();
-    }
-
     private static MongoCollection<Document> usage() {
-        return store.getDatabase("keepsake").getCollection("usage");
+        return EmbeddedStoreResource.database().getCollection("usage");
     }
 
     @Test
@@ -72,7 +56,7 @@ class UsageReconcileTest {
         Instant aWhileAgo = Instant.now().minus(Duration.ofMinutes(5));
         usage().updateOne(Filters.eq("_id", USER), Updates.combine(Updates.inc("sessions", 1L), Updates.inc("bytes", 5000L),
                 Updates.set("changedAt", Date.from(aWhileAgo))));
-        store.getDatabase("keepsake").getCollection("sessions").deleteOne(Filters.eq("_id", gone));
+        EmbeddedStoreResource.database().getCollection("sessions").deleteOne(Filters.eq("_id", gone));
         Document wrong = usage().find(Filters.eq("_id", USER)).first();
         assertEquals(number(right, "sessions") + 1, number(wrong, "sessions"));
 
@@ -92,7 +76,7 @@ class UsageReconcileTest {
     private static long keptBytes() {
         long bytes = 0;
         for (String collection : new String[] {"sessions", "snapshots"}) {
-            for (Document doc : store.getDatabase("keepsake").getCollection(collection)
+            for (Document doc : EmbeddedStoreResource.database().getCollection(collection)
                     .find(Filters.and(Filters.eq("ownerId", USER), Filters.ne("deleted", true)))) {
                 bytes += ((Number) doc.get("contentSize")).longValue();
             }

@@ -17,8 +17,6 @@ import jakarta.inject.Inject;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
 
 import io.keepsake.quota.Quotas;
@@ -53,10 +51,8 @@ class IdempotentSnapshotTest {
     /** The user's snapshot count as their quota holds it, once what this instance counted is stored. */
     private long snapshotsCounted(String user) {
         await().atMost(Duration.ofSeconds(10)).until(() -> !quotas.unsaved(user));
-        try (MongoClient client = MongoClients.create(EmbeddedStoreResource.connectionString())) {
-            Document usage = client.getDatabase("keepsake").getCollection("usage").find(Filters.eq("_id", user)).first();
-            return ((Number) usage.get("snapshots")).longValue();
-        }
+        Document usage = EmbeddedStoreResource.database().getCollection("usage").find(Filters.eq("_id", user)).first();
+        return ((Number) usage.get("snapshots")).longValue();
     }
 
     @Test

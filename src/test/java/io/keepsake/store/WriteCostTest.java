@@ -17,12 +17,8 @@ import java.util.function.IntConsumer;
 import jakarta.inject.Inject;
 
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
 
 import io.keepsake.notice.NoticePublisher;
@@ -34,6 +30,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 
 /**
  * What each operation costs in store commands, all its work included: the answer, the publication
@@ -70,19 +67,6 @@ class WriteCostTest {
     @Inject
     Quotas quotas;
 
-    /** A client of the store's own, unrecorded: to see when the operations' work is done. */
-    private static MongoClient store;
-
-    @BeforeAll
-    static void connect() {
-        store = MongoClients.create(EmbeddedStoreResource.connectionString());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        store.close();
-    }
-
     private static String user(String name) {
         return "cost-" + name;
     }
@@ -104,7 +88,7 @@ class WriteCostTest {
     private void settle(String user) throws Exception {
         publisher.drained(user).toCompletableFuture().get(20, TimeUnit.SECONDS);
         await().atMost(WAIT).until(() -> !quotas.unsaved(user));
-        var db = store.getDatabase("keepsake");
+        var db = EmbeddedStoreResource.database();
         await().atMost(WAIT).until(() -> db.getCollection("sessions")
                 .countDocuments(Filters.and(Filters.eq("ownerId", user), Filters.exists("outbox.0"))) == 0
                 && db.getCollection("snapshots")
@@ -133,46 +117,42 @@ class WriteCostTest {
         assertAtMost(CREATE, costPerOperation(user, i -> create(user, i)), "POST /sessions");
     }
 
-    @Test
-    void aSaveCostsAtMostItsBudget() throws Exception {
-        String user = user("save");
+    /** One change of a session of the user's: the request made with the tag last answered. */
+    private interface Change {
+        Response make(RequestSpecification request, String tag, int i);
+    }
+
+    /** What twenty changes of one session cost, each made with the ETag the one before answered. */
+    private double changesInTurn(String user, Change change) throws Exception {
         Response created = create(user, 0);
         String id = created.path("id");
         String[] tag = {created.header("ETag")};
-        assertAtMost(SAVE, costPerOperation(user, i -> {
-            Response saved = as(user).contentType(ContentType.JSON).header("If-Match", tag[0]).body(body(i + 1))
-                    .put("/sessions/" + id);
-            saved.then().statusCode(200);
-            tag[0] = saved.header("ETag");
-        }), "PUT /sessions/{id} with If-Match");
+        return costPerOperation(user, i -> {
+            Response changed = change.make(as(user).basePath("/persistence/sessions/" + id).header("If-Match", tag[0]),
+                    tag[0], i);
+            changed.then().statusCode(200);
+            tag[0] = changed.header("ETag");
+        });
+    }
+
+    @Test
+    void aSaveCostsAtMostItsBudget() throws Exception {
+        assertAtMost(SAVE, changesInTurn(user("save"), (request, tag, i) -> request.contentType(ContentType.JSON)
+                .body(body(i + 1)).put()), "PUT /sessions/{id} with If-Match");
     }
 
     @Test
     void aKeyedSaveCostsAtMostItsBudget() throws Exception {
-        String user = user("keyed");
-        Response created = create(user, 0);
-        String id = created.path("id");
-        String[] tag = {created.header("ETag")};
-        assertAtMost(KEYED_SAVE, costPerOperation(user, i -> {
-            Response saved = as(user).contentType(ContentType.JSON).header("If-Match", tag[0])
-                    .header("Idempotency-Key", UUID.randomUUID().toString()).body(body(i + 1)).put("/sessions/" + id);
-            saved.then().statusCode(200);
-            tag[0] = saved.header("ETag");
-        }), "PUT /sessions/{id} with If-Match and Idempotency-Key");
+        assertAtMost(KEYED_SAVE, changesInTurn(user("keyed"), (request, tag, i) -> request.contentType(ContentType.JSON)
+                .header("Idempotency-Key", UUID.randomUUID().toString()).body(body(i + 1)).put()),
+                "PUT /sessions/{id} with If-Match and Idempotency-Key");
     }
 
     @Test
     void aMergePatchCostsAtMostItsBudget() throws Exception {
-        String user = user("patch");
-        Response created = create(user, 0);
-        String id = created.path("id");
-        String[] tag = {created.header("ETag")};
-        assertAtMost(PATCH, costPerOperation(user, i -> {
-            Response patched = as(user).contentType("application/merge-patch+json").header("If-Match", tag[0])
-                    .body(Map.of("content", Map.of("step", i + 1))).patch("/sessions/" + id);
-            patched.then().statusCode(200);
-            tag[0] = patched.header("ETag");
-        }), "PATCH /sessions/{id}");
+        assertAtMost(PATCH, changesInTurn(user("patch"), (request, tag, i) -> request
+                .contentType("application/merge-patch+json").body(Map.of("content", Map.of("step", i + 1))).patch()),
+                "PATCH /sessions/{id}");
     }
 
     @Test

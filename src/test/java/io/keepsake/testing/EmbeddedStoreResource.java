@@ -61,4 +61,17 @@ public class EmbeddedStoreResource implements QuarkusTestResourceLifecycleManage
     public static String connectionString() {
         return "mongodb://127.0.0.1:" + port;
     }
+
+    private static com.mongodb.client.MongoClient direct;
+
+    /**
+     * The service's database through a client of the tests' own: what a test reads or writes there
+     * directly is none of the service's store commands.
+     */
+    public static synchronized com.mongodb.client.MongoDatabase database() {
+        if (direct == null) {
+            direct = com.mongodb.client.MongoClients.create(connectionString());
+        }
+        return direct.getDatabase("keepsake");
+    }
 }
