@@ -2,7 +2,6 @@ package io.keepsake.notice;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +33,7 @@ public class LongPolls {
     private final Duration maxWait;
     /** The polls waiting now: answered at once when the instance begins to stop. */
     private final Set<Waiter> waiting = ConcurrentHashMap.newKeySet();
-    private final Map<String, Integer> waitingPerUser = new ConcurrentHashMap<>();
+    private final PerUserCount waitingPerUser;
     private final int maxPerUser;
     private volatile boolean stopping;
 
@@ -43,6 +42,7 @@ public class LongPolls {
         this.fanout = fanout;
         this.maxWait = config.notices().maxWait();
         this.maxPerUser = config.notices().maxLongPollsPerUser();
+        this.waitingPerUser = new PerUserCount(maxPerUser);
     }
 
     /** Notices after a cursor; {@code resync} when some that followed it have expired. */
@@ -62,8 +62,7 @@ public class LongPolls {
 
     /** Waits until the user's stream here passes the cursor, the time-out, or the instance stops; then reads. */
     private Uni<Batch> waitFor(String user, long cursor, Duration timeout) {
-        if (waitingPerUser.merge(user, 1, Integer::sum) > maxPerUser) {
-            release(user);
+        if (!waitingPerUser.take(user)) {
             return Uni.createFrom().failure(new ApiProblem(429, "Too Many Requests", "More than " + maxPerUser
                     + " long polls of this user are waiting (keepsake.notices.max-long-polls-per-user)")
                     .retryAfter(Duration.ofSeconds(1)).with("limit", "keepsake.notices.max-long-polls-per-user"));
@@ -102,7 +101,7 @@ public class LongPolls {
     }
 
     private void release(String user) {
-        waitingPerUser.computeIfPresent(user, (u, n) -> n > 1 ? n - 1 : null);
+        waitingPerUser.give(user);
     }
 
     /** How many polls wait now (none are kept once answered). */

@@ -70,7 +70,7 @@ public class NoticeSocket {
     private final Cache<String, String> rendered = Caffeine.newBuilder().maximumSize(10_000).build();
     private final LoopSender sender = new LoopSender();
     /** Open connections per user on this instance. */
-    private final Map<String, Integer> socketsPerUser = new ConcurrentHashMap<>();
+    private final PerUserCount socketsPerUser;
     /** The connections that got past their ticket and the per-user limit, by connection id. */
     private final Map<String, SocketConnection> admitted = new ConcurrentHashMap<>();
 
@@ -83,6 +83,7 @@ public class NoticeSocket {
         this.mapper = mapper;
         this.codec = codec;
         this.config = config.notices();
+        this.socketsPerUser = new PerUserCount(this.config.maxSocketsPerUser());
         this.meters = meters;
         this.connections = connections;
     }
@@ -109,8 +110,7 @@ public class NoticeSocket {
                 return connection.close(new CloseReason(SocketConnection.POLICY_VIOLATION,
                         "authentication required: open with ?ticket= from POST /persistence/notices/tickets"));
             }
-            if (socketsPerUser.merge(userId, 1, Integer::sum) > config.maxSocketsPerUser()) {
-                socketsPerUser.computeIfPresent(userId, (user, n) -> n > 1 ? n - 1 : null);
+            if (!socketsPerUser.take(userId)) {
                 ready.complete(null);
                 return connection.close(new CloseReason(SocketConnection.POLICY_VIOLATION, "more than "
                         + config.maxSocketsPerUser() + " connections for this user (keepsake.notices.max-sockets-per-user)"));
@@ -142,7 +142,7 @@ public class NoticeSocket {
         if (client != null) {
             client.closed();
             fanout.unlisten(client.userId, client);
-            socketsPerUser.computeIfPresent(client.userId, (user, n) -> n > 1 ? n - 1 : null);
+            socketsPerUser.give(client.userId);
             meters.socketClosed();
         }
     }

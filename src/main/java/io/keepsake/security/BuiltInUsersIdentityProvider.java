@@ -28,7 +28,6 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class BuiltInUsersIdentityProvider implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
 
-    private static final String USERS = "quarkus.security.users.embedded.users.";
     private static final String ROLES = "quarkus.security.users.embedded.roles.";
 
     private record User(byte[] password, Set<String> roles) {
@@ -43,8 +42,8 @@ public class BuiltInUsersIdentityProvider implements IdentityProvider<UsernamePa
             return;
         }
         for (String name : config.getPropertyNames()) {
-            if (name.startsWith(USERS)) {
-                String user = name.substring(USERS.length());
+            if (name.startsWith(BuiltInUsers.PREFIX)) {
+                String user = name.substring(BuiltInUsers.PREFIX.length());
                 String password = config.getOptionalValue(name, String.class).orElse(null);
                 if (password != null) {
                     String roles = config.getOptionalValue(ROLES + user, String.class).orElse("");

@@ -39,7 +39,7 @@ public class SignInResource {
 
     private static final String HTML = MediaType.TEXT_HTML + ";charset=UTF-8";
     /** Quarkus OIDC's session cookies start with this (one per tenant, possibly in chunks). */
-    private static final String OIDC_SESSION_COOKIE = "q_session";
+    public static final String OIDC_SESSION_COOKIE = "q_session";
 
     private final Caller caller;
     private final boolean oidc;

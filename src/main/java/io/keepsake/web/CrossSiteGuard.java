@@ -12,6 +12,7 @@ import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.keepsake.security.SignInResource;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -32,7 +33,6 @@ class CrossSiteGuard {
 
     private static final Set<HttpMethod> WRITES = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
     /** Prefix of Quarkus OIDC's session cookies (per tenant, possibly in chunks). */
-    private static final String OIDC_SESSION_COOKIE = "q_session";
     static final String REFUSED = "Cross-site request refused: a change made with a sign-in cookie must come from this "
             + "site or an allowed origin";
 
@@ -78,7 +78,7 @@ class CrossSiteGuard {
 
     private static boolean signedInByCookie(HttpServerRequest request, String formCookie) {
         for (String name : request.cookieMap().keySet()) {
-            if (name.equals(formCookie) || name.startsWith(OIDC_SESSION_COOKIE)) {
+            if (name.equals(formCookie) || name.startsWith(SignInResource.OIDC_SESSION_COOKIE)) {
                 return true;
             }
         }
