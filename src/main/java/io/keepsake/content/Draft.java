@@ -2,7 +2,9 @@ package io.keepsake.content;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -11,8 +13,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.keepsake.config.LimitsConfig;
 import io.keepsake.hashing.Canonical;
 import io.keepsake.hashing.CanonicalJson;
-import io.keepsake.web.ApiProblem;
-import io.keepsake.web.JsonBodies;
 
 /**
  * A validated title/description/content triple with its canonical content and both hashes: what
@@ -38,10 +38,10 @@ public record Draft(String title, String description, Canonical content, String 
 
     /** Validates a full representation: title and content required, description optional. */
     public static Draft from(JsonNode body, int sizeHint, LimitsConfig limits) {
-        JsonBodies.onlyFields(body, FIELDS);
+        onlyFields(body, FIELDS);
         JsonNode content = body.get("content");
         if (content == null) {
-            throw ApiProblem.invalidField("content", "content is required (any JSON value)");
+            throw InvalidDraft.field("content", "content is required (any JSON value)");
         }
         return of(text(body, "title", true), text(body, "description", false), content, sizeHint, limits);
     }
@@ -82,18 +82,18 @@ public record Draft(String title, String description, Canonical content, String 
         requireText("title", rawTitle);
         requireText("description", rawDescription);
         if (rawTitle == null) {
-            throw ApiProblem.invalidField("title", "title is required");
+            throw InvalidDraft.field("title", "title is required");
         }
         String title = rawTitle.trim();
         int titleLength = title.codePointCount(0, title.length());
         if (titleLength < 1 || titleLength > limits.maxTitleLength()) {
-            throw ApiProblem.invalidField("title",
+            throw InvalidDraft.field("title",
                     "title must be 1 to " + limits.maxTitleLength() + " characters after trimming, got " + titleLength);
         }
         String description = rawDescription == null ? "" : rawDescription;
         int descriptionLength = description.codePointCount(0, description.length());
         if (descriptionLength > limits.maxDescriptionLength()) {
-            throw ApiProblem.invalidField("description", "description must be at most "
+            throw InvalidDraft.field("description", "description must be at most "
                     + limits.maxDescriptionLength() + " characters, got " + descriptionLength);
         }
         return new Metadata(title, description, metadataHash(title, description));
@@ -101,10 +101,8 @@ public record Draft(String title, String description, Canonical content, String 
 
     private static void requireSize(long size, LimitsConfig limits) {
         if (size > limits.maxContentBytes()) {
-            throw ApiProblem.contentTooLarge(String.format(Locale.ROOT, "Content size (%.2f MB) exceeds maximum (%.2f MB)",
-                    size / MIB, limits.maxContentBytes() / MIB))
-                    .with("size", size)
-                    .with("maxSize", limits.maxContentBytes());
+            throw new InvalidDraft("content", String.format(Locale.ROOT, "Content size (%.2f MB) exceeds maximum (%.2f MB)",
+                    size / MIB, limits.maxContentBytes() / MIB), true, Map.of("size", size, "maxSize", limits.maxContentBytes()));
         }
     }
 
@@ -118,7 +116,7 @@ public record Draft(String title, String description, Canonical content, String 
             if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw ApiProblem.invalidField(field, field + " contains an unpaired UTF-16 surrogate");
+                throw InvalidDraft.field(field, field + " contains an unpaired UTF-16 surrogate");
             }
         }
     }
@@ -151,16 +149,30 @@ public record Draft(String title, String description, Canonical content, String 
         return CanonicalJson.of(metadata).sha256();
     }
 
+    /** Refuses a body with fields other than {@code allowed}, naming them. */
+    public static void onlyFields(JsonNode object, Set<String> allowed) {
+        Set<String> unknown = new TreeSet<>();
+        object.fieldNames().forEachRemaining(name -> {
+            if (!allowed.contains(name)) {
+                unknown.add(name);
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw new InvalidDraft(null, "Unknown field(s): " + String.join(", ", unknown) + "; allowed: "
+                    + String.join(", ", new TreeSet<>(allowed)), false, Map.of("unknownFields", unknown));
+        }
+    }
+
     public static String text(JsonNode body, String field, boolean required) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
             if (required) {
-                throw ApiProblem.invalidField(field, field + " is required");
+                throw InvalidDraft.field(field, field + " is required");
             }
             return null;
         }
         if (!node.isTextual()) {
-            throw ApiProblem.invalidField(field, field + " must be a string");
+            throw InvalidDraft.field(field, field + " must be a string");
         }
         return node.textValue();
     }
@@ -169,7 +181,7 @@ public record Draft(String title, String description, Canonical content, String 
         try {
             return CanonicalJson.of(content, sizeHint);
         } catch (IllegalArgumentException e) {
-            throw ApiProblem.invalidField("content", "content has no canonical JSON form: " + e.getMessage());
+            throw InvalidDraft.field("content", "content has no canonical JSON form: " + e.getMessage());
         }
     }
 }

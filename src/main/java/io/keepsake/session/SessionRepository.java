@@ -24,8 +24,6 @@ import io.keepsake.notice.OutboxEntry;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
-import io.keepsake.web.EntityTags;
-import io.keepsake.web.PageRequest;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
@@ -111,7 +109,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     /**
      * Replaces title, description and content whatever the stored version (last write wins), in
      * one operation: the version is incremented in the store, so the tag and the notice's version
-     * cannot name it (see {@link EntityTags#unversioned} and {@link #outbox}). Returns the session
+     * cannot name it (an unversioned tag; see {@link #outbox}). Returns the session
      * before and after, or null when the session is gone, already holds exactly this, or (with
      * {@code minStoredSize}) would grow past the owner's quota.
      */
@@ -207,7 +205,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 Updates.unset("canonical"), Updates.unset("content")), notice, ReturnDocument.AFTER);
     }
 
-    Uni<List<Session>> list(String ownerId, SessionFilter filter, PageRequest page) {
+    Uni<List<Session>> list(String ownerId, SessionFilter filter, Keyset.Window window) {
         List<Bson> filters = new ArrayList<>();
         filters.add(Filters.eq("ownerId", ownerId));
         filters.add(LIVE);
@@ -219,15 +217,12 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         }
         Queries.range(filters, "updatedAt", filter.updatedFrom(), filter.updatedTo());
         Queries.range(filters, "createdAt", filter.createdFrom(), filter.createdTo());
-        String field = SessionFilter.sortField(page.sortBy());
-        if (page.after() != null) {
-            filters.add(Keyset.after(field, page.ascending(), page.after().value(), page.after().id()));
-        }
+        window.after(filters);
         FindOptions options = new FindOptions()
                 .filter(Queries.and(filters))
                 .projection(WITHOUT_CONTENT)
-                .sort(Keyset.sort(field, page.ascending()))
-                .limit(page.size() + 1);
+                .sort(window.sort())
+                .limit(window.limit());
         return mongoCollection().find(options).collect().asList();
     }
 

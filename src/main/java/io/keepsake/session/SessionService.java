@@ -109,7 +109,7 @@ public class SessionService implements SessionStates {
 
     /** A page of the owner's sessions (without content), each shown through {@code view}. */
     public <T> Uni<Page<T>> list(String owner, SessionFilter filter, PageRequest page, Function<Session, T> view) {
-        return sessions.list(owner, filter, page).map(found -> Page.of(found, page,
+        return sessions.list(owner, filter, page.window(SessionFilter.sortField(page.sortBy()))).map(found -> Page.of(found, page,
                 s -> SessionFilter.sortValue(s, page.sortBy()), s -> s.id, view));
     }
 
@@ -198,7 +198,7 @@ public class SessionService implements SessionStates {
         Condition condition = required(ifMatch);
         return work.run(body.length, () -> {
             JsonNode patch = json.object(body);
-            JsonBodies.onlyFields(patch, Draft.FIELDS);
+            Draft.onlyFields(patch, Draft.FIELDS);
             return patch;
         }).map(patch -> Keyed.answered(fingerprint(id, ifMatch, CanonicalJson.of(patch).sha256()),
                 (keyId, fingerprint) -> writes.noticed(owner, id, origin, sessions.findOwned(id, owner).map(SessionService::orNotFound)

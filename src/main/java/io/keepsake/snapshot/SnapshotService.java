@@ -73,7 +73,7 @@ public class SnapshotService {
     Uni<Keyed<Snapshot>> create(String owner, byte[] body, String origin) {
         return work.run(body.length, () -> json.object(body)).onItem().transformToUni(request -> {
             if (request.has("sessionId")) {
-                JsonBodies.onlyFields(request, FROM_SESSION_FIELDS);
+                Draft.onlyFields(request, FROM_SESSION_FIELDS);
                 JsonNode sessionId = request.get("sessionId");
                 if (!sessionId.isTextual()) {
                     throw ApiProblem.invalidField("sessionId", "sessionId must be a string");

@@ -87,22 +87,6 @@ public class JsonBodies {
         return node;
     }
 
-    /** Refuses members other than the allowed ones, naming them. */
-    public static void onlyFields(JsonNode object, Set<String> allowed) {
-        Set<String> unknown = new TreeSet<>();
-        for (Iterator<String> it = object.fieldNames(); it.hasNext();) {
-            String name = it.next();
-            if (!allowed.contains(name)) {
-                unknown.add(name);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw ApiProblem.badRequest("Unknown field(s): " + String.join(", ", unknown)
-                    + "; allowed: " + String.join(", ", new TreeSet<>(allowed)))
-                    .with("unknownFields", unknown);
-        }
-    }
-
     private static String firstLine(String message) {
         if (message == null) {
             return "unreadable body";

@@ -2,6 +2,7 @@ package io.keepsake.web;
 
 import java.util.List;
 
+import io.keepsake.store.Keyset;
 import io.keepsake.config.PagingConfig;
 
 /**
@@ -34,6 +35,12 @@ public record PageRequest(int size, String sortBy, boolean ascending, PageToken 
             throw ApiProblem.invalidField("cursor", "The cursor belongs to another sort order; start again without it");
         }
         return new PageRequest(size, sort, ascending, after);
+    }
+
+    /** The store's window of this page, sorted by {@code field}: one item more than the page, to tell whether another follows. */
+    public Keyset.Window window(String field) {
+        return new Keyset.Window(field, ascending, after == null ? null : after.value(), after == null ? null : after.id(),
+                size + 1);
     }
 
     private static int integer(String parameter, String value) {

@@ -19,6 +19,7 @@ import com.mongodb.MongoException;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.security.SignInMethods;
+import io.keepsake.content.InvalidDraft;
 import io.keepsake.store.InvalidIdException;
 import io.keepsake.store.StoreErrors;
 import io.quarkus.logging.Log;
@@ -57,6 +58,20 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public RestResponse<Problem> store(MongoException error, UriInfo uri) {
         return respond(storeFailure(error), uri);
+    }
+
+    /** A title, description or content against the rules: 400 naming the field, or 413 with the size and limit. */
+    @ServerExceptionMapper
+    public RestResponse<Problem> invalidDraft(InvalidDraft error, UriInfo uri) {
+        return respond(problemOf(error), uri);
+    }
+
+    public static ApiProblem problemOf(InvalidDraft error) {
+        ApiProblem problem = error.tooLarge() ? ApiProblem.contentTooLarge(error.getMessage())
+                : error.field() != null ? ApiProblem.invalidField(error.field(), error.getMessage())
+                : ApiProblem.badRequest(error.getMessage());
+        error.details().forEach(problem::with);
+        return problem;
     }
 
     @ServerExceptionMapper

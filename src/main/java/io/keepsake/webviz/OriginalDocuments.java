@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.keepsake.config.LimitsConfig;
 import io.keepsake.accesslog.AccessLog;
 import io.keepsake.content.Draft;
+import io.keepsake.content.InvalidDraft;
 import io.keepsake.store.Ids;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.EntityTags;
@@ -182,8 +183,8 @@ final class OriginalDocuments {
         try {
             return Draft.of(text(metadata, "title", true), text(metadata, "description", false),
                     TextNode.valueOf(content.textValue()), content.textValue().length(), limits);
-        } catch (ApiProblem problem) {
-            throw new Refused(problem.getMessage());
+        } catch (InvalidDraft invalid) {
+            throw new Refused(invalid.getMessage());
         }
     }
 
