@@ -127,7 +127,10 @@ public class NoticeLog {
         }
         List<Notice> run = new ArrayList<>(entries.size());
         List<UpdateOneModel<Document>> statements = new ArrayList<>(entries.size() + 1);
+        boolean[] fresh = new boolean[entries.size()];
         for (OutboxEntry entry : entries) {
+            fresh[run.size()] = entry.fresh;
+            entry.fresh = false; // from here on it may be stored, whatever the answer says
             Notice notice = Notice.of(userId, head + 1 + run.size(), entry, retention);
             run.add(notice);
             // Matches only the same entry at the same number; anything else there is a duplicate key.
@@ -155,6 +158,14 @@ public class NoticeLog {
                     }
                     OutboxEntry entry = entries.get(stopped);
                     List<OutboxEntry> rest = entries.subList(stopped + 1, entries.size());
+                    long taken = head + 1 + stopped;
+                    if (fresh[stopped]) {
+                        // Never sent before, so its key cannot be stored: another instance took the number.
+                        // The next one is tried at once, and every fourth miss in a row looks where the log ends.
+                        Uni<Long> end = attempt % 4 == 0 ? endOfRun(userId, taken + 1) : Uni.createFrom().item(taken);
+                        return end.onItem().transformToUni(next -> appendAfter(userId, entries.subList(stopped, entries.size()),
+                                next, stored, attempt + 1)).map(after -> joined(before, null, after));
+                    }
                     return byKey(userId, entry.key).onItem().transformToUni(published -> published != null
                             // Published before (a retry, a recovery): it keeps its number; the rest goes on.
                             ? learned(userId, published.seq).onItem().transformToUni(end -> appendAfter(userId, rest, end, stored,

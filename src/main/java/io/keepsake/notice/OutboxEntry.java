@@ -3,6 +3,7 @@ package io.keepsake.notice;
 import java.time.Instant;
 
 import org.bson.Document;
+import org.bson.codecs.pojo.annotations.BsonIgnore;
 
 import io.keepsake.store.Ids;
 
@@ -22,6 +23,12 @@ public class OutboxEntry {
     /** The Keepsake-Client-Id of the request that caused it. */
     public String origin;
     public Instant at;
+    /**
+     * Made by a write of this instance and never sent to the notice log: a number it meets taken
+     * can only be another notice's (its key cannot be stored yet). Never stored.
+     */
+    @BsonIgnore
+    public transient boolean fresh;
 
     public static OutboxEntry of(String type, String resourceId, String hash, Long version, String origin, Instant at) {
         OutboxEntry entry = new OutboxEntry();
@@ -32,6 +39,7 @@ public class OutboxEntry {
         entry.version = version;
         entry.origin = origin;
         entry.at = at;
+        entry.fresh = true;
         return entry;
     }
 

@@ -13,6 +13,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.config.NoticesConfig;
 import io.keepsake.notice.Notice;
+import io.keepsake.web.EntityTags;
 import io.keepsake.notice.NoticeFanout;
 import io.keepsake.notice.NoticeFeed;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -195,9 +196,20 @@ public class SessionTags {
 
         @Override
         public void onNotice(Notice notice) {
-            if (notice.type.startsWith("session.") && !Notice.SESSION_CONFLICT.equals(notice.type)) {
+            if (notice.type.startsWith("session.") && !Notice.SESSION_CONFLICT.equals(notice.type)
+                    && !holdsAtLeast(notice.resourceId, notice)) {
                 forget(notice.resourceId);
             }
+        }
+
+        /**
+         * Whether the tag held is of the notice's version or a later one: read after the change (its
+         * own instance's notice arriving after the answer was read), it stays.
+         */
+        private boolean holdsAtLeast(String sessionId, Notice notice) {
+            Entry entry = Notice.SESSION_UPDATED.equals(notice.type) && notice.version != null
+                    ? tags.getIfPresent(sessionId) : null;
+            return entry != null && entry.etag() != null && EntityTags.versionOf(entry.etag()) >= notice.version;
         }
 
         @Override

@@ -118,7 +118,8 @@ class NoticeFeedTest {
             for (NoticeLog writer : List.of(writers.get(u % WRITERS), writers.get((u + 1) % WRITERS))) {
                 chains.submit(() -> {
                     long next = System.nanoTime();
-                    while (next < end) {
+                    // Paced, and stopped at the end of the run however far behind the pace a slow machine is.
+                    while (next < end && System.nanoTime() < end) {
                         writer.append(user, OutboxEntry.of(Notice.SESSION_UPDATED, "s", "h", 1L, null, Instant.now()))
                                 .await().atMost(Duration.ofSeconds(30));
                         appended.incrementAndGet();
