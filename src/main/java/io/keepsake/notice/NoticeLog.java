@@ -168,8 +168,9 @@ public class NoticeLog {
                     }
                     return byKey(userId, entry.key).onItem().transformToUni(published -> published != null
                             // Published before (a retry, a recovery): it keeps its number; the rest goes on.
+                            // (Not a miss: it counts no attempt, however many of a recovered batch were.)
                             ? learned(userId, published.seq).onItem().transformToUni(end -> appendAfter(userId, rest, end, stored,
-                                    attempt + 1)).map(after -> joined(before, published, after))
+                                    attempt)).map(after -> joined(before, published, after))
                             // Another instance took the number: look where the log ends now and go on from there.
                             : endOfRun(userId, before.isEmpty() ? head + 1 : before.get(before.size() - 1).seq + 1)
                                     .onItem().transformToUni(end -> appendAfter(userId, entries.subList(stopped, entries.size()),

@@ -187,8 +187,10 @@ public class NoticePublisher {
                     fanout.offer(notice);
                 }))
                 .collect().last().replaceWithVoid();
+        // Every entry is in the log now, stored by this append or found there: recovery need not try it again.
         // Then each document's outbox waits to be cleared, unless the document is already queued again.
-        return appended.invoke(() -> documents.values().forEach(outboxes -> outboxes.values().forEach(outbox -> {
+        return appended.invoke(() -> fresh.forEach(entry -> published.put(entry.key, Boolean.TRUE)))
+                .invoke(() -> documents.values().forEach(outboxes -> outboxes.values().forEach(outbox -> {
             if (!queuedAgain(userId, outbox)) {
                 clearer.published(outbox);
             }
