@@ -191,32 +191,34 @@ public class NoticeFeed {
         mode = Mode.TAILING;
         Log.infof("Notices: tailing the notice log's heads every %d ms while users listen (keepsake.notices.feed=%s)",
                 tailEvery.toMillis(), configured);
-        fanout.whenListened(() -> startTailing());
-        startTailing();
+        fanout.whenListened(() -> startTailing(true));
+        startTailing(true);
     }
 
     /**
      * Starts the ticks if users listen here; they end at the first tick that finds nobody. Whoever
-     * listens now reads where their log ends first, so the heads read start from now. Nothing read
-     * here is vouched for ({@link #readWithin}) before the first tick's read is done: a change another
-     * instance made just before a listener came is not hidden by a feed that has not looked yet.
+     * listens now reads where their log ends first, so the heads read start from now; when nobody
+     * listened before ({@code fresh}), nothing is unread, as after a read of everyone's log.
      */
-    private void startTailing() {
+    private void startTailing(boolean fresh) {
         if (stopped || mode != Mode.TAILING || fanout.users().isEmpty() || !tailing.compareAndSet(false, true)) {
             return;
         }
         since = Instant.now();
         lastReconcile = System.nanoTime();
+        if (fresh) {
+            lastReadStarted = System.nanoTime();
+        }
         running = Multi.createFrom().ticks().every(tailEvery)
                 .onOverflow().drop()
                 .select().first(tick -> !fanout.users().isEmpty())
                 .onItem().transformToUniAndConcatenate(tick -> readHeads())
                 .subscribe().with(ignored -> { }, error -> {
                     tailing.set(false);
-                    later(() -> startTailing());
+                    later(() -> startTailing(false));
                 }, () -> {
                     tailing.set(false);
-                    startTailing(); // someone who began to listen as the ticks ended
+                    startTailing(true); // someone who began to listen as the ticks ended
                 });
     }
 
