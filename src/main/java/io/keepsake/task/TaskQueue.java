@@ -3,21 +3,17 @@ package io.keepsake.task;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.bson.Document;
 import org.bson.conversions.Bson;
 
-import com.mongodb.client.model.Accumulators;
-import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
@@ -31,7 +27,7 @@ import io.keepsake.KeepsakeConfig;
 import io.keepsake.config.TasksConfig;
 import io.keepsake.store.Ids;
 import io.keepsake.store.Indexes;
-import io.keepsake.store.SweepPlan;
+import io.keepsake.store.Sweep;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
@@ -53,41 +49,12 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     /** Reads of candidates per claim when every candidate was taken by other runners meanwhile. */
     private static final int CLAIM_ROUNDS = 3;
 
-    private static final List<String> STATUSES = List.of(Task.PENDING, Task.RUNNING, Task.DONE, Task.DEAD);
-
     private final TasksConfig config;
-    private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
-    private final SweepPlan sweeps;
-
-    /** Hears what this instance does to the queue: the runner need not poll for its own tasks, nor the gauge. */
-    interface Watcher {
-        /** A task enqueued here, or put back for a retry here, becomes due at {@code at}. */
-        default void due(Instant at) {
-        }
-
-        /** This instance changed the queue (each of the above included). */
-        default void changed() {
-        }
-    }
+    /** Tasks enqueued by this instance so far: the runner polls at once when it changes. */
+    private final AtomicLong enqueued = new AtomicLong();
 
     public TaskQueue(KeepsakeConfig config) {
         this.config = config.tasks();
-        this.sweeps = new SweepPlan(mongoCollection(), "expiresAt");
-    }
-
-    void watch(Watcher watcher) {
-        watchers.add(watcher);
-    }
-
-    private void becomesDue(Instant at) {
-        watchers.forEach(watcher -> watcher.due(at));
-        changedIf(true);
-    }
-
-    private void changedIf(boolean changed) {
-        if (changed) {
-            watchers.forEach(Watcher::changed);
-        }
     }
 
     void createIndexes(@Observes StartupEvent event) {
@@ -112,7 +79,11 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
         task.nextAttemptAt = notBefore;
         task.createdAt = now;
         task.updatedAt = now;
-        return mongoCollection().insertOne(task).replaceWith(task).invoke(() -> becomesDue(notBefore));
+        return mongoCollection().insertOne(task).replaceWith(task).invoke(enqueued::incrementAndGet);
+    }
+
+    long enqueuedHere() {
+        return enqueued.get();
     }
 
     /**
@@ -170,7 +141,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     /**
      * Parks as dead the tasks whose runners died during their last allowed attempt (their leases
      * expired with no retries left). Returns how many. A multi-document update sent to every shard
-     * on purpose: such tasks can be anywhere, and it runs at most once per idle-poll-every per instance.
+     * on purpose: such tasks can be anywhere, and it runs every 30 s per instance, not per request.
      */
     public Uni<Long> buryAbandoned() {
         Instant now = Time.now();
@@ -183,38 +154,27 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                         Updates.set("leaseUntil", null),
                         Updates.set("lastError", "Lease expired on the last attempt: its runner stopped or hung"),
                         Updates.set("updatedAt", now)))
-                .map(result -> result.getModifiedCount())
-                .invoke(buried -> changedIf(buried > 0));
+                .map(result -> result.getModifiedCount());
     }
 
     /** Marks the task done if {@code runner} still holds it; false if its lease was lost. Done tasks expire. */
     public Uni<Boolean> complete(Task task, String runner) {
         Instant now = Time.now();
-        Instant expiresAt = now.plus(config.keepDone());
         return mongoCollection().updateOne(leased(task, runner), Updates.combine(
                 Updates.set("status", Task.DONE),
                 Updates.set("leaseOwner", null),
                 Updates.set("leaseUntil", null),
                 Updates.set("lastError", null),
                 Updates.set("updatedAt", now),
-                Updates.set("expiresAt", expiresAt)))
-                .map(result -> result.getModifiedCount() == 1)
-                .invoke(done -> {
-                    if (done) {
-                        sweeps.wrote(expiresAt);
-                    }
-                    changedIf(done);
-                });
+                Updates.set("expiresAt", now.plus(config.keepDone()))))
+                .map(result -> result.getModifiedCount() == 1);
     }
 
-    /**
-     * Forgets done tasks past their retention (on every shard), when any can have expired; a TTL
-     * index does the same on stores that enforce one.
-     */
+    /** Forgets done tasks past their retention (on every shard); a TTL index does the same on stores that enforce one. */
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        Instant now = Time.now();
-        return sweeps.sweep(Filters.and(Filters.eq("status", Task.DONE), Filters.lt("expiresAt", now)), now).replaceWithVoid();
+        return Sweep.expired(mongoCollection(), Filters.and(Filters.eq("status", Task.DONE), Filters.lt("expiresAt", Time.now())))
+                .replaceWithVoid();
     }
 
     /**
@@ -224,23 +184,15 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     public Uni<Boolean> fail(Task task, String runner, Throwable error) {
         Instant now = Time.now();
         boolean dead = task.attempts > config.maxRetries();
-        Instant retryAt = now.plus(backoff(task.attempts));
         String message = error.getClass().getSimpleName() + ": " + error.getMessage();
         return mongoCollection().updateOne(leased(task, runner), Updates.combine(
                 Updates.set("status", dead ? Task.DEAD : Task.PENDING),
-                Updates.set("nextAttemptAt", dead ? task.nextAttemptAt : retryAt),
+                Updates.set("nextAttemptAt", dead ? task.nextAttemptAt : now.plus(backoff(task.attempts))),
                 Updates.set("leaseOwner", null),
                 Updates.set("leaseUntil", null),
                 Updates.set("lastError", message.length() > 2000 ? message.substring(0, 2000) : message),
                 Updates.set("updatedAt", now)))
-                .map(result -> result.getModifiedCount() == 1)
-                .invoke(recorded -> {
-                    if (recorded && !dead) {
-                        becomesDue(retryAt);
-                    } else {
-                        changedIf(recorded);
-                    }
-                });
+                .map(result -> result.getModifiedCount() == 1);
     }
 
     /**
@@ -253,8 +205,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                 Updates.combine(Updates.set("status", Task.PENDING), Updates.set("nextAttemptAt", Time.now()),
                         Updates.set("leaseOwner", null), Updates.set("leaseUntil", null),
                         Updates.inc("attempts", -1)))
-                .map(result -> result.getModifiedCount())
-                .invoke(released -> changedIf(released > 0));
+                .map(result -> result.getModifiedCount());
     }
 
     /** Delay before attempt n+1 after n failed attempts: base * 2^(n-1). */
@@ -263,18 +214,19 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     }
 
     /**
-     * How many tasks are in each status (those with none are left out), in one aggregation over
-     * every shard (the queue-depth gauge and the admin view).
+     * How many tasks are in each status: one count per status, each answered from the status index
+     * of every shard (the queue-depth gauge, every 15 s, and the admin view).
      */
     public Uni<Map<String, Long>> counts() {
-        return mongoCollection().aggregate(List.of(Aggregates.match(Filters.in("status", STATUSES)),
-                        Aggregates.group("$status", Accumulators.sum("n", 1))), Document.class)
-                .collect().asList().map(groups -> {
-                    Map<String, Long> found = new HashMap<>();
-                    groups.forEach(group -> found.put(group.getString("_id"), ((Number) group.get("n")).longValue()));
+        List<String> statuses = List.of(Task.PENDING, Task.RUNNING, Task.DONE, Task.DEAD);
+        return Uni.join().all(statuses.stream().map(status -> mongoCollection().countDocuments(Filters.eq("status", status)))
+                .toList()).andFailFast().map(found -> {
                     Map<String, Long> counts = new LinkedHashMap<>();
-                    STATUSES.stream().filter(status -> found.getOrDefault(status, 0L) > 0)
-                            .forEach(status -> counts.put(status, found.get(status)));
+                    for (int i = 0; i < statuses.size(); i++) {
+                        if (found.get(i) > 0) {
+                            counts.put(statuses.get(i), found.get(i));
+                        }
+                    }
                     return counts;
                 });
     }
