@@ -16,7 +16,7 @@ import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.store.Ids;
 import io.keepsake.store.Indexes;
-import io.keepsake.store.SweepPlan;
+import io.keepsake.store.Sweep;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.runtime.StartupEvent;
@@ -34,13 +34,11 @@ public class Tickets {
 
     private final ReactiveMongoCollection<Document> tickets;
     private final Duration lifetime;
-    private final SweepPlan sweeps;
 
     public Tickets(ReactiveMongoClient client, KeepsakeConfig config,
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.mongodb.database") String database) {
         this.tickets = client.getDatabase(database).getCollection("ws_tickets");
         this.lifetime = config.notices().ticketLifetime();
-        this.sweeps = new SweepPlan(tickets, "expiresAt");
     }
 
     void createIndexes(@Observes StartupEvent event) {
@@ -55,7 +53,6 @@ public class Tickets {
         String ticket = Ids.next() + Ids.next();
         Instant expiresAt = Time.now().plus(lifetime);
         return tickets.insertOne(new Document("_id", ticket).append("userId", userId).append("expiresAt", expiresAt))
-                .invoke(() -> sweeps.wrote(expiresAt))
                 .replaceWith(new Ticket(ticket, expiresAt));
     }
 
@@ -68,13 +65,9 @@ public class Tickets {
                 .map(doc -> doc == null ? null : doc.getString("userId"));
     }
 
-    /**
-     * Forgets expired tickets (on every shard; a ticket is otherwise only ever found by its id), when
-     * any can have expired: an instance that issues none leaves the store alone.
-     */
+    /** Forgets expired tickets (on every shard; a ticket is otherwise only ever found by its id). */
     @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        Instant now = Instant.now();
-        return sweeps.sweep(Filters.lt("expiresAt", now), now).replaceWithVoid();
+        return Sweep.expired(tickets, Filters.lt("expiresAt", Instant.now())).replaceWithVoid();
     }
 }
