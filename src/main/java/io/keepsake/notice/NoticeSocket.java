@@ -168,24 +168,24 @@ public class NoticeSocket {
 
     private Uni<Void> handle(SocketConnection client, String text) {
         if (!client.allowMessage()) {
-            return client.connection.close(new CloseReason(SocketConnection.POLICY_VIOLATION, "more than "
+            return client.closeAfterSent(new CloseReason(SocketConnection.POLICY_VIOLATION, "more than "
                     + config.maxMessagesPerSecond() + " messages a second (keepsake.notices.max-messages-per-second)"));
         }
         JsonNode message;
         try {
             message = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-            return refuse(client, "malformed JSON: " + e.getOriginalMessage());
+            return client.refuse("malformed JSON: " + e.getOriginalMessage());
         }
         String type = message != null && message.path("type").isTextual() ? message.get("type").textValue() : null;
         if (type == null) {
-            return refuse(client, "a message is a JSON object with a string \"type\"");
+            return client.refuse("a message is a JSON object with a string \"type\"");
         }
         return switch (type) {
             case "subscribe" -> subscribe(client, message);
             case "resume" -> resume(client, message);
             case "ping" -> client.sending(Map.of("type", "pong"));
-            default -> refuse(client, "unknown message type \"" + type + "\"; expected subscribe, resume or ping");
+            default -> client.refuse("unknown message type \"" + type + "\"; expected subscribe, resume or ping");
         };
     }
 
@@ -196,20 +196,20 @@ public class NoticeSocket {
     private Uni<Void> subscribe(SocketConnection client, JsonNode message) {
         JsonNode list = message.get("sessions");
         if (list == null || !list.isArray()) {
-            return refuse(client, "subscribe needs \"sessions\": [{\"id\": ..., \"hash\": ...}]");
+            return client.refuse("subscribe needs \"sessions\": [{\"id\": ..., \"hash\": ...}]");
         }
         Map<String, String> held = new LinkedHashMap<>();
         for (JsonNode entry : list) {
             String id = entry.path("id").isTextual() ? entry.get("id").textValue() : null;
             if (id == null || !Ids.isValid(id)) {
-                return refuse(client, "every subscribed session needs a valid string \"id\"");
+                return client.refuse("every subscribed session needs a valid string \"id\"");
             }
             held.put(id, entry.path("hash").isTextual() ? entry.get("hash").textValue() : null);
         }
         Set<String> after = new HashSet<>(client.sessionIds);
         after.addAll(held.keySet());
         if (after.size() > config.maxSubscriptions()) {
-            return refuse(client, "a connection may subscribe to at most " + config.maxSubscriptions()
+            return client.refuse("a connection may subscribe to at most " + config.maxSubscriptions()
                     + " sessions (keepsake.notices.max-subscriptions)");
         }
         client.sessionIds.addAll(held.keySet());
@@ -235,17 +235,9 @@ public class NoticeSocket {
         try {
             after = LongPolls.cursorOf(message.path("after").asText(""));
         } catch (RuntimeException e) {
-            return refuse(client, "resume needs \"after\": the id of the last notice received");
+            return client.refuse("resume needs \"after\": the id of the last notice received");
         }
         return client.resume(after).onFailure().recoverWithNull();
-    }
-
-    private Uni<Void> refuse(SocketConnection client, String error) {
-        if (client.tooManyErrors()) {
-            return client.connection.close(new CloseReason(SocketConnection.POLICY_VIOLATION, "too many malformed messages"));
-        }
-        client.send(Map.of("type", "error", "error", error));
-        return Uni.createFrom().voidItem();
     }
 
     private static Map<String, String> query(String query) {

@@ -1,10 +1,7 @@
 package io.keepsake.notice;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
-import io.github.bucket4j.Bucket;
 import io.keepsake.config.NoticesConfig;
 import io.netty.channel.EventLoop;
 import io.keepsake.web.Json;
@@ -26,13 +22,16 @@ import io.smallrye.mutiny.Uni;
  * One notice WebSocket: sends its user's notices in order and once each, whether they come live
  * from the fan-out, from the log while the connection catches up (opened with {@code after}), or
  * from a {@code resume} that asks for what came before the connection. Every send happens under
- * this object's lock, so messages leave in the order they were decided.
+ * this object's lock, so messages leave in the order they were decided, and a close for the
+ * client's misbehaviour leaves after them.
  */
 final class SocketConnection implements NoticeFanout.Listener {
 
     static final int POLICY_VIOLATION = 1008;
     static final int GOING_AWAY = 1001;
     static final int UNAVAILABLE = 1011;
+    /** A close waits at most this long for the replies before it: a client that reads nothing cannot hold it open. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     final WebSocketConnection connection;
     final String userId;
@@ -51,8 +50,9 @@ final class SocketConnection implements NoticeFanout.Listener {
     private final NoticesConfig config;
     private final Meters meters;
     private final AtomicInteger pending = new AtomicInteger();
-    private final Deque<Instant> errors = new ArrayDeque<>();
-    private final Bucket messages;
+    private final MessageAllowance allowance;
+    /** The message queued last: written means everything queued before it is written too. */
+    private CompletableFuture<Void> lastQueued = CompletableFuture.completedFuture(null);
     /** The cursor the client asked to start after, or -1 for "from now". */
     private final long requestedAfter;
     /** The last notice sent, or the position the connection started from. */
@@ -61,6 +61,7 @@ final class SocketConnection implements NoticeFanout.Listener {
     private long start;
     /** Reading from the log to catch up: live notices wait until it has caught up. */
     private boolean catchingUp;
+    /** Closed or closing: nothing more is sent. */
     private boolean closed;
 
     SocketConnection(WebSocketConnection connection, EventLoop eventLoop, String userId, String clientId,
@@ -68,9 +69,7 @@ final class SocketConnection implements NoticeFanout.Listener {
             BiFunction<Notice, String, String> render, Json codec, NoticesConfig config, Meters meters) {
         this.eventLoop = eventLoop;
         this.sender = sender;
-        int rate = config.maxMessagesPerSecond();
-        this.messages = Bucket.builder().addLimit(limit -> limit.capacity(2L * rate).refillGreedy(rate, Duration.ofSeconds(1)))
-                .build();
+        this.allowance = new MessageAllowance(config.maxMessagesPerSecond(), config.maxErrorsPerMinute());
         this.codec = codec;
         this.connection = connection;
         this.userId = userId;
@@ -244,10 +243,14 @@ final class SocketConnection implements NoticeFanout.Listener {
      * it); null when too many are still unsent. A live notice's delay is measured once it is written.
      */
     private CompletableFuture<Void> queue(String text, Notice notice) {
+        if (closed) {
+            return CompletableFuture.completedFuture(null);
+        }
         if (pending.incrementAndGet() > config.maxPendingMessages()) {
             return null;
         }
         CompletableFuture<Void> sent = sender.send(eventLoop, connection, text);
+        lastQueued = sent;
         sent.whenComplete((ok, error) -> {
             pending.decrementAndGet();
             if (error == null && notice != null) {
@@ -268,16 +271,28 @@ final class SocketConnection implements NoticeFanout.Listener {
 
     /** Takes a message from the client's allowance; false when it sends faster than allowed. */
     boolean allowMessage() {
-        return messages.tryConsume(1);
+        return allowance.allowMessage();
     }
 
-    /** Counts a bad message; true when there were too many in the last minute. */
-    synchronized boolean tooManyErrors() {
-        Instant now = Instant.now();
-        errors.addLast(now);
-        while (!errors.isEmpty() && errors.peekFirst().isBefore(now.minusSeconds(60))) {
-            errors.removeFirst();
+    /** Answers a bad message with an error; one too many in a minute closes the connection with 1008. */
+    synchronized Uni<Void> refuse(String error) {
+        if (!closed && allowance.tooManyErrors()) {
+            return closeAfterSent(new CloseReason(POLICY_VIOLATION, "too many malformed messages"));
         }
-        return errors.size() > config.maxErrorsPerMinute();
+        send(Map.of("type", "error", "error", error)); // dropped once closing
+        return Uni.createFrom().voidItem();
+    }
+
+    /** Closes once every message queued before is written (or after CLOSE_GRACE); nothing queued later is sent. */
+    synchronized Uni<Void> closeAfterSent(CloseReason reason) {
+        if (closed) {
+            return Uni.createFrom().voidItem();
+        }
+        closed = true;
+        // Subscribed at once: the close goes ahead whatever the caller does with the answer, and no thread waits.
+        return Uni.createFrom().completionStage(Uni.createFrom().completionStage(lastQueued)
+                .ifNoItem().after(CLOSE_GRACE).fail().onFailure().recoverWithNull()
+                .chain(() -> connection.isOpen() ? connection.close(reason) : Uni.createFrom().voidItem())
+                .subscribe().asCompletionStage());
     }
 }

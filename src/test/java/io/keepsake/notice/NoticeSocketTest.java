@@ -138,6 +138,19 @@ class NoticeSocketTest {
     }
 
     @Test
+    void aFloodOfBadMessagesGetsEveryOwedErrorBeforeTheClose() throws Exception {
+        try (SocketClient tab = connect("carol", "tab-flood")) {
+            for (int i = 0; i < 30; i++) {
+                tab.send("[]");
+            }
+            assertEquals(1008, tab.closed.get(10, TimeUnit.SECONDS));
+            // Messages are handed over in order, so all that came before the close are queued by now.
+            long errors = tab.texts.stream().map(JsonPath::from).filter(m -> "error".equals(m.getString("type"))).count();
+            assertEquals(20, errors, "one error for each of the 20 bad messages a minute allows, then the close");
+        }
+    }
+
+    @Test
     void aConnectionWithoutAValidTicketIsClosedWithPolicyViolation() throws Exception {
         SocketClient none = SocketClient.open(base, "persistence/notices/ws");
         assertEquals(1008, none.closed.get(5, TimeUnit.SECONDS));
