@@ -3,11 +3,14 @@ package io.keepsake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -23,7 +26,9 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * {@code QUARKUS_MONGODB_CONNECTION_STRING} / {@code quarkus.mongodb.connection-string}: use this store</li>
  * <li>{@code KEEPSAKE_STORE_DATA_DIR} / {@code keepsake.store.data-dir}: embedded data directory (default {@code ./data})</li>
  * <li>{@code KEEPSAKE_STORE_HOST}, {@code KEEPSAKE_STORE_PORT}: where the embedded store listens
- * (default 127.0.0.1 and any free port; a fixed port lets a second instance share it)</li>
+ * (default 127.0.0.1 and any free port; a fixed port lets a second instance share it). The store
+ * has no authentication: an address other than loopback is refused unless
+ * {@code KEEPSAKE_STORE_EXPOSE_WITHOUT_AUTHENTICATION} is true</li>
  * <li>{@code KEEPSAKE_STORE_FORCE_TO_DISK} / {@code keepsake.store.force-to-disk}: flush every commit to
  * the disk before answering (default false: a process crash loses nothing acknowledged, a power loss
  * may lose the last moments of writes)</li>
@@ -42,10 +47,11 @@ public final class KeepsakeMain {
     static final String STORE_HOST = "keepsake.store.host";
     static final String STORE_PORT = "keepsake.store.port";
     static final String FORCE_TO_DISK = "keepsake.store.force-to-disk";
+    static final String EXPOSE = "keepsake.store.expose-without-authentication";
     /** Quarkus' key for the login form's encrypted session cookie. */
     static final String SIGN_IN_KEY = "quarkus.http.auth.session.encryption-key";
     /** The settings read here rather than through Quarkus' configuration. */
-    static final List<String> SETTINGS = List.of(STORE_URI, DATA_DIR, STORE_HOST, STORE_PORT, FORCE_TO_DISK);
+    static final List<String> SETTINGS = List.of(STORE_URI, DATA_DIR, STORE_HOST, STORE_PORT, FORCE_TO_DISK, EXPOSE);
 
     KeepsakeMain() {
     }
@@ -106,10 +112,11 @@ public final class KeepsakeMain {
      */
     static String startEmbeddedStore() {
         Path dataDir = Path.of(setting(DATA_DIR, "data"));
+        String host = storeHost(setting(STORE_HOST, "127.0.0.1"), Boolean.parseBoolean(setting(EXPOSE, "false")));
         try {
             Class<?> type = Class.forName("io.keepsake.store.EmbeddedStore");
             Object store = type.getMethod("start", Path.class, String.class, int.class, boolean.class).invoke(null,
-                    dataDir, setting(STORE_HOST, "127.0.0.1"), Integer.parseInt(setting(STORE_PORT, "0")),
+                    dataDir, host, Integer.parseInt(setting(STORE_PORT, "0")),
                     Boolean.parseBoolean(setting(FORCE_TO_DISK, "false")));
             String uri = (String) type.getMethod("connectionString").invoke(store);
             System.out.printf("Keepsake: embedded store at %s, data in %s%n", uri, dataDir.toAbsolutePath());
@@ -122,6 +129,30 @@ public final class KeepsakeMain {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Where the embedded store may listen. It answers anybody who reaches it (mongo-java-server has
+     * no authentication), so an address other than loopback must be meant, and is then warned of.
+     */
+    static String storeHost(String host, boolean exposeMeant) {
+        boolean loopback;
+        try {
+            loopback = Arrays.stream(InetAddress.getAllByName(host)).allMatch(InetAddress::isLoopbackAddress);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("KEEPSAKE_STORE_HOST: unknown host " + host, e);
+        }
+        if (loopback) {
+            return host;
+        }
+        if (!exposeMeant) {
+            throw new IllegalStateException("KEEPSAKE_STORE_HOST=" + host + " would let other machines read and write "
+                    + "the embedded store, which has no authentication; set KEEPSAKE_STORE_EXPOSE_WITHOUT_AUTHENTICATION=true "
+                    + "if that is meant, or use MongoDB (KEEPSAKE_MONGODB_URI)");
+        }
+        System.err.printf("Keepsake: WARNING: the embedded store listens on %s without authentication: anyone who "
+                + "reaches that address can read and change every user's data%n", host);
+        return host;
     }
 
     /** A system property, else its environment variable form (upper case, '.' and '-' as '_'). */

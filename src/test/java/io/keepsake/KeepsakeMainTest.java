@@ -3,6 +3,7 @@ package io.keepsake;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -28,6 +29,16 @@ class KeepsakeMainTest {
         if (running != null) {
             running.stop();
         }
+    }
+
+    @Test
+    void theEmbeddedStoreListensBeyondLoopbackOnlyWhenThatIsMeant() {
+        assertEquals("127.0.0.1", KeepsakeMain.storeHost("127.0.0.1", false));
+        assertEquals("localhost", KeepsakeMain.storeHost("localhost", false));
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> KeepsakeMain.storeHost("0.0.0.0", false));
+        assertTrue(refused.getMessage().contains("KEEPSAKE_STORE_EXPOSE_WITHOUT_AUTHENTICATION"), refused.getMessage());
+        assertEquals("0.0.0.0", KeepsakeMain.storeHost("0.0.0.0", true));
     }
 
     @Test
