@@ -1,13 +1,8 @@
 package io.keepsake.store;
 
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -21,9 +16,7 @@ import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
-import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
@@ -47,6 +40,11 @@ import io.netty.channel.Channel;
  * ({@link SecondaryIndex}) and a query reads the smallest range of them that holds its matches.</li>
  * <li><b>Documents kept as BSON.</b> The backend's maps Java-serialised every document, which was
  * most of a commit's work after compression ({@link DocumentType}).</li>
+ * <li><b>Finds beside writes.</b> The backend ran a find under its collection's monitor, so one
+ * long search held up every write to that collection; finds now run beside them, and reads no
+ * longer wait for commits either ({@link GroupCommit}).</li>
+ * <li><b>Refused commits.</b> A write whose commit failed is answered as a server shutting down
+ * would, and the store opens its file again ({@link EmbeddedStore}).</li>
  * <li><b>Aggregations from their {@code $match}.</b> The backend read a whole collection into memory
  * for any aggregation (a count too); one that starts with a {@code $match} reads what that selects.</li>
  * </ul>
@@ -60,6 +58,9 @@ final class EmbeddedBackend extends H2Backend {
             "collstats", "connectionstatus", "hostinfo", "getcmdlineopts", "getlasterror", "getfreemonitoringstatus");
 
     private static final Set<String> INDEX_CHANGES = Set.of("createindexes", "dropindexes");
+
+    /** MongoDB's ShutdownInProgress. */
+    private static final int SHUTTING_DOWN = 91;
 
     private final GroupCommit commits;
 
@@ -82,15 +83,34 @@ final class EmbeddedBackend extends H2Backend {
         }
         // The backend's collections keep their indexes in plain lists: a query that runs while an
         // index is added (at start-up) fails with a ConcurrentModificationException. Index changes
-        // therefore run alone; and no command is ever half in a commit (see GroupCommit).
+        // therefore run alone; and no command that writes is ever half in a commit (see GroupCommit).
+        GroupCommit.Access access = INDEX_CHANGES.contains(name) ? GroupCommit.Access.ALONE
+                : writes ? GroupCommit.Access.WRITE : GroupCommit.Access.READ;
         try {
-            return commits.apply(INDEX_CHANGES.contains(name), () -> super.handleCommand(channel, database, command, query));
+            return commits.apply(access, () -> super.handleCommand(channel, database, command, query));
+        } catch (RuntimeException e) {
+            throw commits.hasFailed() ? refused(e) : e;
         } finally {
             AggregateMatch.forget();
             if (writes) {
-                commits.awaitCommitted();
+                try {
+                    commits.awaitCommitted();
+                } catch (RuntimeException e) {
+                    throw refused(e);
+                }
             }
         }
+    }
+
+    /**
+     * A command the store cannot answer since a commit failed: what a server shutting down answers
+     * (code 91), which the driver and the service take as the store being away for a moment. Its
+     * writes are not in the data file; the store opens the file again (see EmbeddedStore).
+     */
+    private static MongoServerError refused(RuntimeException cause) {
+        return new MongoServerError(SHUTTING_DOWN, "ShutdownInProgress",
+                "The store could not commit, and is opening its data file again; this command was not applied: "
+                        + cause.getMessage(), cause);
     }
 
     /**
@@ -100,7 +120,7 @@ final class EmbeddedBackend extends H2Backend {
      * the {@code $match} to that; the collection reads only what the match can select instead
      * ({@link IdLookupCollection#queryAllAsStream}), and the stage still filters as before.
      */
-    private static final class AggregateMatch {
+    static final class AggregateMatch {
 
         private static final ThreadLocal<AggregateMatch> RUNNING = new ThreadLocal<>();
 
@@ -203,86 +223,6 @@ final class EmbeddedBackend extends H2Backend {
                     new MVMap.Builder<Object, Document>().valueType(new DocumentType()));
             MVMap<String, Object> meta = store.openMap("meta." + fullName);
             return new IdLookupCollection(this, collectionName, options, data, meta, cursorRegistry);
-        }
-    }
-
-    /** Documents are keyed by their {@code _id}: a filter that pins {@code _id} reads only those. */
-    private static final class IdLookupCollection extends H2Collection {
-
-        private final MVMap<Object, Document> data;
-
-        IdLookupCollection(MongoDatabase database, String name, CollectionOptions options, MVMap<Object, Document> data,
-                MVMap<String, Object> meta, CursorRegistry cursors) {
-            super(database, name, options, data, meta, cursors);
-            this.data = data;
-        }
-
-        /** All the documents, or, for an aggregation starting with a {@code $match}, those it can select. */
-        @Override
-        public Stream<Document> queryAllAsStream() {
-            Document match = AggregateMatch.take(getCollectionName());
-            return StreamSupport.stream(handleQuery(match == null ? new Document() : match).spliterator(), false);
-        }
-
-        @Override
-        protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
-                Document fieldSelector) {
-            List<Object> ids = pinnedIds(query);
-            if (ids == null) {
-                Iterable<Object> indexed = fromSecondaryIndex(query);
-                return indexed == null ? super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector)
-                        : matchDocuments(query, indexed, orderBy, skip, limit, batchSize, fieldSelector);
-            }
-            List<Object> present = new ArrayList<>(ids.size());
-            for (Object id : ids) {
-                if (data.containsKey(id)) {
-                    present.add(id);
-                }
-            }
-            // The whole filter is still matched against each document read.
-            return matchDocuments(query, present, orderBy, skip, limit, batchSize, fieldSelector);
-        }
-
-        /**
-         * The ids of the documents a query can match, from the collection's secondary indexes; null
-         * when a unique index answers the query exactly, or no index narrows it (then it scans).
-         */
-        private Iterable<Object> fromSecondaryIndex(Document query) {
-            List<SecondaryIndex> secondary = new ArrayList<>();
-            for (Index<Object> index : getIndexes()) {
-                if (index instanceof SecondaryIndex candidate) {
-                    secondary.add(candidate);
-                } else if (index.canHandle(query)) {
-                    return null;
-                }
-            }
-            return secondary.isEmpty() ? null : RangePlanner.candidates(secondary, query);
-        }
-
-        /**
-         * The string ids a filter restricts {@code _id} to ({@code _id: "x"} or {@code _id: {$in: [...]}},
-         * at the top level or inside a top-level {@code $and}), or null when it does not pin them.
-         */
-        static List<Object> pinnedIds(Document query) {
-            for (Map.Entry<String, Object> conjunct : Conjuncts.of(query)) {
-                List<Object> ids = conjunct.getKey().equals("_id") ? ids(conjunct.getValue()) : null;
-                if (ids != null) {
-                    return ids;
-                }
-            }
-            return null;
-        }
-
-        private static List<Object> ids(Object condition) {
-            if (condition instanceof String id) {
-                return List.of(id);
-            }
-            if (condition instanceof Document operator && operator.size() == 1
-                    && operator.get("$in") instanceof Collection<?> values
-                    && values.stream().allMatch(String.class::isInstance)) {
-                return values.stream().distinct().map(Object.class::cast).toList();
-            }
-            return null;
         }
     }
 }

@@ -1,14 +1,21 @@
 package io.keepsake.store;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.SFChunk;
+import org.h2.mvstore.SingleFileStore;
 
 import io.quarkus.logging.Log;
 
@@ -20,11 +27,19 @@ import io.quarkus.logging.Log;
  * concurrent writers share commits instead of queueing for one each.
  * <p>
  * A commit stores whatever the store holds at that moment, so it must never fall in the middle of
- * a command (a document written but its index entry not yet: after a crash the document could then
- * never be updated again). Commands run under the read lock of {@link #commands}; a commit takes
- * its write lock, and so lands between commands. The MVStore's own commits are off: the background
- * ones, and those it would otherwise make from a writer's thread, in the middle of a command, once
- * enough is unsaved (16 MB in a 256 MiB heap, at most 19 MB: a few large sessions written at once).
+ * a command that writes (a document written but its index entry not yet: after a crash the
+ * document could then never be updated again). Such commands run under the read lock of
+ * {@link #commands}; a commit takes its write lock, and so lands between them. Reads take no part
+ * in that: a long query neither holds a commit up nor waits for one (the MVStore reads the
+ * versions it has while a commit writes the file). The MVStore's own commits are off: the
+ * background ones, and those it would otherwise make from a writer's thread, in the middle of a
+ * command, once enough is unsaved (16 MB in a 256 MiB heap, at most 19 MB: a few large sessions
+ * written at once).
+ * <p>
+ * A commit that fails (the disk full, a write the device refuses) leaves the store closed (the
+ * MVStore closes itself on a failed write) and its file as of the last commit: the writers waiting
+ * for it, and every one after, are refused, none of their writes is in the file, and
+ * {@code failed} is told so, once, to open the file again.
  * <p>
  * So is its background housekeeping, which is what keeps the file from growing: the store
  * appends every commit as a new chunk, and a chunk that still holds one live page is never freed.
@@ -55,16 +70,33 @@ final class GroupCommit implements AutoCloseable {
     private long committed;
     private RuntimeException failure;
     private boolean closed;
-    /** Read lock: a command being applied; write lock: a commit, or a change of indexes (see EmbeddedBackend). */
+    /** Read lock: a command that writes being applied; write lock: a commit. */
     private final ReentrantReadWriteLock commands = new ReentrantReadWriteLock();
+    /** Write lock: a change of indexes, which no other command may see half done (see EmbeddedBackend). */
+    private final ReentrantReadWriteLock indexes = new ReentrantReadWriteLock();
+    private final Consumer<RuntimeException> failed;
+
+    /** What a command does to the store, and so what it must not overlap. */
+    enum Access {
+        /** Reads only: runs beside anything but a change of indexes, commits included. */
+        READ,
+        /** Writes: never in the middle of a commit. */
+        WRITE,
+        /** Changes indexes: alone, and never in the middle of a commit. */
+        ALONE
+    }
 
     /**
      * Opens (or creates) the store's file; {@code retention} (null: the MVStore default of 45 s) is
      * how long a chunk no longer needed is kept before its space is reused, in case the file system
      * wrote newer ones first.
      */
-    GroupCommit(Path file, boolean forceToDisk, Duration retention, Duration housekeepingEvery) {
-        this.store = new MVStore.Builder().fileName(file.toString())
+    GroupCommit(Path file, boolean forceToDisk, Duration retention, Duration housekeepingEvery, FileWrites writes,
+            Consumer<RuntimeException> failed) {
+        CheckedFileStore fileStore = new CheckedFileStore(writes);
+        fileStore.open(file.toString(), false, null);
+        this.failed = failed;
+        this.store = new MVStore.Builder().adoptFileStore(fileStore)
                 .compress() // LZF: JSON takes a third to half of the room; see the README's durability benchmark
                 .autoCommitDisabled() // no background commits
                 .autoCommitBufferSize(0) // and none from a writer's thread, however much is unsaved
@@ -84,12 +116,42 @@ final class GroupCommit implements AutoCloseable {
         return store;
     }
 
-    /** Applies a command between commits; {@code alone}: with no other command at the same time either. */
-    <T> T apply(boolean alone, Supplier<T> command) {
-        Lock lock = alone ? commands.writeLock() : commands.readLock();
+    /** Applies a command as its access allows (see {@link Access}). */
+    <T> T apply(Access access, Supplier<T> command) {
+        Lock index = access == Access.ALONE ? indexes.writeLock() : indexes.readLock();
+        Lock commit = access == Access.READ ? null : commands.readLock();
+        index.lock();
+        try {
+            if (commit != null) {
+                commit.lock();
+            }
+            try {
+                return command.get();
+            } finally {
+                if (commit != null) {
+                    commit.unlock();
+                }
+            }
+        } finally {
+            index.unlock();
+        }
+    }
+
+    /** Whether a commit has gone through since the file was opened. */
+    boolean committedAny() {
         lock.lock();
         try {
-            return command.get();
+            return committed > 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a commit has failed: the store is closed, and refuses every command. */
+    boolean hasFailed() {
+        lock.lock();
+        try {
+            return failure != null;
         } finally {
             lock.unlock();
         }
@@ -156,6 +218,8 @@ final class GroupCommit implements AutoCloseable {
                 lock.unlock();
             }
             if (failed != null) {
+                Log.errorf(failed, "The embedded store could not commit; the writes waiting for it are refused");
+                this.failed.accept(failed);
                 return;
             }
             keepHouse();
@@ -182,6 +246,28 @@ final class GroupCommit implements AutoCloseable {
         } catch (RuntimeException e) {
             // Compaction is an optimisation: the data stays as committed, the file only larger.
             Log.warnf(e, "Store compaction failed");
+        }
+    }
+
+    /** The data file, with each write shown to {@link FileWrites} first. */
+    private static final class CheckedFileStore extends SingleFileStore {
+
+        private final FileWrites writes;
+
+        CheckedFileStore(FileWrites writes) {
+            super(new HashMap<>());
+            this.writes = writes;
+        }
+
+        @Override
+        protected void writeFully(SFChunk chunk, long position, ByteBuffer source) {
+            try {
+                writes.check(position, source.remaining());
+            } catch (IOException e) {
+                throw DataUtils.newMVStoreException(DataUtils.ERROR_WRITING_FAILED, "Writing to {0} failed: {1}", this,
+                        e.getMessage(), e);
+            }
+            super.writeFully(chunk, position, source);
         }
     }
 

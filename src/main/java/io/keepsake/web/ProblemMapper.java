@@ -56,8 +56,8 @@ public class ProblemMapper {
 
     /** Every store failure is a 503 the client may retry: an outage, a fail-over, a rotated credential, a closed client. */
     @ServerExceptionMapper
-    public RestResponse<Problem> store(MongoException error, UriInfo uri) {
-        return respond(storeFailure(error), uri);
+    public RestResponse<Problem> store(MongoException error, UriInfo uri, Request request) {
+        return respond(storeFailure(error, request), uri);
     }
 
     /** A title, description or content against the rules: 400 naming the field, or 413 with the size and limit. */
@@ -79,13 +79,22 @@ public class ProblemMapper {
         return respond(ApiProblem.badRequest(error.getMessage()), uri);
     }
 
-    ApiProblem storeFailure(Throwable error) {
+    /**
+     * 503. A write that failed on its way to or from the store may or may not have been applied:
+     * its problem says so, and that repeating it with the same {@code Idempotency-Key} settles it.
+     */
+    ApiProblem storeFailure(Throwable error, Request request) {
         if (StoreErrors.isUnavailable(error)) {
             Log.warnf("Store unavailable: %s", error.getMessage());
         } else {
             Log.errorf(error, "Store operation failed");
         }
-        return ApiProblem.unavailable("The store is unavailable; retry later", retryAfter);
+        String method = request.getMethod();
+        boolean write = !method.equals("GET") && !method.equals("HEAD");
+        return ApiProblem.unavailable(write
+                ? "The store is unavailable; retry later. The write may or may not have been applied: "
+                        + "repeat it with the same Idempotency-Key to apply it exactly once"
+                : "The store is unavailable; retry later", retryAfter);
     }
 
     /**
@@ -141,9 +150,9 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public RestResponse<Problem> unexpected(RuntimeException error, UriInfo uri) {
+    public RestResponse<Problem> unexpected(RuntimeException error, UriInfo uri, Request request) {
         if (StoreErrors.isStoreFailure(error)) {
-            return respond(storeFailure(error), uri);
+            return respond(storeFailure(error, request), uri);
         }
         Log.errorf(error, "Unexpected failure on %s", uri.getPath());
         return respond(new ApiProblem(500, "Internal Server Error", "An unexpected error occurred"), uri);

@@ -17,12 +17,14 @@ class GroupCommitTest {
 
     @Test
     void aCommandIsNeverCommittedHalfWayHoweverMuchItWrites() {
-        GroupCommit commits = new GroupCommit(dir.resolve("store.mv.db"), false, null, Duration.ofHours(1));
+        GroupCommit commits = new GroupCommit(dir.resolve("store.mv.db"), false, null, Duration.ofHours(1), FileWrites.NONE,
+                failure -> {
+                });
         MVStore store = commits.store();
         try {
             MVMap<Integer, byte[]> map = store.openMap("large");
             // More than the MVStore would hold unsaved before committing on its own (19 MB at most).
-            long commitsDuring = commits.apply(false, () -> {
+            long commitsDuring = commits.apply(GroupCommit.Access.WRITE, () -> {
                 long before = store.getCurrentVersion();
                 for (int i = 0; i < 24; i++) {
                     map.put(i, new byte[1 << 20]);

@@ -13,13 +13,14 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * Runs the tests' store: the same embedded, on-disk store the service uses by default, in a
  * temporary directory and on a free port. Tests may stop and restart it to play an outage or a
- * restart; the data file and port stay the same.
+ * restart, or fill its disk; the data file and port stay the same.
  */
 public class EmbeddedStoreResource implements QuarkusTestResourceLifecycleManager {
 
     private static Path dataDir;
     private static int port;
     private static volatile EmbeddedStore store;
+    private static final FullDisk DISK = new FullDisk();
 
     @Override
     public Map<String, String> start() {
@@ -28,7 +29,7 @@ public class EmbeddedStoreResource implements QuarkusTestResourceLifecycleManage
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        store = EmbeddedStore.start(dataDir, "127.0.0.1", 0);
+        store = EmbeddedStore.start(dataDir, "127.0.0.1", 0, false, DISK);
         port = store.port();
         return Map.of("quarkus.mongodb.connection-string", store.connectionString());
     }
@@ -54,8 +55,13 @@ public class EmbeddedStoreResource implements QuarkusTestResourceLifecycleManage
     /** Starts the store again on the same data file and port. */
     public static synchronized void startStore() {
         if (store == null) {
-            store = EmbeddedStore.start(dataDir, "127.0.0.1", port);
+            store = EmbeddedStore.start(dataDir, "127.0.0.1", port, false, DISK);
         }
+    }
+
+    /** The disk under the store, which a test may fill up (and must free again). */
+    public static FullDisk disk() {
+        return DISK;
     }
 
     public static String connectionString() {
