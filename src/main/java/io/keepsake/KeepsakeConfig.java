@@ -1,5 +1,6 @@
 package io.keepsake;
 
+import io.keepsake.config.BodiesConfig;
 import io.keepsake.config.BuiltInUsersConfig;
 import io.keepsake.config.IdempotencyConfig;
 import io.keepsake.config.LimitsConfig;
@@ -23,6 +24,8 @@ import io.smallrye.config.ConfigMapping;
 public interface KeepsakeConfig {
 
     LimitsConfig limits();
+
+    BodiesConfig bodies();
 
     PagingConfig paging();
 
