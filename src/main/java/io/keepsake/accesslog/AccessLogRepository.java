@@ -23,6 +23,7 @@ import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
 import io.keepsake.store.StoreErrors;
 import io.keepsake.web.PageRequest;
+import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
@@ -75,10 +76,11 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
                         Updates.setOnInsert("snapshotId", visit.snapshotId()),
                         Updates.setOnInsert("snapshotDeleted", false)),
                 new UpdateOptions().upsert(true))
-                .replaceWithVoid()
+                .plug(Throttled::retry).replaceWithVoid()
                 .onFailure(StoreErrors::isDuplicateKey)
                 .recoverWithUni(inWindow -> mongoCollection()
-                        .updateOne(ofVisitor(visit.visitorId(), visit.snapshotId()), display).replaceWithVoid());
+                        .updateOne(ofVisitor(visit.visitorId(), visit.snapshotId()), display).plug(Throttled::retry)
+                        .replaceWithVoid());
     }
 
     private static void setIfPresent(List<Bson> updates, String field, Object value) {
@@ -96,11 +98,11 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
         return mongoCollection().updateMany(
                 Filters.and(Filters.eq("snapshotId", snapshotId), Filters.ne("snapshotDeleted", true)),
                 Updates.combine(Updates.set("snapshotDeleted", true), Updates.set("snapshotDeletedAt", at)))
-                .map(result -> result.getModifiedCount());
+                .plug(Throttled::retry).map(result -> result.getModifiedCount());
     }
 
     Uni<Long> forget(String visitorId, String snapshotId) {
-        return mongoCollection().deleteOne(ofVisitor(visitorId, snapshotId))
+        return mongoCollection().deleteOne(ofVisitor(visitorId, snapshotId)).plug(Throttled::retry)
                 .map(result -> result.getDeletedCount());
     }
 
@@ -114,7 +116,7 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
                 Aggregates.match(Filters.eq("snapshotId", snapshotId)),
                 Aggregates.group(null, Accumulators.sum("visits", "$visits"), Accumulators.sum("visitors", 1))),
                 Document.class)
-                .collect().first()
+                .collect().first().plug(Throttled::retry)
                 .map(doc -> doc == null ? new VisitStats(0, 0)
                         : new VisitStats(((Number) doc.get("visits")).longValue(), ((Number) doc.get("visitors")).longValue()));
     }
@@ -142,7 +144,7 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
                 .filter(Queries.and(filters))
                 .sort(Keyset.sort(field, page.ascending()))
                 .limit(page.size() + 1))
-                .collect().asList();
+                .collect().asList().plug(Throttled::retry);
     }
 
     /** One visitor's log of one snapshot, found by the shard key and the id. */

@@ -33,6 +33,8 @@ import com.mongodb.client.model.Updates;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.store.Indexes;
+import io.keepsake.store.Queries;
+import io.keepsake.store.Throttled;
 import io.keepsake.store.Time;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
@@ -68,6 +70,7 @@ public class NoticeLog {
     private static final int MAX_ATTEMPTS = 50;
     /** The field that makes a document a head (an indexed time: heads are found by it). */
     static final String GREW_AT = "grewAt";
+    private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
 
     private final ReactiveMongoCollection<Document> notices;
     private final Duration retention;
@@ -140,10 +143,10 @@ public class NoticeLog {
         Notice last = run.get(run.size() - 1);
         statements.add(new UpdateOneModel<>(NoticeIds.headDocument(userId),
                 Updates.combine(Updates.max("head", last.seq), Updates.max(GREW_AT, Time.now())), UPSERT));
-        return notices.bulkWrite(statements, new BulkWriteOptions().ordered(true)).replaceWith(run)
+        // Sent again whole if throttled (what it stored before then matches as it is). A write error stops the
+        // ordered command there; anything else (the store away) fails the whole append, which its publisher retries.
+        return notices.bulkWrite(statements, new BulkWriteOptions().ordered(true)).plug(Throttled::retry).replaceWith(run)
                 .invoke(() -> stored(run, stored))
-                // A write error stops the ordered command there; anything else (the store away) fails
-                // the whole append, which its publisher retries.
                 .onFailure(NoticeLog::stoppedByDuplicate)
                 .recoverWithUni(failed -> {
                     int stopped = ((MongoBulkWriteException) failed).getWriteErrors().get(0).getIndex();
@@ -178,8 +181,6 @@ public class NoticeLog {
                                     .map(after -> joined(before, null, after)));
                 });
     }
-
-    private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
 
     /**
      * Whether an ordered write stopped at a duplicate key (which one is never read from the message:
@@ -221,7 +222,7 @@ public class NoticeLog {
 
     /** The notice published from an outbox entry, or null. */
     Uni<Notice> byKey(String userId, String key) {
-        return notices.find(Filters.and(Filters.eq("userId", userId), Filters.eq("key", key))).collect().first()
+        return Queries.first(notices, Filters.and(Filters.eq("userId", userId), Filters.eq("key", key)), null)
                 .map(doc -> doc == null ? null : Notice.fromDocument(doc));
     }
 
@@ -231,7 +232,7 @@ public class NoticeLog {
      */
     private Uni<Long> endOfRun(String userId, long from) {
         return notices.find(new FindOptions().filter(NoticeIds.numbered(userId, from, PROBE)).projection(Projections.include("seq")))
-                .map(NoticeIds::seq).collect().asSet()
+                .map(NoticeIds::seq).collect().asSet().plug(Throttled::retry)
                 .onItem().transformToUni(found -> {
                     long end = from - 1;
                     while (found.contains(end + 1)) {
@@ -248,7 +249,7 @@ public class NoticeLog {
     }
 
     private Uni<Long> storedHead(String userId) {
-        return notices.find(NoticeIds.headDocument(userId)).collect().first().map(doc -> doc == null ? 0L : NoticeIds.headOf(doc));
+        return Queries.first(notices, NoticeIds.headDocument(userId), null).map(doc -> doc == null ? 0L : NoticeIds.headOf(doc));
     }
 
     /**
@@ -257,7 +258,7 @@ public class NoticeLog {
      */
     public Uni<List<Notice>> after(String userId, long seq, int limit) {
         return notices.find(NoticeIds.numbered(userId, seq + 1, limit))
-                .map(Notice::fromDocument).collect().asList()
+                .map(Notice::fromDocument).collect().asList().plug(Throttled::retry)
                 .map(found -> {
                     List<Notice> sorted = new ArrayList<>(found);
                     sorted.sort(Comparator.comparingLong(n -> n.seq));
@@ -268,8 +269,7 @@ public class NoticeLog {
     /** The oldest notice still kept after {@code seq} (null if none): where a client that lost some resumes. */
     public Uni<Notice> firstAfter(String userId, long seq) {
         return notices.find(new FindOptions().filter(Filters.and(Filters.eq("userId", userId), Filters.gt("seq", seq)))
-                .sort(Sorts.ascending("seq")).limit(1))
-                .map(Notice::fromDocument).collect().first();
+                .sort(Sorts.ascending("seq")).limit(1)).map(Notice::fromDocument).collect().first().plug(Throttled::retry);
     }
 
     /**
@@ -279,7 +279,7 @@ public class NoticeLog {
      */
     public Uni<Map<String, Long>> headsSince(Instant since) {
         return notices.find(Filters.gte(GREW_AT, since)).collect()
-                .asMap(doc -> doc.getString("userId"), NoticeIds::headOf);
+                .asMap(doc -> doc.getString("userId"), NoticeIds::headOf).plug(Throttled::retry);
     }
 
     /** Heads of the given users (those who have any). */
@@ -288,9 +288,8 @@ public class NoticeLog {
             return Uni.createFrom().item(Map.of());
         }
         List<String> ids = new ArrayList<>(new HashSet<>(users));
-        return notices.find(Filters.and(Filters.in("_id", ids.stream().map(NoticeIds::headId).toList()),
-                        Filters.in("userId", ids))).collect()
-                .asMap(doc -> doc.getString("userId"), NoticeIds::headOf);
+        Bson byId = Filters.and(Filters.in("_id", ids.stream().map(NoticeIds::headId).toList()), Filters.in("userId", ids));
+        return notices.find(byId).collect().asMap(doc -> doc.getString("userId"), NoticeIds::headOf).plug(Throttled::retry);
     }
 
     /** The raw collection, for the change-stream feed and the sweep. */

@@ -17,6 +17,7 @@ import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.store.Throttled;
 import io.quarkus.logging.Log;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
@@ -64,6 +65,7 @@ public class NoticeSweep {
         // Every head, from the index on the time it grew: the notices themselves are not read.
         return notices.find(new FindOptions().filter(Filters.gte(NoticeLog.GREW_AT, EPOCH))
                         .projection(Projections.include("userId", "head", "swept")))
+                .plug(Throttled::retry)
                 .select().where(head -> swept(head) < NoticeIds.headOf(head))
                 .onItem().transformToUniAndConcatenate(head -> sweep(head.getString("userId"), swept(head) + 1,
                         NoticeIds.headOf(head), now))
@@ -82,7 +84,7 @@ public class NoticeSweep {
         int count = (int) Math.min(SWEEP_BATCH, head - from + 1);
         return notices.find(new FindOptions().filter(NoticeIds.numbered(userId, from, count))
                         .projection(Projections.include("seq", "expiresAt")))
-                .collect().asList()
+                .collect().asList().plug(Throttled::retry)
                 .chain(found -> {
                     List<String> expired = new ArrayList<>();
                     long firstKept = from + count;
@@ -99,9 +101,10 @@ public class NoticeSweep {
                     boolean more = firstKept == from + count && from + count <= head;
                     Uni<Void> deleted = expired.isEmpty() ? Uni.createFrom().voidItem()
                             : notices.deleteMany(Filters.and(Filters.in("_id", expired), Filters.eq("userId", userId),
-                                    Filters.lt("expiresAt", now))).replaceWithVoid();
+                                    Filters.lt("expiresAt", now))).plug(Throttled::retry).replaceWithVoid();
                     Uni<Void> recorded = gone < from ? deleted
-                            : deleted.chain(() -> notices.updateOne(NoticeIds.headDocument(userId), Updates.max("swept", gone)))
+                            : deleted.chain(() -> notices.updateOne(NoticeIds.headDocument(userId), Updates.max("swept", gone))
+                                    .plug(Throttled::retry))
                                     .replaceWithVoid();
                     return more ? recorded.chain(() -> sweep(userId, from + count, head, now)) : recorded;
                 });
@@ -121,14 +124,14 @@ public class NoticeSweep {
     }
 
     Uni<Long> moveLegacyHeads() {
-        return legacyHeads.find().onItem().transformToUniAndConcatenate(old -> {
+        return legacyHeads.find().plug(Throttled::retry).onItem().transformToUniAndConcatenate(old -> {
             String userId = old.getString("_id");
             long seq = old.get("seq") instanceof Number n ? n.longValue() : 0L;
             Object at = old.get("at") != null ? old.get("at") : new Date(0);
             return notices.findOneAndUpdate(NoticeIds.headDocument(userId), Updates.combine(Updates.max("head", seq),
                             Updates.max("swept", swept(old)), Updates.max(NoticeLog.GREW_AT, at)), new FindOneAndUpdateOptions().upsert(true))
-                    .replaceWith(1L);
+                    .plug(Throttled::retry).replaceWith(1L);
         }).collect().with(java.util.stream.Collectors.counting())
-                .call(moved -> moved > 0 ? legacyHeads.drop() : Uni.createFrom().voidItem());
+                .call(moved -> moved > 0 ? legacyHeads.drop().plug(Throttled::retry) : Uni.createFrom().voidItem());
     }
 }

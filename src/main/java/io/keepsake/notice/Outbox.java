@@ -16,6 +16,7 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
 
+import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Uni;
@@ -149,9 +150,11 @@ public record Outbox(Holder holder, String documentId, String userId, List<Outbo
                 }
             }
             BulkWriteOptions unordered = new BulkWriteOptions().ordered(false);
+            // Each sent again whole if throttled: a pull or delete already applied changes nothing the second time.
             Uni<Void> pulled = pulls.isEmpty() ? Uni.createFrom().voidItem()
-                    : outboxes().bulkWrite(pulls, unordered).replaceWithVoid();
-            return gone.isEmpty() ? pulled : pulled.chain(() -> outboxes().bulkWrite(gone, unordered).replaceWithVoid());
+                    : outboxes().bulkWrite(pulls, unordered).plug(Throttled::retry).replaceWithVoid();
+            return gone.isEmpty() ? pulled
+                    : pulled.chain(() -> outboxes().bulkWrite(gone, unordered).plug(Throttled::retry).replaceWithVoid());
         }
     }
 }

@@ -17,6 +17,7 @@ import io.keepsake.KeepsakeConfig;
 import io.keepsake.store.Ids;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Sweep;
+import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.runtime.StartupEvent;
@@ -53,7 +54,7 @@ public class Tickets {
         String ticket = Ids.next() + Ids.next();
         Instant expiresAt = Time.now().plus(lifetime);
         return tickets.insertOne(new Document("_id", ticket).append("userId", userId).append("expiresAt", expiresAt))
-                .replaceWith(new Ticket(ticket, expiresAt));
+                .plug(Throttled::retry).replaceWith(new Ticket(ticket, expiresAt));
     }
 
     /** The user a valid ticket was issued to, consuming it; null if unknown, used or expired. */
@@ -62,7 +63,7 @@ public class Tickets {
             return Uni.createFrom().nullItem();
         }
         return tickets.findOneAndDelete(Filters.and(Filters.eq("_id", ticket), Filters.gt("expiresAt", Instant.now())))
-                .map(doc -> doc == null ? null : doc.getString("userId"));
+                .plug(Throttled::retry).map(doc -> doc == null ? null : doc.getString("userId"));
     }
 
     /** Forgets expired tickets (on every shard; a ticket is otherwise only ever found by its id). */

@@ -4,17 +4,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.bson.Document;
 
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.store.Throttled;
 import io.keepsake.store.Time;
 import io.quarkus.logging.Log;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
@@ -98,19 +105,39 @@ final class PendingUsage {
     }
 
     private Uni<Void> write(Map<String, Delta> deltas) {
-        List<UpdateOneModel<Document>> updates = new ArrayList<>(deltas.size());
-        deltas.forEach((user, delta) -> updates.add(new UpdateOneModel<>(Filters.eq("_id", user), Updates.combine(
-                Updates.inc(Quotas.Kind.SESSION.field, delta.sessions()), Updates.inc(Quotas.Kind.SNAPSHOT.field, delta.snapshots()),
-                Updates.inc(Quotas.BYTES, delta.bytes()), Updates.set(UsageReconciler.CHANGED_AT, Time.now())))));
-        deltas.keySet().forEach(user -> inFlight.merge(user, 1, Integer::sum));
-        return usage.bulkWrite(updates, new BulkWriteOptions().ordered(false)).replaceWithVoid()
+        List<String> users = new ArrayList<>(deltas.keySet());
+        List<UpdateOneModel<Document>> updates = new ArrayList<>(users.size());
+        users.forEach(user -> updates.add(new UpdateOneModel<>(Filters.eq("_id", user), Updates.combine(
+                Updates.inc(Quotas.Kind.SESSION.field, deltas.get(user).sessions()),
+                Updates.inc(Quotas.Kind.SNAPSHOT.field, deltas.get(user).snapshots()),
+                Updates.inc(Quotas.BYTES, deltas.get(user).bytes()), Updates.set(UsageReconciler.CHANGED_AT, Time.now())))));
+        users.forEach(user -> inFlight.merge(user, 1, Integer::sum));
+        Uni<BulkWriteResult> sent = usage.bulkWrite(updates, new BulkWriteOptions().ordered(false));
+        // One statement that was throttled was not applied: it is sent again. Of several, some may have
+        // been (an $inc must not be applied twice): those that failed wait for the next flush.
+        return (users.size() == 1 ? sent.plug(Throttled::retry) : sent).replaceWithVoid()
                 .invoke(() -> deltas.forEach(stored))
-                .onTermination().invoke(() -> deltas.keySet().forEach(user ->
+                .onTermination().invoke(() -> users.forEach(user ->
                         inFlight.computeIfPresent(user, (u, n) -> n > 1 ? n - 1 : null)))
                 .onFailure().invoke(error -> {
                     // Kept for the next round; if this instance stops first, the reconciliation counts again.
                     Log.debugf("Usage changes not stored yet: %s", error.getMessage());
-                    deltas.forEach(this::add);
+                    Set<Integer> failed = failedStatements(error, users.size());
+                    for (int i = 0; i < users.size(); i++) {
+                        if (failed.contains(i)) {
+                            add(users.get(i), deltas.get(users.get(i)));
+                        } else {
+                            stored.accept(users.get(i), deltas.get(users.get(i)));
+                        }
+                    }
                 });
+    }
+
+    /** The statements of an unordered bulk write that were not applied: those with a write error, else all. */
+    private static Set<Integer> failedStatements(Throwable error, int count) {
+        if (error instanceof MongoBulkWriteException bulk && bulk.getWriteConcernError() == null) {
+            return bulk.getWriteErrors().stream().map(BulkWriteError::getIndex).collect(Collectors.toSet());
+        }
+        return IntStream.range(0, count).boxed().collect(Collectors.toSet());
     }
 }

@@ -22,6 +22,7 @@ import io.keepsake.KeepsakeConfig;
 import io.keepsake.store.StoreErrors;
 import io.keepsake.store.Time;
 import io.keepsake.web.ApiProblem;
+import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.runtime.ShutdownEvent;
@@ -192,6 +193,7 @@ public class Quotas {
     /** Updates the user's usage if it matches {@code filter}: the usage after it (remembered), or null. */
     private Uni<Document> update(String user, Bson filter, Bson update) {
         return usage.findOneAndUpdate(filter, update, new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
+                .plug(Throttled::retry)
                 .invoke(after -> {
                     if (after != null) {
                         remember(user, after);
@@ -214,12 +216,12 @@ public class Quotas {
 
     /** Makes the user's usage document from what they have stored; if another request made it first, theirs. */
     private Uni<Document> made(String user) {
-        return counted(user).onItem().transformToUni(counted -> usage.insertOne(counted).replaceWith(counted)
-                .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> find(user)));
+        return counted(user).onItem().transformToUni(counted -> usage.insertOne(counted).plug(Throttled::retry)
+                .replaceWith(counted).onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> find(user)));
     }
 
     private Uni<Document> find(String user) {
-        return usage.find(Filters.eq("_id", user)).collect().first();
+        return usage.find(Filters.eq("_id", user)).collect().first().plug(Throttled::retry);
     }
 
     /** Counts and sizes of the user's live sessions and snapshots, as stored. */
@@ -227,8 +229,8 @@ public class Quotas {
         List<Bson> pipeline = List.of(
                 Aggregates.match(Filters.and(Filters.eq("ownerId", user), Filters.ne("deleted", true))),
                 Aggregates.group(null, Accumulators.sum("count", 1), Accumulators.sum("bytes", "$contentSize")));
-        return Uni.combine().all().unis(sessions.aggregate(pipeline).collect().first(),
-                snapshots.aggregate(pipeline).collect().first()).asTuple()
+        return Uni.combine().all().unis(sessions.aggregate(pipeline).collect().first().plug(Throttled::retry),
+                snapshots.aggregate(pipeline).collect().first().plug(Throttled::retry)).asTuple()
                 .map(both -> new Document("_id", user)
                         .append(Kind.SESSION.field, number(both.getItem1(), "count"))
                         .append(Kind.SNAPSHOT.field, number(both.getItem2(), "count"))

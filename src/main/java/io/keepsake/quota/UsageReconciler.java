@@ -13,6 +13,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 
 import io.keepsake.store.Indexes;
+import io.keepsake.store.Throttled;
 import io.keepsake.store.Time;
 import io.quarkus.logging.Log;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
@@ -60,7 +61,7 @@ public class UsageReconciler {
 
     /** Counts again every user whose usage changed before {@code quietSince}; how many were counted. */
     public Uni<Long> reconcile(Instant quietSince) {
-        return usage.find(Filters.lt(CHANGED_AT, quietSince)).select().first(PAGE)
+        return usage.find(Filters.lt(CHANGED_AT, quietSince)).plug(Throttled::retry).select().first(PAGE)
                 .onItem().transformToUniAndConcatenate(this::recount)
                 .collect().with(java.util.stream.Collectors.counting())
                 // A full page: there may be more.
@@ -75,7 +76,8 @@ public class UsageReconciler {
                         Filters.and(Filters.eq("_id", user), Filters.eq(CHANGED_AT, stale.get(CHANGED_AT))),
                         Updates.combine(Updates.set(Quotas.Kind.SESSION.field, counted.get(Quotas.Kind.SESSION.field)),
                                 Updates.set(Quotas.Kind.SNAPSHOT.field, counted.get(Quotas.Kind.SNAPSHOT.field)),
-                                Updates.set(Quotas.BYTES, counted.get(Quotas.BYTES)), Updates.unset(CHANGED_AT))))
+                                Updates.set(Quotas.BYTES, counted.get(Quotas.BYTES)), Updates.unset(CHANGED_AT)))
+                        .plug(Throttled::retry))
                 .invoke(result -> quotas.forget(user))
                 .replaceWith(Boolean.TRUE);
     }

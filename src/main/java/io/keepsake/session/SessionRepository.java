@@ -24,6 +24,7 @@ import io.keepsake.notice.OutboxEntry;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
+import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
@@ -69,7 +70,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     Uni<List<Session>> findMetadata(Collection<String> ids, String ownerId) {
         return mongoCollection().find(new FindOptions()
                 .filter(Filters.and(Filters.in("_id", ids), Filters.eq("ownerId", ownerId), LIVE))
-                .projection(WITHOUT_CONTENT)).collect().asList();
+                .projection(WITHOUT_CONTENT)).collect().asList().plug(Throttled::retry);
     }
 
     /** The full session only when its tag is none of the given ones (the If-None-Match read). */
@@ -79,7 +80,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
 
     /** Inserts a new session, its first notice in its outbox. */
     Uni<Void> insert(Session session) {
-        return mongoCollection().insertOne(session).replaceWithVoid();
+        return mongoCollection().insertOne(session).plug(Throttled::retry).replaceWithVoid();
     }
 
     /**
@@ -138,9 +139,9 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     private Uni<Session> change(Bson filter, Bson change, Outbox.Write notice, ReturnDocument returned) {
         FindOneAndUpdateOptions options = new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(returned);
         Uni<Session> written = mongoCollection().findOneAndUpdate(notice.filter(filter),
-                Updates.combine(change, notice.update()), options);
+                Updates.combine(change, notice.update()), options).plug(Throttled::retry);
         return !notice.replaces() ? written : written.onItem().ifNull().switchTo(() -> mongoCollection()
-                .findOneAndUpdate(filter, Updates.combine(change, notice.pushed().update()), options));
+                .findOneAndUpdate(filter, Updates.combine(change, notice.pushed().update()), options).plug(Throttled::retry));
     }
 
     /** A replaced session: its metadata before the write and as written. */
@@ -223,7 +224,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 .projection(WITHOUT_CONTENT)
                 .sort(window.sort())
                 .limit(window.limit());
-        return mongoCollection().find(options).collect().asList();
+        return mongoCollection().find(options).collect().asList().plug(Throttled::retry);
     }
 
     /**
@@ -260,7 +261,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     public Uni<List<Outbox>> leftBehind(Instant cutoff, String afterId, int limit) {
         return mongoCollection().find(Outbox.Holder.leftBehindPage(cutoff, afterId, limit,
                         Projections.include("ownerId", Outbox.FIELD, "deleted", "version")))
-                .map(this::outbox).collect().asList();
+                .map(this::outbox).collect().asList().plug(Throttled::retry);
     }
 
     @Override

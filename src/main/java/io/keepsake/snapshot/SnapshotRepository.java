@@ -21,6 +21,7 @@ import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
 import io.keepsake.web.PageRequest;
+import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
@@ -47,7 +48,7 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
     }
 
     Uni<Void> insert(Snapshot snapshot) {
-        return mongoCollection().insertOne(snapshot).replaceWithVoid();
+        return mongoCollection().insertOne(snapshot).plug(Throttled::retry).replaceWithVoid();
     }
 
     /** A live snapshot with its content, whoever owns it. */
@@ -66,7 +67,8 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
                 Updates.combine(Updates.set("deleted", true), Updates.set("deletedAt", now),
                         Updates.set("cleanupQueued", false), Updates.unset("canonical"), Updates.unset("content"),
                         Outbox.push(notice)),
-                new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER));
+                new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER))
+                .plug(Throttled::retry);
     }
 
     /** The owner's tombstone whose clean-up was never queued (a DELETE that failed half-way). */
@@ -76,7 +78,8 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
     }
 
     Uni<Void> cleanupQueued(String id) {
-        return mongoCollection().updateOne(Filters.eq("_id", id), Updates.set("cleanupQueued", true)).replaceWithVoid();
+        return mongoCollection().updateOne(Filters.eq("_id", id), Updates.set("cleanupQueued", true)).plug(Throttled::retry)
+                .replaceWithVoid();
     }
 
     /** The owner's snapshots: a deliberate scatter read (see above), bounded by the page size on each shard. */
@@ -100,7 +103,7 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
                 .projection(WITHOUT_CONTENT)
                 .sort(Keyset.sort(field, page.ascending()))
                 .limit(page.size() + 1))
-                .collect().asList();
+                .collect().asList().plug(Throttled::retry);
     }
 
     /** The outbox a write left, to publish. */
@@ -118,7 +121,7 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
     public Uni<List<Outbox>> leftBehind(Instant cutoff, String afterId, int limit) {
         return mongoCollection().find(Outbox.Holder.leftBehindPage(cutoff, afterId, limit,
                         com.mongodb.client.model.Projections.include("ownerId", Outbox.FIELD, "deleted")))
-                .map(this::outbox).collect().asList();
+                .map(this::outbox).collect().asList().plug(Throttled::retry);
     }
 
     /** Snapshot tombstones stay (a retried DELETE finds them): only the published entries go. */

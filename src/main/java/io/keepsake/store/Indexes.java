@@ -12,8 +12,9 @@ import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 
 /**
  * Creates the indexes a real MongoDB needs, in the background: start-up does not wait for the
- * store, a store that is down is retried, and an index a store refuses (Cosmos DB allows TTL only
- * on {@code _ts}) is logged and left out; the scheduled sweeps do the TTL work everywhere.
+ * store, a store that is down or throttling is retried (from a second apart, longer than Cosmos DB's
+ * RetryAfterMs: no need for {@link Throttled} here), and an index a store refuses (Cosmos DB allows
+ * TTL only on {@code _ts}) is logged and left out; the scheduled sweeps do the TTL work everywhere.
  */
 public final class Indexes {
 

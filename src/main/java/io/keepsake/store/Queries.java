@@ -54,7 +54,7 @@ public final class Queries {
         if (projection != null) {
             options.projection(projection);
         }
-        return collection.find(options).collect().first();
+        return collection.find(options).collect().first().plug(Throttled::retry);
     }
 
     public static Bson and(List<Bson> filters) {

@@ -1,6 +1,12 @@
 package io.keepsake.store;
 
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoConnectionPoolClearedException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoExecutionTimeoutException;
@@ -17,6 +23,8 @@ public final class StoreErrors {
 
     /** Cosmos DB for MongoDB: "request rate is large", retry after a moment. */
     private static final int COSMOS_THROTTLED = 16500;
+    /** Where Cosmos DB says how long to wait, in the error's message: "Error=16500, RetryAfterMs=100, ...". */
+    private static final Pattern RETRY_AFTER_MS = Pattern.compile("RetryAfterMs=(\\d{1,9})");
 
     private StoreErrors() {
     }
@@ -36,7 +44,29 @@ public final class StoreErrors {
                 || error instanceof MongoConnectionPoolClearedException
                 || error instanceof MongoInterruptedException
                 || error instanceof MongoExecutionTimeoutException
-                || (error instanceof MongoServerException server && server.getCode() == COSMOS_THROTTLED);
+                || isThrottled(error);
+    }
+
+    /**
+     * Whether Cosmos DB refused the command for its request rate: the command failed with 16500, or
+     * every statement of a write that failed did (a bulk write may have applied others).
+     */
+    public static boolean isThrottled(Throwable error) {
+        if (error instanceof MongoBulkWriteException bulk) {
+            return !bulk.getWriteErrors().isEmpty() && bulk.getWriteConcernError() == null
+                    && bulk.getWriteErrors().stream().allMatch(failed -> failed.getCode() == COSMOS_THROTTLED);
+        }
+        return error instanceof MongoServerException server && server.getCode() == COSMOS_THROTTLED;
+    }
+
+    /**
+     * How long a throttled command asks to wait before it is sent again (RetryAfterMs), if it says;
+     * the driver's message of a failed command or write quotes the store's.
+     */
+    public static Optional<Duration> retryAfter(Throwable error) {
+        Matcher delay = RETRY_AFTER_MS.matcher(String.valueOf(error.getMessage()));
+        return isThrottled(error) && delay.find() ? Optional.of(Duration.ofMillis(Long.parseLong(delay.group(1))))
+                : Optional.empty();
     }
 
     /**

@@ -43,7 +43,7 @@ public final class Sweep {
 
     private static Uni<Long> batches(ReactiveMongoCollection<Document> documents, Bson expired, long deleted) {
         return documents.find(expired, new FindOptions().projection(Projections.include("_id")).limit(BATCH))
-                .map(document -> document.get("_id")).collect().asList()
+                .map(document -> document.get("_id")).collect().asList().plug(Throttled::retry)
                 .flatMap(ids -> ids.isEmpty() ? Uni.createFrom().item(deleted)
                         : delete(documents, ids, expired).flatMap(count -> ids.size() < BATCH
                                 ? Uni.createFrom().item(deleted + count)
@@ -51,6 +51,8 @@ public final class Sweep {
     }
 
     private static Uni<Long> delete(ReactiveMongoCollection<Document> documents, List<Object> ids, Bson expired) {
-        return documents.deleteMany(Filters.and(Filters.in("_id", ids), expired)).map(result -> result.getDeletedCount());
+        // Sent again whole if throttled: what it deleted before no longer matches.
+        return documents.deleteMany(Filters.and(Filters.in("_id", ids), expired)).plug(Throttled::retry)
+                .map(result -> result.getDeletedCount());
     }
 }

@@ -28,6 +28,7 @@ import io.keepsake.config.TasksConfig;
 import io.keepsake.store.Ids;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Sweep;
+import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
@@ -79,7 +80,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
         task.nextAttemptAt = notBefore;
         task.createdAt = now;
         task.updatedAt = now;
-        return mongoCollection().insertOne(task).replaceWith(task).invoke(enqueued::incrementAndGet);
+        return mongoCollection().insertOne(task).plug(Throttled::retry).replaceWith(task).invoke(enqueued::incrementAndGet);
     }
 
     long enqueuedHere() {
@@ -106,7 +107,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
         Instant now = Time.now();
         return mongoCollection().find(new FindOptions().filter(Filters.and(Filters.in("type", types), due(now)))
                 .projection(Projections.include("_id")).sort(Sorts.ascending("nextAttemptAt")).limit(CANDIDATES))
-                .map(candidate -> candidate.id).collect().asList()
+                .map(candidate -> candidate.id).collect().asList().plug(Throttled::retry)
                 .onItem().transformToUni(ids -> leaseFirst(runner, types, now, ids, 0)
                         .onItem().ifNull().switchTo(() -> ids.size() == CANDIDATES && rounds > 1
                                 ? claim(runner, types, rounds - 1)
@@ -127,6 +128,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                         Updates.set("updatedAt", now),
                         Updates.inc("attempts", 1)),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))
+                .plug(Throttled::retry)
                 .onItem().ifNull().switchTo(() -> leaseFirst(runner, types, now, ids, next + 1));
     }
 
@@ -154,6 +156,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                         Updates.set("leaseUntil", null),
                         Updates.set("lastError", "Lease expired on the last attempt: its runner stopped or hung"),
                         Updates.set("updatedAt", now)))
+                .plug(Throttled::retry) // sent again whole if throttled: a task it buried no longer matches
                 .map(result -> result.getModifiedCount());
     }
 
@@ -167,6 +170,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                 Updates.set("lastError", null),
                 Updates.set("updatedAt", now),
                 Updates.set("expiresAt", now.plus(config.keepDone()))))
+                .plug(Throttled::retry)
                 .map(result -> result.getModifiedCount() == 1);
     }
 
@@ -192,6 +196,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                 Updates.set("leaseUntil", null),
                 Updates.set("lastError", message.length() > 2000 ? message.substring(0, 2000) : message),
                 Updates.set("updatedAt", now)))
+                .plug(Throttled::retry)
                 .map(result -> result.getModifiedCount() == 1);
     }
 
@@ -205,6 +210,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                 Updates.combine(Updates.set("status", Task.PENDING), Updates.set("nextAttemptAt", Time.now()),
                         Updates.set("leaseOwner", null), Updates.set("leaseUntil", null),
                         Updates.inc("attempts", -1)))
+                .plug(Throttled::retry) // sent again whole if throttled: a task it handed back no longer matches
                 .map(result -> result.getModifiedCount());
     }
 
@@ -219,7 +225,8 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
      */
     public Uni<Map<String, Long>> counts() {
         List<String> statuses = List.of(Task.PENDING, Task.RUNNING, Task.DONE, Task.DEAD);
-        return Uni.join().all(statuses.stream().map(status -> mongoCollection().countDocuments(Filters.eq("status", status)))
+        return Uni.join().all(statuses.stream().map(status -> mongoCollection().countDocuments(Filters.eq("status", status))
+                .plug(Throttled::retry))
                 .toList()).andFailFast().map(found -> {
                     Map<String, Long> counts = new LinkedHashMap<>();
                     for (int i = 0; i < statuses.size(); i++) {
@@ -234,7 +241,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     /** The most recently failed dead tasks, newest first, from every shard (the admin view). */
     public Uni<List<Task>> dead(int limit) {
         return mongoCollection().find(new FindOptions().filter(Filters.eq("status", Task.DEAD))
-                .sort(Sorts.descending("updatedAt")).limit(limit)).collect().asList();
+                .sort(Sorts.descending("updatedAt")).limit(limit)).collect().asList().plug(Throttled::retry);
     }
 
     private static Bson leased(Task task, String runner) {

@@ -20,6 +20,7 @@ import io.keepsake.store.Ids;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.StoreErrors;
 import io.keepsake.store.Sweep;
+import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -117,10 +118,10 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
         record.createdAt = now;
         record.lockedUntil = now.plus(lockTimeout);
         record.expiresAt = now.plus(retention);
-        return mongoCollection().insertOne(record)
+        return mongoCollection().insertOne(record).plug(Throttled::retry)
                 .onItem().transformToUni(inserted -> execute(record, action))
                 .onFailure(StoreErrors::isDuplicateKey)
-                .recoverWithUni(duplicate -> findById(id).onItem().transformToUni(existing -> {
+                .recoverWithUni(duplicate -> findById(id).plug(Throttled::retry).onItem().transformToUni(existing -> {
                     if (existing == null) { // swept between our insert and read: try once more
                         return mayRetry ? claim(userId, id, fingerprint, action, false)
                                 : Uni.createFrom().failure(ApiProblem.conflict("Idempotency-Key is busy; retry"));
@@ -159,6 +160,7 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
                         Updates.set("attempt", takeover.attempt),
                         Updates.set("lockedUntil", now.plus(lockTimeout)),
                         Updates.set("expiresAt", expired ? now.plus(retention) : existing.expiresAt)))
+                .plug(Throttled::retry)
                 .onItem().transformToUni(taken -> taken == null
                         ? Uni.createFrom().failure(ApiProblem.conflict(
                                 "A request with this Idempotency-Key is still being processed")
@@ -174,11 +176,11 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
                         Updates.set("status", response.status()),
                         Updates.set("location", response.location()),
                         Updates.set("etag", response.etag()),
-                        Updates.set("body", response.body()))))
+                        Updates.set("body", response.body()))).plug(Throttled::retry))
                 // A failed attempt unlocks the key at once (keeping the resource id) so that the
                 // client's retry runs now and finds whatever this attempt may have written.
                 .onFailure().call(error -> mongoCollection().updateOne(ours, Updates.set("lockedUntil", Time.now()))
-                        .onFailure().recoverWithNull());
+                        .plug(Throttled::retry).onFailure().recoverWithNull());
     }
 
     /** Forgets expired records (on every shard); a TTL index does the same on stores that enforce one. */

@@ -80,8 +80,10 @@ public class ProblemMapper {
     }
 
     /**
-     * 503. A write that failed on its way to or from the store may or may not have been applied:
-     * its problem says so, and that repeating it with the same {@code Idempotency-Key} settles it.
+     * 503. Throttled by Cosmos DB (nothing applied), with the store's RetryAfterMs rounded up to
+     * whole seconds as Retry-After. Otherwise a write that failed on its way to or from the store
+     * may or may not have been applied: its problem says so, and that repeating it with the same
+     * {@code Idempotency-Key} settles it.
      */
     ApiProblem storeFailure(Throwable error, Request request) {
         if (StoreErrors.isUnavailable(error)) {
@@ -91,10 +93,12 @@ public class ProblemMapper {
         }
         String method = request.getMethod();
         boolean write = !method.equals("GET") && !method.equals("HEAD");
-        return ApiProblem.unavailable(write
-                ? "The store is unavailable; retry later. The write may or may not have been applied: "
-                        + "repeat it with the same Idempotency-Key to apply it exactly once"
-                : "The store is unavailable; retry later", retryAfter);
+        return StoreErrors.retryAfter(error).map(delay -> ApiProblem.unavailable("The store is busy; retry later",
+                        Duration.ofSeconds((delay.toMillis() + 999) / 1000)))
+                .orElseGet(() -> ApiProblem.unavailable(write
+                        ? "The store is unavailable; retry later. The write may or may not have been applied: "
+                                + "repeat it with the same Idempotency-Key to apply it exactly once"
+                        : "The store is unavailable; retry later", retryAfter));
     }
 
     /**

@@ -1,7 +1,11 @@
 package io.keepsake.testing;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
@@ -11,6 +15,7 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.MongoServerError;
 import io.keepsake.store.Conjuncts;
 import io.keepsake.store.OrderedUpdates;
 import de.bwaldvogel.mongo.backend.DatabaseResolver;
@@ -22,14 +27,24 @@ import io.netty.channel.Channel;
  * as a real store does, also when the query names more (the shard key next to the id, inside a
  * top-level {@code $and}); on its own the backend uses an index only for a query on exactly that
  * index's fields and scans the collection for anything more. The service's embedded store does the
- * same (store/EmbeddedBackend).
+ * same (store/EmbeddedBackend). It can also answer as Cosmos DB does: a duplicate key in its words,
+ * and, while {@link #throttle} is on, a fraction of the data commands refused with its error
+ * 16500 ("Request rate is large", with {@code RetryAfterMs}), nothing of them applied.
  */
 public class IdLookupMemoryBackend extends MemoryBackend {
 
     /** Cosmos DB's words for a duplicate key, which name no index. */
     public static final String COSMOS_DUPLICATE = "Failed _id or unique index constraint";
 
+    /** The commands Cosmos DB bills in request units, and so may throttle. */
+    private static final Set<String> BILLED = Set.of("find", "insert", "update", "delete", "findAndModify", "aggregate",
+            "count", "distinct");
+
     private final boolean cosmosMessages;
+    private volatile double throttled;
+    private volatile long retryAfterMs;
+    private final AtomicLong billed = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
 
     public IdLookupMemoryBackend() {
         this(false);
@@ -38,6 +53,60 @@ public class IdLookupMemoryBackend extends MemoryBackend {
     /** With {@code cosmosMessages}, a duplicate key is worded as Cosmos DB words it. */
     public IdLookupMemoryBackend(boolean cosmosMessages) {
         this.cosmosMessages = cosmosMessages;
+    }
+
+    /**
+     * From now on refuses this fraction of the billed commands (0 for none) as Cosmos DB refuses a
+     * throttled one, asking for a retry after {@code retryAfterMs}.
+     */
+    public void throttle(double fraction, long retryAfterMs) {
+        this.retryAfterMs = retryAfterMs;
+        this.throttled = fraction;
+    }
+
+    /** Billed commands received, and how many of them were refused as throttled. */
+    public long[] counts() {
+        return new long[] {billed.get(), refused.get()};
+    }
+
+    /** Cosmos DB's message for a throttled command (its MongoDB API puts the delay in the message). */
+    public static String throttledMessage(long retryAfterMs) {
+        return "Error=16500, RetryAfterMs=" + retryAfterMs + ", Details='Response status code does not indicate success: "
+                + "TooManyRequests (429); Substatus: 3200; Reason: ({\"Errors\":[\"Request rate is large. More Request "
+                + "Units may be needed, so no changes were made. Please retry this request later. Learn more: "
+                + "http://aka.ms/cosmosdb-error-429\"]})'";
+    }
+
+    /**
+     * Null, or the answer to a command refused as throttled: a write gets a write error for the
+     * statement it stops at (every statement, unordered), any other command fails whole.
+     */
+    private Document throttled(String command, Document query) {
+        if (!BILLED.contains(command)) {
+            return null;
+        }
+        billed.incrementAndGet();
+        if (throttled <= 0 || ThreadLocalRandom.current().nextDouble() >= throttled) {
+            return null;
+        }
+        refused.incrementAndGet();
+        String message = throttledMessage(retryAfterMs);
+        Object statements = query.get(switch (command) {
+            case "insert" -> "documents";
+            case "update" -> "updates";
+            case "delete" -> "deletes";
+            default -> throw new MongoServerError(16500, "TooManyRequests", message);
+        });
+        int count = Boolean.FALSE.equals(query.get("ordered")) && statements instanceof List<?> all ? all.size() : 1;
+        List<Document> errors = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            errors.add(new Document("index", i).append("code", 16500).append("errmsg", message));
+        }
+        Document answer = new Document("n", 0);
+        if (command.equals("update")) {
+            answer.append("nModified", 0);
+        }
+        return answer.append("writeErrors", errors).append("ok", 1.0);
     }
 
     /** The command's result, its duplicate-key errors worded as Cosmos DB does when asked to. */
@@ -59,6 +128,10 @@ public class IdLookupMemoryBackend extends MemoryBackend {
             @Override
             public Document handleCommand(Channel channel, String command, Document query, DatabaseResolver resolver,
                     Oplog oplog) {
+                Document refused = throttled(command, query);
+                if (refused != null) {
+                    return refused;
+                }
                 return worded("update".equals(command)
                         ? OrderedUpdates.handle(query, one -> super.handleCommand(channel, command, one, resolver, oplog))
                         : super.handleCommand(channel, command, query, resolver, oplog));
