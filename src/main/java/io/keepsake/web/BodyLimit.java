@@ -56,8 +56,7 @@ class BodyLimit {
                 ctx.next();
                 return;
             }
-            boolean withoutCredentials = request.getHeader(HttpHeaders.AUTHORIZATION) == null
-                    && request.getHeader(HttpHeaders.COOKIE) == null;
+            boolean withoutCredentials = withoutCredentials(request);
             long most = withoutCredentials ? anonymousMax : max;
             String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
             long length = declared == null ? most : parse(declared);
@@ -99,7 +98,9 @@ class BodyLimit {
             ctx.next();
         }).failureHandler(ctx -> {
             if (ctx.statusCode() == 413 && !ctx.response().ended()) {
-                tooLarge(ctx, meters, "Request body exceeds the limit");
+                boolean withoutCredentials = withoutCredentials(ctx.request());
+                tooLarge(ctx, meters, "Request body exceeds the limit of " + (withoutCredentials ? anonymousMax : max)
+                        + " bytes" + (withoutCredentials ? " for a request without credentials" : ""));
             } else {
                 ctx.next();
             }
@@ -128,6 +129,11 @@ class BodyLimit {
         void give(long bytes) {
             left.addAndGet(bytes);
         }
+    }
+
+    /** No Authorization header and no cookie: nothing that could sign the request in. */
+    private static boolean withoutCredentials(HttpServerRequest request) {
+        return request.getHeader(HttpHeaders.AUTHORIZATION) == null && request.getHeader(HttpHeaders.COOKIE) == null;
     }
 
     private static boolean hasBody(HttpMethod method) {

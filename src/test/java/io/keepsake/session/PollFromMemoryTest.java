@@ -41,6 +41,9 @@ class PollFromMemoryTest {
     @Inject
     SessionTags tags;
 
+    @Inject
+    io.keepsake.notice.NoticeFeed feed;
+
     /**
      * Reads of this one session from the store since {@link #record}: background work (a scan of
      * the sessions for left-behind outboxes) never names it, so it never moves this count.
@@ -56,12 +59,27 @@ class PollFromMemoryTest {
      * keepsake.reads.max-staleness that a slow machine may reach while the requests go on.
      */
     private void assertAtMostChecks(long finds, String id, long started, String what) {
-        long checks = (System.nanoTime() - started) / config.reads().maxStaleness().toNanos();
+        long checks = (System.nanoTime() - started) / config.reads().maxStaleness().toNanos() + feedBehind;
         long extra = reads(id) - finds;
-        assertTrue(extra <= checks, what + ": " + extra + " store reads, " + checks + " staleness checks allowed");
+        assertTrue(extra <= checks, what + ": " + extra + " store reads, " + checks + " checks allowed (staleness, and "
+                + feedBehind + " looks that found the notice feed behind)");
     }
 
+    /**
+     * Counts the looks that find the notice feed more than keepsake.notices.tag-cache-max-lag
+     * behind (a busy machine): a read then checks the store, as it must, since the feed cannot
+     * vouch for what is held.
+     */
+    private void watchFeed() {
+        if (!feed.readWithin(config.notices().tagCacheMaxLag())) {
+            feedBehind++;
+        }
+    }
+
+    private long feedBehind;
+
     private void record() {
+        feedBehind = 0;
         commands.start();
     }
 
@@ -83,7 +101,9 @@ class PollFromMemoryTest {
 
         long started = System.nanoTime();
         for (int i = 0; i < 50; i++) {
+            watchFeed();
             as(ALICE).header("If-None-Match", v1).get("/sessions/metadata/" + id).then().statusCode(304).header("ETag", v1);
+            watchFeed();
         }
         assertAtMostChecks(finds, id, started, "fifty unchanged polls read nothing from the store");
 
@@ -113,7 +133,9 @@ class PollFromMemoryTest {
 
         long started = System.nanoTime();
         for (int i = 0; i < 50; i++) {
+            watchFeed();
             Response again = as(ALICE).get("/sessions/" + id);
+            watchFeed();
             again.then().statusCode(200).header("ETag", v1).header("Cache-Control", "private, no-cache");
             assertEquals(first.asString(), again.asString(), "the same answer, byte for byte");
         }
