@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import io.smallrye.config.WithDefault;
 
-/** Settings under {@code keepsake.store.}: how requests are answered while the store is unreachable or throttling. */
+/** Settings under {@code keepsake.store.}: how requests are answered while the store is unreachable, slow or throttling. */
 public interface StoreConfig {
     /** Retry-After sent with 503 responses while the store is unreachable. */
     @WithDefault("2s")
@@ -16,4 +16,12 @@ public interface StoreConfig {
      */
     @WithDefault("3s")
     Duration throttleRetryWithin();
+
+    /**
+     * How long one request's store commands together (a background command alone) may wait for the store
+     * before a 503: far above what a healthy store needs (a 1.5 MiB save, 3 s of throttling retries), and
+     * below clients' time-outs.
+     */
+    @WithDefault("10s")
+    Duration requestDeadline();
 }

@@ -21,6 +21,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.store.StoreDeadline;
 import io.keepsake.store.Throttled;
 import io.keepsake.store.Time;
 import io.quarkus.logging.Log;
@@ -115,7 +116,7 @@ final class PendingUsage {
         Uni<BulkWriteResult> sent = usage.bulkWrite(updates, new BulkWriteOptions().ordered(false));
         // One statement that was throttled was not applied: it is sent again. Of several, some may have
         // been (an $inc must not be applied twice): those that failed wait for the next flush.
-        return (users.size() == 1 ? sent.plug(Throttled::retry) : sent).replaceWithVoid()
+        return (users.size() == 1 ? sent.plug(Throttled::retry) : sent.plug(StoreDeadline::bound)).replaceWithVoid()
                 .invoke(() -> deltas.forEach(stored))
                 .onTermination().invoke(() -> users.forEach(user ->
                         inFlight.computeIfPresent(user, (u, n) -> n > 1 ? n - 1 : null)))

@@ -3,7 +3,6 @@ package io.keepsake.store;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
@@ -12,11 +11,8 @@ import jakarta.interceptor.Interceptor;
 import io.keepsake.KeepsakeConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
 /**
  * Sends a store command again when Cosmos DB throttled it: Cosmos DB for MongoDB refuses a command
@@ -31,31 +27,29 @@ import io.vertx.core.Vertx;
  * <p>
  * Each retry waits the longer of RetryAfterMs and an exponential backoff from 50 ms with jitter,
  * while {@code keepsake.store.throttle-retry-within} lasts: counted from the first throttled
- * command of an HTTP request for all of that request's commands (see {@link #shareBudget}), else
- * from the command's own. Past it the failure goes on (an HTTP request gets 503 with Retry-After).
+ * command of an HTTP request for all of that request's commands, else from the command's own; and
+ * never past the command's {@link StoreDeadline}, which bounds every command sent through here.
+ * Past it the failure goes on (an HTTP request gets 503 with Retry-After).
  * Use as {@code command.plug(Throttled::retry)}, on the Uni (or query) that sends one command.
  */
 public final class Throttled {
 
     private static final long FIRST_BACKOFF = Duration.ofMillis(50).toNanos();
     private static final long LONGEST_BACKOFF = Duration.ofSeconds(1).toNanos();
-    /** The key of a request's shared deadline in its Vert.x context; unset until it is first throttled. */
-    private static final String SHARED = Throttled.class.getName();
-    private static final long UNSET = Long.MIN_VALUE;
     /** keepsake.store.throttle-retry-within, once started (no retries before). */
     private static volatile Duration within = Duration.ZERO;
 
     private Throttled() {
     }
 
-    /** The command, sent again while Cosmos DB throttles it and the budget lasts. */
+    /** The command, sent again while Cosmos DB throttles it and the budget lasts, within its deadline. */
     public static <T> Uni<T> retry(Uni<T> command) {
-        return Uni.createFrom().deferred(() -> attempt(command, new Attempts()));
+        return StoreDeadline.one((deadline, by) -> attempt(command, new Attempts(deadline, by)));
     }
 
-    /** A query, sent again while Cosmos DB throttles it before its first document came: never mid-stream. */
+    /** A query, sent again while Cosmos DB throttles it before its first document (never mid-stream), within its deadline. */
     public static <T> Multi<T> retry(Multi<T> query) {
-        return Multi.createFrom().deferred(() -> attempt(query, new Attempts()));
+        return StoreDeadline.stream((deadline, by) -> attempt(query, new Attempts(deadline, by)));
     }
 
     private static <T> Uni<T> attempt(Uni<T> command, Attempts attempts) {
@@ -70,50 +64,34 @@ public final class Throttled {
                 .recoverWithMulti(throttled -> attempts.pause(throttled).onItem().transformToMulti(again -> attempt(query, attempts)));
     }
 
-    /**
-     * Makes the store commands sent on the current Vert.x context (an HTTP request's) share one
-     * budget, counted from the first of them that is throttled, until the returned action ends it.
-     */
-    public static Runnable shareBudget() {
-        Context context = Vertx.currentContext();
-        if (context == null || !VertxContext.isDuplicatedContext(context)) {
-            return () -> { };
-        }
-        context.putLocal(SHARED, new AtomicLong(UNSET));
-        return () -> context.removeLocal(SHARED);
-    }
-
     /** The retries of one subscription to a command, one after another. */
     private static final class Attempts {
+        private final StoreDeadline deadline;
+        /** When the command must have answered. */
+        private final long by;
         private int made;
-        private long deadline;
+        private long until;
+
+        Attempts(StoreDeadline deadline, long by) {
+            this.deadline = deadline;
+            this.by = by;
+        }
 
         /** Completes when the command may be sent again; fails with {@code throttled} once the budget is spent. */
         Uni<Void> pause(Throwable throttled) {
             long now = System.nanoTime();
             if (made++ == 0) {
-                deadline = deadline(now + within.toNanos());
+                until = deadline.retryUntil(within.toNanos(), by);
             }
             long backoff = Math.min(LONGEST_BACKOFF, FIRST_BACKOFF << Math.min(made - 1, 10));
             long wait = Math.max(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1),
                     StoreErrors.retryAfter(throttled).map(Duration::toNanos).orElse(0L));
-            if (now + wait - deadline > 0) {
+            if (now + wait - until > 0) {
                 Log.debugf("Store command throttled %d times; giving up", made);
                 return Uni.createFrom().failure(throttled);
             }
             Log.debugf("Store command throttled; sending it again in %d ms", wait / 1_000_000);
             return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofNanos(wait));
-        }
-
-        /** The request's deadline if the command is one of a request's (set now if it is the first throttled), else {@code own}. */
-        private static long deadline(long own) {
-            Context context = Vertx.currentContext();
-            AtomicLong shared = context != null && VertxContext.isDuplicatedContext(context) ? context.getLocal(SHARED) : null;
-            if (shared == null) {
-                return own;
-            }
-            shared.compareAndSet(UNSET, own);
-            return shared.get();
         }
     }
 
@@ -122,10 +100,11 @@ public final class Throttled {
         within = budget;
     }
 
-    /** Takes the budget from the configuration before anything sends a command at start-up. */
+    /** Takes the budget and the deadline from the configuration before anything sends a command. */
     static final class Budget {
         void configure(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, KeepsakeConfig config) {
             within(config.store().throttleRetryWithin());
+            StoreDeadline.length(config.store().requestDeadline());
         }
     }
 }

@@ -81,9 +81,9 @@ public class ProblemMapper {
 
     /**
      * 503. Throttled by Cosmos DB (nothing applied), with the store's RetryAfterMs rounded up to
-     * whole seconds as Retry-After. Otherwise a write that failed on its way to or from the store
-     * may or may not have been applied: its problem says so, and that repeating it with the same
-     * {@code Idempotency-Key} settles it.
+     * whole seconds as Retry-After. Otherwise a write that failed on its way to or from the store,
+     * or whose store command missed its deadline, may or may not have been applied: its problem says
+     * so, and that repeating it with the same {@code Idempotency-Key} settles it.
      */
     ApiProblem storeFailure(Throwable error, Request request) {
         if (StoreErrors.isUnavailable(error)) {

@@ -1,7 +1,9 @@
 package io.keepsake.testing;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,7 +31,8 @@ import io.netty.channel.Channel;
  * index's fields and scans the collection for anything more. The service's embedded store does the
  * same (store/EmbeddedBackend). It can also answer as Cosmos DB does: a duplicate key in its words,
  * and, while {@link #throttle} is on, a fraction of the data commands refused with its error
- * 16500 ("Request rate is large", with {@code RetryAfterMs}), nothing of them applied.
+ * 16500 ("Request rate is large", with {@code RetryAfterMs}), nothing of them applied. While
+ * {@link #delay} is on, it answers every command late, as a store that has become very slow does.
  */
 public class IdLookupMemoryBackend extends MemoryBackend {
 
@@ -40,7 +43,11 @@ public class IdLookupMemoryBackend extends MemoryBackend {
     private static final Set<String> BILLED = Set.of("find", "insert", "update", "delete", "findAndModify", "aggregate",
             "count", "distinct");
 
+    /** What the driver sends to learn that the store is there (handshake, heartbeats): answered at once. */
+    private static final Set<String> HANDSHAKE = Set.of("hello", "ismaster");
+
     private final boolean cosmosMessages;
+    private volatile long delayNanos;
     private volatile double throttled;
     private volatile long retryAfterMs;
     private final AtomicLong billed = new AtomicLong();
@@ -62,6 +69,30 @@ public class IdLookupMemoryBackend extends MemoryBackend {
     public void throttle(double fraction, long retryAfterMs) {
         this.retryAfterMs = retryAfterMs;
         this.throttled = fraction;
+    }
+
+    /**
+     * From now on holds every command (but the handshake and heartbeats) for {@code delay} before it
+     * is carried out (zero: none); a command held when the delay is switched off goes on at once.
+     */
+    public void delay(Duration delay) {
+        this.delayNanos = delay.toNanos();
+    }
+
+    @Override
+    public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+        if (!HANDSHAKE.contains(command.toLowerCase(Locale.ROOT))) {
+            long received = System.nanoTime();
+            while (System.nanoTime() - received < delayNanos) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return super.handleCommand(channel, databaseName, command, query);
     }
 
     /** Billed commands received, and how many of them were refused as throttled. */

@@ -1,0 +1,150 @@
+package io.keepsake.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.mongodb.MongoCommandException;
+import com.mongodb.ServerAddress;
+
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/** How long a store command, a query and an HTTP request's commands together may wait for the store. */
+class StoreDeadlineTest {
+
+    private static final Duration DEADLINE = Duration.ofMillis(500);
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @BeforeEach
+    void deadline() {
+        StoreDeadline.length(DEADLINE);
+    }
+
+    @AfterEach
+    void noDeadline() {
+        StoreDeadline.length(Duration.ofDays(1));
+        Throttled.within(Duration.ZERO);
+    }
+
+    /** A command that answers after {@code millis}. */
+    private static Uni<String> answering(long millis) {
+        return Uni.createFrom().item("done").onItem().delayIt().by(Duration.ofMillis(millis));
+    }
+
+    private static long millisSince(long started) {
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+
+    @Test
+    void aCommandThatDoesNotAnswerInTimeFailsAsUnavailableAndIsNotSentAgain() {
+        AtomicInteger sent = new AtomicInteger();
+        Uni<String> silent = Uni.createFrom().deferred(() -> {
+            sent.incrementAndGet();
+            return Uni.createFrom().nothing();
+        });
+        long started = System.nanoTime();
+        RuntimeException error = assertThrows(StoreDeadline.Exceeded.class,
+                () -> silent.plug(Throttled::retry).await().atMost(WAIT));
+        long took = millisSince(started);
+        assertTrue(took >= 450 && took < 1500, "gave up after " + took + " ms");
+        assertTrue(StoreErrors.isUnavailable(error));
+        assertEquals(1, sent.get());
+        assertEquals("done", answering(300).plug(Throttled::retry).await().atMost(WAIT), "one in time is answered");
+    }
+
+    @Test
+    void throttlingRetriesStopAtTheDeadline() {
+        Throttled.within(Duration.ofSeconds(10));
+        MongoCommandException throttled = new MongoCommandException(new BsonDocument("ok", new BsonInt32(0))
+                .append("code", new BsonInt32(16500)).append("errmsg", new BsonString("Error=16500, RetryAfterMs=100")),
+                new ServerAddress());
+        AtomicInteger sent = new AtomicInteger();
+        long started = System.nanoTime();
+        RuntimeException error = assertThrows(RuntimeException.class, () -> Uni.createFrom().<String>deferred(() -> {
+            sent.incrementAndGet();
+            return Uni.createFrom().failure(throttled);
+        }).plug(Throttled::retry).await().atMost(WAIT));
+        long took = millisSince(started);
+        assertTrue(took < 1000, "gave up after " + took + " ms, not after throttle-retry-within");
+        assertTrue(StoreErrors.isUnavailable(error), error.toString());
+        assertTrue(sent.get() >= 2, "sent " + sent.get() + " times");
+    }
+
+    @Test
+    void aQueryMustStartAndGoOnInTimeButIsNotCutWhileItDelivers() {
+        assertThrows(StoreDeadline.Exceeded.class, () -> Multi.createFrom().<Integer>nothing().plug(Throttled::retry)
+                .collect().asList().await().atMost(WAIT));
+        // Six documents 200 ms apart: 1.2 s in all, more than the deadline.
+        List<Long> delivered = Multi.createFrom().ticks().every(Duration.ofMillis(200)).select().first(6)
+                .plug(Throttled::retry).collect().asList().await().atMost(WAIT);
+        assertEquals(6, delivered.size());
+        Multi<Integer> stalling = Multi.createBy().concatenating().streams(Multi.createFrom().items(1, 2),
+                Multi.createFrom().nothing());
+        assertThrows(StoreDeadline.Exceeded.class,
+                () -> stalling.plug(Throttled::retry).collect().asList().await().atMost(WAIT));
+    }
+
+    @Test
+    void aQueryIsNotFailedByItsSlowConsumer() {
+        List<Integer> handled = Multi.createFrom().items(1, 2, 3).plug(Throttled::retry)
+                .onItem().transformToUniAndConcatenate(n -> Uni.createFrom().item(n).onItem().delayIt()
+                        .by(Duration.ofMillis(700)))
+                .collect().asList().await().atMost(WAIT);
+        assertEquals(List.of(1, 2, 3), handled);
+    }
+
+    @Test
+    void aRequestsCommandsShareItsDeadlineAndOnlyWaitingForTheStoreCounts() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            Context request = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+            CompletableFuture<Long> secondFailedAfter = new CompletableFuture<>();
+            request.runOnContext(ignored -> {
+                Runnable end = StoreDeadline.startRequest();
+                // 300 ms waiting for the store, 400 ms of other work (not counted), then 200 ms are left.
+                answering(300).plug(Throttled::retry)
+                        .onItem().delayIt().by(Duration.ofMillis(400))
+                        .emitOn(task -> request.runOnContext(again -> task.run()))
+                        .onItem().transformToUni(first -> {
+                            long started = System.nanoTime();
+                            return answering(1000).plug(Throttled::retry)
+                                    .onFailure().invoke(error -> secondFailedAfter.complete(millisSince(started)));
+                        })
+                        .subscribe().with(answer -> secondFailedAfter.completeExceptionally(new AssertionError(answer)),
+                                error -> end.run());
+            });
+            long after = secondFailedAfter.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            // Not at once (the other work did not count), nor after a deadline of its own.
+            assertTrue(after >= 100 && after < 450, "the second command gave up after " + after + " ms");
+
+            // Outside a request, each command has a deadline of its own.
+            CompletableFuture<String> alone = new CompletableFuture<>();
+            VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext()).runOnContext(ignored -> answering(300)
+                    .plug(Throttled::retry).chain(first -> answering(300).plug(Throttled::retry))
+                    .subscribe().with(alone::complete, alone::completeExceptionally));
+            assertEquals("done", alone.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (ExecutionException e) {
+            throw new AssertionError(e.getCause());
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+}
