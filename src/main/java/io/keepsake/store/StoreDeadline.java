@@ -74,9 +74,10 @@ public final class StoreDeadline {
         return Uni.createFrom().deferred(() -> {
             StoreDeadline deadline = current();
             long by = deadline.begin();
-            long left = by - System.nanoTime();
-            Uni<T> sent = left <= 0 ? Uni.createFrom().failure(deadline.exceeded())
-                    : command.send(deadline, by).ifNoItem().after(Duration.ofNanos(left)).failWith(deadline::exceeded);
+            // In whole milliseconds: timers refuse less than one (and a command left less has none).
+            long left = (by - System.nanoTime()) / 1_000_000;
+            Uni<T> sent = left < 1 ? Uni.createFrom().failure(deadline.exceeded())
+                    : command.send(deadline, by).ifNoItem().after(Duration.ofMillis(left)).failWith(deadline::exceeded);
             return sent.onTermination().invoke(deadline::end);
         });
     }

@@ -91,7 +91,7 @@ public final class Throttled {
                 return Uni.createFrom().failure(throttled);
             }
             Log.debugf("Store command throttled; sending it again in %d ms", wait / 1_000_000);
-            return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofNanos(wait));
+            return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(Math.max(1, wait / 1_000_000)));
         }
     }
 

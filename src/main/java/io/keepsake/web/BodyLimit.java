@@ -47,7 +47,7 @@ class BodyLimit {
         Budget signedIn = new Budget(limits.inFlight().asLongValue(), "keepsake.bodies.in-flight");
         Budget anonymous = new Budget(limits.anonymousInFlight().asLongValue(),
                 "keepsake.bodies.anonymous-in-flight");
-        long timeout = limits.readTimeout().toMillis();
+        long timeout = Math.max(1, limits.readTimeout().toMillis());
         BodyHandler chunked = BodyHandler.create(false).setBodyLimit(max).setHandleFileUploads(false);
         BodyHandler chunkedAnonymous = BodyHandler.create(false).setBodyLimit(anonymousMax).setHandleFileUploads(false);
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
