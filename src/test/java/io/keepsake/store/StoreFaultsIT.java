@@ -37,7 +37,8 @@ import io.restassured.path.json.JsonPath;
  * under writers, the store's connections are reset, every chunk is delayed by 2 s, and the network
  * is black-holed, in turn. Throughout, only 2xx and 503 come back, none later than the bound;
  * readiness goes down and comes back; afterwards every acknowledged create is stored as answered,
- * and every create that got a 503 is settled exactly once by its replay (same Idempotency-Key).
+ * every create that got a 503 is settled exactly once by its replay (same Idempotency-Key), and
+ * every stored session has its notice, numbered without a gap.
  */
 class StoreFaultsIT {
 
@@ -138,6 +139,8 @@ class StoreFaultsIT {
                 assertEquals(200, stored.statusCode(), "acknowledged " + entry.getKey());
                 assertEquals(entry.getKey().n(), JsonPath.from(stored.body()).getInt("content.n"));
             }
+            Map<String, Set<String>> stored = new ConcurrentHashMap<>();
+            acknowledged.forEach((create, id) -> stored.computeIfAbsent(create.user(), u -> ConcurrentHashMap.newKeySet()).add(id));
             for (Create create : unsettled) {
                 HttpResponse<String> replay = send(create(service, create));
                 long held = System.nanoTime() + Duration.ofSeconds(45).toNanos();
@@ -146,13 +149,47 @@ class StoreFaultsIT {
                     replay = send(create(service, create));
                 }
                 assertEquals(201, replay.statusCode(), replay.body());
+                stored.computeIfAbsent(create.user(), u -> ConcurrentHashMap.newKeySet())
+                        .add(JsonPath.from(replay.body()).getString("id"));
                 HttpResponse<String> found = send(HttpRequest.newBuilder(service.base.resolve("/persistence/sessions?filter_title="
                         + create.title().replace(" ", "%20") + "&page_size=100")).header("Authorization", ServiceProcess.basicAuth(create.user())).GET().build());
                 List<String> titles = JsonPath.from(found.body()).getList("items.title", String.class);
                 assertEquals(1, titles.stream().filter(create.title()::equals).count(), "sessions for " + create);
             }
+            // Every stored session's notice, each user's numbered 1, 2, 3, ... without a gap.
+            for (Map.Entry<String, Set<String>> user : stored.entrySet()) {
+                long noticed = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                List<String> missing;
+                while (!(missing = unnoticed(service, user.getKey(), user.getValue())).isEmpty()) {
+                    assertTrue(System.nanoTime() < noticed, missing.size() + " stored sessions of " + user.getKey()
+                            + " have no notice a minute after the faults");
+                    Thread.sleep(500);
+                }
+            }
         } finally {
             store.stop();
+        }
+    }
+
+    /** The sessions of {@code ids} that no notice of the user names; fails if the notices' numbers have a gap. */
+    private List<String> unnoticed(ServiceProcess service, String user, Set<String> ids) {
+        Set<String> named = new java.util.HashSet<>();
+        long last = 0;
+        while (true) {
+            HttpResponse<String> page = send(HttpRequest.newBuilder(service.base.resolve("/persistence/notices?after=" + last))
+                    .header("Authorization", ServiceProcess.basicAuth(user)).GET().build());
+            assertEquals(200, page.statusCode(), page.body());
+            JsonPath body = JsonPath.from(page.body());
+            List<Map<String, Object>> items = body.getList("items");
+            if (items.isEmpty()) {
+                return ids.stream().filter(id -> !named.contains(id)).toList();
+            }
+            for (Map<String, Object> item : items) {
+                long number = Long.parseLong((String) item.get("id"));
+                assertEquals(last + 1, number, user + "'s notices follow each other without a gap");
+                last = number;
+                named.add((String) item.get("resourceId"));
+            }
         }
     }
 
