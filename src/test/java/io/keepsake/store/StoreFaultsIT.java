@@ -34,8 +34,9 @@ import io.restassured.path.json.JsonPath;
 /**
  * The packaged service with a fault proxy between it and its store. Started while the store is
  * away, it is not ready and answers 503, and becomes ready by itself when the store comes. Then,
- * under writers, the store's connections are reset, every chunk is delayed by 2 s, and the network
- * is black-holed, in turn. Throughout, only 2xx and 503 come back, none later than the bound;
+ * under writers, the store's connections are reset, every chunk is delayed by 2 s, 30 % of the
+ * commands are throttled as Cosmos DB does (error 16500) for 10 s, and the network is black-holed,
+ * in turn. Throughout, only 2xx and 503 come back, none later than the bound;
  * readiness goes down and comes back; afterwards every acknowledged create is stored as answered,
  * every create that got a 503 is settled exactly once by its replay (same Idempotency-Key), and
  * every stored session has its notice, numbered without a gap.
@@ -111,6 +112,16 @@ class StoreFaultsIT {
                 notReady += phase(service, Duration.ofSeconds(3), proxy::pass);
                 notReady += phase(service, Duration.ofSeconds(6), () -> proxy.delay(Duration.ofSeconds(2)));
                 notReady += phase(service, Duration.ofSeconds(3), proxy::pass);
+                Map<Integer, Integer> beforeThrottling = counts(statuses);
+                notReady += phase(service, Duration.ofSeconds(10), () -> proxy.throttle(0.3));
+                proxy.throttle(0);
+                Map<Integer, Integer> afterThrottling = counts(statuses);
+                afterThrottling.replaceAll((status, count) -> count - beforeThrottling.getOrDefault(status, 0));
+                System.out.printf("StoreFaultsIT: 10 s of 30%% of commands throttled (%d in all): answers %s%n",
+                        proxy.throttledCount(), afterThrottling);
+                assertTrue(proxy.throttledCount() > 0, "commands were throttled");
+                assertTrue(afterThrottling.getOrDefault(201, 0) > 4 * afterThrottling.getOrDefault(503, 0),
+                        "throttled commands are sent again: " + afterThrottling);
                 notReady += phase(service, Duration.ofSeconds(6), proxy::blackHole);
                 proxy.pass();
                 int before = acknowledged.size();
@@ -191,6 +202,12 @@ class StoreFaultsIT {
                 named.add((String) item.get("resourceId"));
             }
         }
+    }
+
+    private static Map<Integer, Integer> counts(Map<Integer, AtomicInteger> statuses) {
+        Map<Integer, Integer> counts = new TreeMap<>();
+        statuses.forEach((status, count) -> counts.put(status, count.get()));
+        return counts;
     }
 
     /** Runs a fault for a while, looking at readiness meanwhile; returns how many looks found it down. */

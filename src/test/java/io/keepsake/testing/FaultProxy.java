@@ -1,5 +1,6 @@
 package io.keepsake.testing;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,16 +8,21 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy between the service and its store that tests switch between faults while a load
  * runs: {@link #pass()} forwards; {@link #reset()} resets every connection, and each new one at
  * once, as a store that went away does; {@link #delay} holds each chunk either way for a while, as
  * a slow store or network does; {@link #blackHole()} keeps connections open but forwards nothing,
- * as a lost network does. Blocking sockets, two threads per connection: a store client opens few.
+ * as a lost network does; {@link #throttle} answers some commands as Cosmos DB does when it
+ * throttles. Blocking sockets, two threads per connection: a store client opens few.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -28,6 +34,8 @@ public final class FaultProxy implements AutoCloseable {
     private volatile Mode mode = Mode.PASS;
     private volatile long delayMillis;
     private volatile boolean closed;
+    private volatile double throttled;
+    private final AtomicInteger throttledCount = new AtomicInteger();
 
     private FaultProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -62,6 +70,20 @@ public final class FaultProxy implements AutoCloseable {
         mode = Mode.DELAY;
     }
 
+    /**
+     * Answers this fraction of the data commands (not the handshake and monitoring ones) as Cosmos
+     * DB does when the request rate is too large (error 16500, RetryAfterMs=100), without passing
+     * them on; 0 to stop. Independent of the other faults.
+     */
+    public void throttle(double fraction) {
+        throttled = fraction;
+    }
+
+    /** How many commands were answered as throttled. */
+    public int throttledCount() {
+        return throttledCount.get();
+    }
+
     /** Forwards nothing either way; connections stay open. */
     public void blackHole() {
         mode = Mode.BLACK_HOLE;
@@ -79,8 +101,8 @@ public final class FaultProxy implements AutoCloseable {
                 store.connect(target, 2_000);
                 open.add(client);
                 open.add(store);
-                pump(client, store, "up");
-                pump(store, client, "down");
+                start(() -> commands(client, store), "up");
+                start(() -> pump(store, client), "down");
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -89,32 +111,76 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, String direction) {
-        Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[64 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                for (int n; (n = in.read(buffer)) >= 0;) {
-                    Mode now = mode;
-                    if (now == Mode.BLACK_HOLE) {
-                        continue; // read and dropped
-                    }
-                    if (now == Mode.DELAY) {
-                        Thread.sleep(delayMillis);
-                    }
+    private static void start(Runnable pump, String direction) {
+        Thread thread = new Thread(pump, "fault-proxy-" + direction);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The store's answers, as they come. */
+    private void pump(Socket store, Socket client) {
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = store.getInputStream(); OutputStream out = client.getOutputStream()) {
+            for (int n; (n = in.read(buffer)) >= 0;) {
+                Mode now = mode;
+                if (now == Mode.BLACK_HOLE) {
+                    continue; // read and dropped
+                }
+                if (now == Mode.DELAY) {
+                    Thread.sleep(delayMillis);
+                }
+                synchronized (out) {
                     out.write(buffer, 0, n);
                     out.flush();
                 }
-            } catch (IOException | InterruptedException e) {
-                // the other side went away, or the connection was reset
-            } finally {
-                abort(from);
-                abort(to);
-                open.remove(from);
-                open.remove(to);
             }
-        }, "fault-proxy-" + direction);
-        thread.setDaemon(true);
-        thread.start();
+        } catch (IOException | InterruptedException e) {
+            // the other side went away, or the connection was reset
+        } finally {
+            closeBoth(store, client);
+        }
+    }
+
+    /** The client's commands, a whole wire-protocol message at a time: each may be throttled, delayed or dropped. */
+    private void commands(Socket client, Socket store) {
+        try (DataInputStream in = new DataInputStream(client.getInputStream()); OutputStream out = store.getOutputStream()) {
+            while (true) {
+                byte[] message = new byte[Integer.reverseBytes(in.readInt())];
+                ByteBuffer.wrap(message).order(ByteOrder.LITTLE_ENDIAN).putInt(message.length);
+                in.readFully(message, 4, message.length - 4);
+                Mode now = mode;
+                if (now == Mode.BLACK_HOLE) {
+                    continue;
+                }
+                if (now == Mode.DELAY) {
+                    Thread.sleep(delayMillis);
+                }
+                if (ThreadLocalRandom.current().nextDouble() < throttled && WireMessages.isDataCommand(message)) {
+                    byte[] refusal = WireMessages.error(message, 16500, "TooManyRequests",
+                            IdLookupMemoryBackend.throttledMessage(100));
+                    OutputStream back = client.getOutputStream();
+                    synchronized (back) {
+                        back.write(refusal);
+                        back.flush();
+                    }
+                    throttledCount.incrementAndGet();
+                    continue;
+                }
+                out.write(message);
+                out.flush();
+            }
+        } catch (IOException | InterruptedException e) {
+            // the other side went away, or the connection was reset
+        } finally {
+            closeBoth(client, store);
+        }
+    }
+
+    private void closeBoth(Socket one, Socket other) {
+        abort(one);
+        abort(other);
+        open.remove(one);
+        open.remove(other);
     }
 
     /** Closes with a reset (RST), not an orderly close. */
