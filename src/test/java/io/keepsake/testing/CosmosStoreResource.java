@@ -22,7 +22,7 @@ public class CosmosStoreResource implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public Map<String, String> start() {
-        backend = new IdLookupMemoryBackend(true);
+        backend = new IdLookupMemoryBackend(true).cosmosRules();
         server = new MongoServer(backend);
         server.bind(new InetSocketAddress("127.0.0.1", 0), 1, THREADS);
         return Map.of("quarkus.mongodb.connection-string", "mongodb://127.0.0.1:" + server.getLocalAddress().getPort());

@@ -47,6 +47,7 @@ public class IdLookupMemoryBackend extends MemoryBackend {
     private static final Set<String> HANDSHAKE = Set.of("hello", "ismaster");
 
     private final boolean cosmosMessages;
+    private volatile boolean cosmosRules;
     private volatile long delayNanos;
     private volatile double throttled;
     private volatile long retryAfterMs;
@@ -60,6 +61,17 @@ public class IdLookupMemoryBackend extends MemoryBackend {
     /** With {@code cosmosMessages}, a duplicate key is worded as Cosmos DB words it. */
     public IdLookupMemoryBackend(boolean cosmosMessages) {
         this.cosmosMessages = cosmosMessages;
+    }
+
+    /**
+     * From now on also refuses what Cosmos DB for MongoDB refuses and MongoDB allows: a sort on
+     * fields that no index holds (error 2, BadValue; Cosmos DB indexes only {@code _id} unless told
+     * otherwise, and sorts only along an index: here, one that holds every sorted field), a change
+     * stream (it has none for this API's collections here), and a document over 2 MB (error 16).
+     */
+    public IdLookupMemoryBackend cosmosRules() {
+        this.cosmosRules = true;
+        return this;
     }
 
     /**
@@ -162,6 +174,9 @@ public class IdLookupMemoryBackend extends MemoryBackend {
                 Document refused = throttled(command, query);
                 if (refused != null) {
                     return refused;
+                }
+                if (cosmosRules) {
+                    CosmosRules.check(command, query, name -> resolveCollection(name, false));
                 }
                 return worded("update".equals(command)
                         ? OrderedUpdates.handle(query, one -> super.handleCommand(channel, command, one, resolver, oplog))

@@ -1,0 +1,11 @@
+package io.keepsake.webviz;
+
+import io.keepsake.testing.OnCosmosStore;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** {@link WorkbenchSessionContractTest} on a store that answers as Cosmos DB does. */
+@QuarkusTest
+@TestProfile(OnCosmosStore.class)
+class WorkbenchSessionContractOnCosmosTest extends WorkbenchSessionContractTest {
+}
