@@ -38,7 +38,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
-        // -Dbench.only=hash|notices|startup|durability|http runs one of them (default: all);
+        // -Dbench.only=hash|notices|startup|durability|search|http runs one of them (default: all);
         // -Dbench.store=embedded|separate|both: where the HTTP benchmark's service keeps its data
         String only = System.getProperty("bench.only", "all");
         StringBuilder report = new StringBuilder("# Keepsake benchmarks\n\n");
@@ -59,6 +59,10 @@ public final class BenchMain {
                     Integer.getInteger("bench.clients", 8), Integer.getInteger("bench.seconds", 10),
                     Integer.getInteger("bench.writes", 10_000)).run();
             report.append('\n').append(DurabilityBenchmark.report(durability));
+        }
+        if (only.equals("all") || only.equals("search")) {
+            report.append('\n').append(LongSearchBenchmark.run(Integer.getInteger("bench.sessions", 120),
+                    Integer.getInteger("bench.seconds", 10)));
         }
         if (only.equals("all") || only.equals("http")) {
             report.append('\n').append(new HttpBenchmark(2, Integer.getInteger("bench.connections", 16),
