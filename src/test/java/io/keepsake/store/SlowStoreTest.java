@@ -18,8 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.keepsake.testing.CosmosStoreResource;
+import io.keepsake.testing.OnCosmosStore;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -37,22 +37,12 @@ import io.restassured.response.ValidatableResponse;
 class SlowStoreTest {
 
     /** The application on a store that answers late when asked (and no other test's store), with a short deadline. */
-    public static class OnSlowStore implements QuarkusTestProfile {
+    public static class OnSlowStore extends OnCosmosStore {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("keepsake.store.request-deadline", DEADLINE.toSeconds() + "s",
                     // An attempt waits for the store at most its deadline: its key need not be held much longer.
                     "keepsake.idempotency.lock-timeout", "3s");
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(CosmosStoreResource.class));
-        }
-
-        @Override
-        public boolean disableGlobalTestResources() {
-            return true;
         }
     }
 

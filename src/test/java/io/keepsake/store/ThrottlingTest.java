@@ -26,8 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.keepsake.testing.CosmosStoreResource;
+import io.keepsake.testing.OnCosmosStore;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -39,21 +39,8 @@ import io.restassured.response.Response;
  * was acknowledged is stored.
  */
 @QuarkusTest
-@TestProfile(ThrottlingTest.OnCosmosStore.class)
+@TestProfile(OnCosmosStore.class)
 class ThrottlingTest {
-
-    /** The application on a store that throttles when asked (and no other test's store). */
-    public static class OnCosmosStore implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(CosmosStoreResource.class));
-        }
-
-        @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-    }
 
     private static final List<String> WRITERS = List.of("alice", "bob", "carol", "dave", "erin", "frank");
     private static final long RETRY_AFTER_MS = 100;
