@@ -77,7 +77,8 @@ public class AccessLogs {
                 l -> AccessLogFilter.sortValue(l, page.sortBy()), l -> l.id, view));
     }
 
-    Uni<Void> forget(String visitor, String snapshotId) {
+    /** Forgets the visitor's log of a snapshot; 404 if there is none. */
+    public Uni<Void> forget(String visitor, String snapshotId) {
         return forgetIfAny(visitor, snapshotId).map(deleted -> {
             if (!deleted) {
                 throw ApiProblem.notFound("Access log");

@@ -4,10 +4,10 @@ import java.time.Instant;
 import java.util.List;
 
 /** The filters of {@code GET /snapshots}; null means "not filtered". */
-record SnapshotFilter(String title, String description, Instant createdFrom, Instant createdTo) {
+public record SnapshotFilter(String title, String description, Instant createdFrom, Instant createdTo) {
 
-    static final List<String> SORTABLE = List.of("createdAt", "title");
-    static final String DEFAULT_SORT = "createdAt";
+    public static final List<String> SORTABLE = List.of("createdAt", "title");
+    public static final String DEFAULT_SORT = "createdAt";
 
     static String sortField(String sortBy) {
         return sortBy.equals("title") ? "titleKey" : sortBy;

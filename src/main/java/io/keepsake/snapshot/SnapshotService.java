@@ -1,5 +1,6 @@
 package io.keepsake.snapshot;
 
+import java.util.function.Function;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -152,8 +153,13 @@ public class SnapshotService {
     }
 
     Uni<Page<SnapshotViews.Metadata>> list(String owner, SnapshotFilter filter, PageRequest page) {
+        return list(owner, filter, page, s -> SnapshotViews.Metadata.of(s, shareUrl(s.id)));
+    }
+
+    /** A page of the owner's snapshots, each shown as {@code view} shows it. */
+    public <T> Uni<Page<T>> list(String owner, SnapshotFilter filter, PageRequest page, Function<Snapshot, T> view) {
         return snapshots.list(owner, filter, page).map(found -> Page.of(found, page,
-                s -> SnapshotFilter.sortValue(s, page.sortBy()), s -> s.id, s -> SnapshotViews.Metadata.of(s, shareUrl(s.id))));
+                s -> SnapshotFilter.sortValue(s, page.sortBy()), s -> s.id, view));
     }
 
     /** Reads a snapshot for any user and counts their visit, without waiting for the count. */

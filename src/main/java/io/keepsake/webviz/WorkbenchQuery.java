@@ -25,6 +25,13 @@ final class WorkbenchQuery {
             "metadata.title", "title",
             "metadata.title__lower", "title");
 
+    /** A snapshot never changes: updated_at is its creation. */
+    static final Map<String, String> SNAPSHOT_SORTS = Map.of(
+            "created_at", "createdAt",
+            "updated_at", "createdAt",
+            "title", "title",
+            "title_lower", "title");
+
     static final Map<String, String> VISIT_SORTS = Map.of(
             "last_visited_at", "lastVisitedAt",
             "visits", "visits",

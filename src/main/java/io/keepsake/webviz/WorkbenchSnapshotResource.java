@@ -17,10 +17,16 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
 
+import io.keepsake.KeepsakeConfig;
 import io.keepsake.security.Caller;
+import io.keepsake.snapshot.SnapshotFilter;
 import io.keepsake.web.Json;
 import io.keepsake.web.KeepsakeApi;
+import io.keepsake.web.Page;
+import io.keepsake.web.PageRequest;
+import io.keepsake.web.QueryParams;
 import io.keepsake.web.RateLimiter;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -36,8 +42,11 @@ public class WorkbenchSnapshotResource {
     private final RateLimiter rateLimiter;
     private final Caller caller;
     private final Json codec;
+    private final KeepsakeConfig config;
 
-    WorkbenchSnapshotResource(WorkbenchSnapshots snapshots, RateLimiter rateLimiter, Caller caller, Json codec) {
+    WorkbenchSnapshotResource(WorkbenchSnapshots snapshots, RateLimiter rateLimiter, Caller caller, Json codec,
+            KeepsakeConfig config) {
+        this.config = config;
         this.snapshots = snapshots;
         this.rateLimiter = rateLimiter;
         this.caller = caller;
@@ -57,6 +66,27 @@ public class WorkbenchSnapshotResource {
         String user = caller.id();
         rateLimiter.acquire(user, RateLimiter.Kind.SNAPSHOT_CREATE);
         return snapshots.create(user, body, clientId).map(codec::write);
+    }
+
+    @Operation(summary = "Your snapshots (original workbench)", description = "Metadata without content; sort_by "
+            + "created_at (default, newest first), updated_at (the same: snapshots never change), title or title_lower; "
+            + "filter_title (contains, any case), filter_created_from/to")
+    @APIResponse(responseCode = "200", description = "{items, pageToken}")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @GET
+    public Uni<Page<WorkbenchViews.SnapshotMetadata>> list(@RestQuery("page_size") String pageSize,
+            @RestQuery String cursor,
+            @RestQuery("sort_by") String sortBy,
+            @RestQuery("sort_direction") String sortDirection,
+            @RestQuery("filter_title") String filterTitle,
+            @RestQuery("filter_created_from") String createdFrom,
+            @RestQuery("filter_created_to") String createdTo) {
+        PageRequest page = PageRequest.of(pageSize, cursor, WorkbenchQuery.sort(sortBy, WorkbenchQuery.SNAPSHOT_SORTS),
+                sortDirection, SnapshotFilter.SORTABLE, SnapshotFilter.DEFAULT_SORT, config.paging());
+        SnapshotFilter filter = new SnapshotFilter(QueryParams.text("filter_title", filterTitle), null,
+                WorkbenchQuery.instant("filter_created_from", createdFrom),
+                WorkbenchQuery.instant("filter_created_to", createdTo));
+        return snapshots.list(caller.id(), filter, page);
     }
 
     @Operation(summary = "Open any snapshot (original workbench)", description = "{metadata, content}; counts a visit")

@@ -5,7 +5,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.keepsake.accesslog.AccessLogFilter;
 import io.keepsake.accesslog.AccessLogs;
 import io.keepsake.session.SessionService;
+import io.keepsake.snapshot.SnapshotFilter;
 import io.keepsake.snapshot.SnapshotService;
+import io.keepsake.store.Ids;
 import io.keepsake.web.BodyWork;
 import io.keepsake.web.Json;
 import io.keepsake.web.Page;
@@ -48,6 +50,14 @@ class WorkbenchSnapshots {
 
     Uni<Void> delete(String owner, String id, String origin) {
         return snapshots.delete(owner, id, origin).call(() -> logs.forgetIfAny(owner, id));
+    }
+
+    Uni<Page<WorkbenchViews.SnapshotMetadata>> list(String owner, SnapshotFilter filter, PageRequest page) {
+        return snapshots.list(owner, filter, page, WorkbenchViews.SnapshotMetadata::of);
+    }
+
+    Uni<Void> forgetVisits(String visitor, String snapshotId) {
+        return logs.forget(visitor, Ids.require(snapshotId));
     }
 
     Uni<Page<WorkbenchViews.VisitLog>> visits(String visitor, AccessLogFilter filter, PageRequest page) {

@@ -1,5 +1,6 @@
 package io.keepsake.webviz;
 
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -8,6 +9,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import io.keepsake.KeepsakeConfig;
@@ -63,5 +65,16 @@ public class WorkbenchVisitResource {
                 WorkbenchQuery.instant("filter_created_from", createdFrom),
                 WorkbenchQuery.instant("filter_created_to", createdTo));
         return snapshots.visits(caller.id(), filter, page);
+    }
+
+    @Operation(summary = "Remove a snapshot from your list (original workbench)", description = "Forgets your visit "
+            + "log of it; the snapshot and other users' logs stay")
+    @APIResponse(responseCode = "200", description = "Forgotten")
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @DELETE
+    @Path("/{snapshotId}")
+    public Uni<String> forget(@RestPath String snapshotId) {
+        return snapshots.forgetVisits(caller.id(), snapshotId).replaceWith(WorkbenchApi.NO_RESULT);
     }
 }

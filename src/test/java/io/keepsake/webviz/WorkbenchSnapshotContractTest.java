@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -154,5 +155,52 @@ class WorkbenchSnapshotContractTest {
                 .get("/snapshot_access_logs");
         assertEquals(List.of(tag + " a", tag + " b"), first.path("items.snapshotMetadata.title"));
         assertEquals(List.of(tag + " c"), second.path("items.snapshotMetadata.title"));
+    }
+
+    /** webviz main's list of your own snapshots: {items, pageToken}, its sort names, paging, a title filter. */
+    @Test
+    void yourSnapshotsAreListedAsWebvizMainListsThem() {
+        String tag = "Own " + UUID.randomUUID().toString().substring(0, 8);
+        create(owner, tag + " b", "{\"n\":1}");
+        create(owner, tag + " a", "{\"n\":2}");
+        create(owner, tag + " c", "{\"n\":3}");
+        create(visitor, tag + " v", "{\"n\":4}");
+
+        Response first = owner.get().queryParam("sort_by", "created_at").queryParam("sort_direction", "desc")
+                .queryParam("page_size", 2).queryParam("filter_title", tag.toLowerCase()).get("/snapshots");
+        first.then().statusCode(200);
+        assertEquals(List.of(tag + " c", tag + " a"), first.path("items.title"));
+        assertEquals(METADATA, ((Map<?, ?>) first.path("items[0]")).keySet());
+        String token = first.path("pageToken");
+        assertNotNull(token, "a next page");
+        Response second = owner.get().queryParam("sort_by", "created_at").queryParam("sort_direction", "desc")
+                .queryParam("page_size", 2).queryParam("filter_title", tag).queryParam("cursor", token).get("/snapshots");
+        assertEquals(List.of(tag + " b"), second.path("items.title"));
+        assertNull(second.<String>path("pageToken"));
+
+        owner.get().queryParam("sort_by", "title_lower").queryParam("sort_direction", "asc").queryParam("filter_title", tag)
+                .get("/snapshots").then().statusCode(200).body("items.title", equalTo(List.of(tag + " a", tag + " b", tag + " c")));
+        visitor.get().queryParam("filter_title", tag).get("/snapshots").then().statusCode(200)
+                .body("items.title", equalTo(List.of(tag + " v")));
+        owner.get().queryParam("sort_by", "metadata.title").get("/snapshots").then().statusCode(400);
+    }
+
+    /** webviz main's "Remove from list": the caller's own log of a snapshot goes; the snapshot and others' logs stay. */
+    @Test
+    void removingASnapshotFromYourListForgetsOnlyYourVisits() {
+        String title = "Removed " + UUID.randomUUID().toString().substring(0, 8);
+        String id = create(owner, title, "{\"kept\":true}");
+        visitor.get().get("/snapshots/" + id).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> visitor.get().queryParam("filter_title", title)
+                .get("/snapshot_access_logs").path("items.size()").equals(1));
+
+        Response removed = visitor.write().delete("/snapshot_access_logs/" + id);
+        removed.then().statusCode(200);
+        assertEquals("null", removed.asString());
+        visitor.get().queryParam("filter_title", title).get("/snapshot_access_logs").then().body("items.size()", equalTo(0));
+        owner.get().queryParam("filter_title", title).get("/snapshot_access_logs").then()
+                .body("items.snapshotId", equalTo(List.of(id)));
+        visitor.get().get("/snapshots/" + id).then().statusCode(200);
+        owner.write().delete("/snapshot_access_logs/" + "NoSuchSnapsh").then().statusCode(404);
     }
 }
