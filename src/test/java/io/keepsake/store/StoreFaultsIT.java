@@ -62,7 +62,11 @@ class StoreFaultsIT {
         try (FaultProxy proxy = FaultProxy.to("127.0.0.1", store.port());
                 ServiceProcess service = ServiceProcess.start(data.resolve("service"), Path.of("target", "store-faults-it.log"),
                         List.of("-Xmx256m"), "KEEPSAKE_MONGODB_URI", "mongodb://127.0.0.1:" + proxy.port(),
-                        "QUARKUS_CONFIG_PROFILE_PARENT", "embedded")) {
+                        "QUARKUS_CONFIG_PROFILE_PARENT", "embedded",
+                        // A write answered 503 that the store applied anyway left its notice in its outbox: recovery
+                        // publishes it (by default up to recover-every, 5 min, plus recover-after, 1 min, later).
+                        "KEEPSAKE_NOTICES_CLEAR_AFTER", "2s", "KEEPSAKE_NOTICES_RECOVER_AFTER", "5s",
+                        "KEEPSAKE_NOTICES_RECOVER_EVERY", "5s")) {
             // Away at start: the service starts, is not ready, and answers 503.
             proxy.reset();
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
