@@ -11,15 +11,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.bson.BsonDocument;
-import org.bson.BsonInt32;
-import org.bson.BsonString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.mongodb.MongoCommandException;
-import com.mongodb.ServerAddress;
 
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
@@ -73,9 +69,7 @@ class StoreDeadlineTest {
     @Test
     void throttlingRetriesStopAtTheDeadline() {
         Throttled.within(Duration.ofSeconds(10));
-        MongoCommandException throttled = new MongoCommandException(new BsonDocument("ok", new BsonInt32(0))
-                .append("code", new BsonInt32(16500)).append("errmsg", new BsonString("Error=16500, RetryAfterMs=100")),
-                new ServerAddress());
+        MongoCommandException throttled = ThrottledTest.failed(16500, "Error=16500, RetryAfterMs=100");
         AtomicInteger sent = new AtomicInteger();
         long started = System.nanoTime();
         RuntimeException error = assertThrows(RuntimeException.class, () -> Uni.createFrom().<String>deferred(() -> {

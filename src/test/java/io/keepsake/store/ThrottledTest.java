@@ -48,7 +48,8 @@ class ThrottledTest {
         Throttled.within(Duration.ZERO);
     }
 
-    private static MongoCommandException failed(int code, String message) {
+    /** A command error as the driver reports it. */
+    static MongoCommandException failed(int code, String message) {
         return new MongoCommandException(new BsonDocument("ok", new BsonInt32(0)).append("code", new BsonInt32(code))
                 .append("errmsg", new BsonString(message)), new ServerAddress());
     }

@@ -71,7 +71,7 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
-     * Answers this fraction of the data commands (not the handshake and monitoring ones) as Cosmos
+     * Answers this fraction of the commands Cosmos DB bills (reads and writes of data) as Cosmos
      * DB does when the request rate is too large (error 16500, RetryAfterMs=100), without passing
      * them on; 0 to stop. Independent of the other faults.
      */
@@ -155,7 +155,7 @@ public final class FaultProxy implements AutoCloseable {
                 if (now == Mode.DELAY) {
                     Thread.sleep(delayMillis);
                 }
-                if (ThreadLocalRandom.current().nextDouble() < throttled && WireMessages.isDataCommand(message)) {
+                if (ThreadLocalRandom.current().nextDouble() < throttled && WireMessages.isBilled(message)) {
                     byte[] refusal = WireMessages.error(message, 16500, "TooManyRequests",
                             IdLookupMemoryBackend.throttledMessage(100));
                     OutputStream back = client.getOutputStream();

@@ -39,8 +39,8 @@ public class IdLookupMemoryBackend extends MemoryBackend {
     /** Cosmos DB's words for a duplicate key, which name no index. */
     public static final String COSMOS_DUPLICATE = "Failed _id or unique index constraint";
 
-    /** The commands Cosmos DB bills in request units, and so may throttle. */
-    private static final Set<String> BILLED = Set.of("find", "insert", "update", "delete", "findAndModify", "aggregate",
+    /** The commands Cosmos DB bills in request units, and so may throttle (here and in {@link FaultProxy}). */
+    static final Set<String> BILLED = Set.of("find", "insert", "update", "delete", "findAndModify", "aggregate",
             "count", "distinct");
 
     /** What the driver sends to learn that the store is there (handshake, heartbeats): answered at once. */

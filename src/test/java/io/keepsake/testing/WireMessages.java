@@ -3,7 +3,6 @@ package io.keepsake.testing;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Set;
 
 import org.bson.BsonDocument;
 import org.bson.BsonDouble;
@@ -17,22 +16,19 @@ final class WireMessages {
 
     private static final int OP_MSG = 2013;
     private static final int HEADER = 16;
-    /** Commands of the connection itself, which a throttling store still answers. */
-    private static final Set<String> HANDSHAKE = Set.of("hello", "ismaster", "isMaster", "ping", "buildinfo", "buildInfo",
-            "saslStart", "saslContinue", "endSessions", "killCursors");
 
     private WireMessages() {
     }
 
-    /** Whether the message is an OP_MSG whose command reads or writes data. */
-    static boolean isDataCommand(byte[] message) {
+    /** Whether the message is an OP_MSG whose command Cosmos DB bills, and so may throttle ({@link IdLookupMemoryBackend#BILLED}). */
+    static boolean isBilled(byte[] message) {
         ByteBuffer buffer = ByteBuffer.wrap(message).order(ByteOrder.LITTLE_ENDIAN);
         if (buffer.getInt(12) != OP_MSG || message[HEADER + 4] != 0) {
             return false;
         }
         int length = buffer.getInt(HEADER + 5);
         String command = new RawBsonDocument(message, HEADER + 5, length).getFirstKey();
-        return !HANDSHAKE.contains(command);
+        return IdLookupMemoryBackend.BILLED.contains(command);
     }
 
     /** An OP_MSG answering {@code request} with a command error. */
