@@ -66,7 +66,10 @@ class StoreFaultsIT {
                         // A write answered 503 that the store applied anyway left its notice in its outbox: recovery
                         // publishes it (by default up to recover-every, 5 min, plus recover-after, 1 min, later).
                         "KEEPSAKE_NOTICES_CLEAR_AFTER", "2s", "KEEPSAKE_NOTICES_RECOVER_AFTER", "5s",
-                        "KEEPSAKE_NOTICES_RECOVER_EVERY", "5s")) {
+                        "KEEPSAKE_NOTICES_RECOVER_EVERY", "5s",
+                        // The writers write as fast as the service answers: neither the rate limit nor the quota is tested here.
+                        "KEEPSAKE_RATE_LIMITS_SESSION_WRITES_PER_SECOND", "100000",
+                        "KEEPSAKE_QUOTAS_MAX_SESSIONS_PER_USER", "1000000")) {
             // Away at start: the service starts, is not ready, and answers 503.
             proxy.reset();
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
