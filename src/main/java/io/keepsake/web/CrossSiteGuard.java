@@ -12,6 +12,8 @@ import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.keepsake.KeepsakeConfig;
+import io.keepsake.security.OriginalSignIn;
 import io.keepsake.security.SignInResource;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -22,12 +24,16 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Cross-site request forgery protection for browsers signed in with a cookie: a POST, PUT, PATCH
- * or DELETE that carries a sign-in cookie and no Authorization header is refused (403) unless the
- * browser says it comes from this very origin ({@code Sec-Fetch-Site: same-origin}) or its
- * {@code Origin} (else its {@code Referer}) is this service's origin or one of the CORS origins.
- * A page's own {@code fetch} calls pass without any extra header; requests with an Authorization
- * header are not affected (a browser never adds one to a forged request). It runs before CORS,
- * which would refuse a foreign origin too, but without saying why.
+ * or DELETE that carries a sign-in cookie (Keepsake's, OIDC's, or the original workbench's) and no
+ * Authorization header is refused (403) unless the browser says it comes from this very origin
+ * ({@code Sec-Fetch-Site: same-origin}) or its {@code Origin} (else its {@code Referer}) is this
+ * service's origin or one of the CORS origins. A page's own {@code fetch} calls pass without any
+ * extra header. Basic credentials are guarded too, since a browser that has cached them adds them
+ * to a forged request: refused when the browser says the request comes from elsewhere; a script
+ * (no {@code Origin}, {@code Referer} or {@code Sec-Fetch-Site}) is not affected, nor is a bearer
+ * token, which no browser adds by itself. The login form's post is guarded as well (with no
+ * cookie yet), so that another site cannot sign a browser in as someone else. It runs before
+ * CORS, which would refuse a foreign origin too, but without saying why.
  */
 class CrossSiteGuard {
 
@@ -36,15 +42,18 @@ class CrossSiteGuard {
     static final String REFUSED = "Cross-site request refused: a change made with a sign-in cookie must come from this "
             + "site or an allowed origin";
 
-    void install(@Observes Router router, Meters meters, Json json, Instance<ErrorBodies> surfaces,
+    void install(@Observes Router router, Meters meters, Json json, Instance<ErrorBodies> surfaces, KeepsakeConfig config,
             @ConfigProperty(name = "quarkus.http.auth.form.cookie-name", defaultValue = "quarkus-credential") String formCookie,
+            @ConfigProperty(name = "quarkus.http.auth.form.post-location", defaultValue = "/j_security_check") String loginPost,
             @ConfigProperty(name = "quarkus.http.cors.origins") Optional<List<String>> corsOrigins) {
         // Regular-expression origins (/.../) are not used here: only exact origins are trusted.
         Set<String> allowed = corsOrigins.orElse(List.of()).stream().filter(o -> !o.startsWith("/"))
                 .map(CrossSiteGuard::normalize).filter(o -> o != null).collect(Collectors.toUnmodifiableSet());
         List<ErrorBodies> shapes = surfaces.stream().toList();
+        String originalCookie = OriginalSignIn.cookieName(config.signIn());
+        Set<String> cookies = originalCookie == null ? Set.of(formCookie) : Set.of(formCookie, originalCookie);
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
-            if (!refused(ctx.request(), formCookie, allowed)) {
+            if (!refused(ctx.request(), cookies, allowed, loginPost)) {
                 ctx.next();
                 return;
             }
@@ -60,25 +69,43 @@ class CrossSiteGuard {
         });
     }
 
-    static boolean refused(HttpServerRequest request, String formCookie, Set<String> allowed) {
-        if (!WRITES.contains(request.method()) || request.getHeader(HttpHeaders.AUTHORIZATION) != null
-                || !signedInByCookie(request, formCookie)) {
+    static boolean refused(HttpServerRequest request, Set<String> cookies, Set<String> allowed, String loginPost) {
+        if (!WRITES.contains(request.method())) {
             return false;
         }
-        if ("same-origin".equalsIgnoreCase(request.getHeader("Sec-Fetch-Site"))) {
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        // A browser adds a cookie, and Basic credentials it has cached, to a forged request; never a bearer token.
+        boolean basic = authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
+        if (authorization != null && !basic) {
+            return false;
+        }
+        boolean cookie = authorization == null && signedInByCookie(request, cookies);
+        boolean login = request.method() == HttpMethod.POST && request.path().equals(loginPost);
+        // Only a cookie is refused when nothing says where the request comes from: a script sends
+        // credentials, or posts the login form, without Origin, Referer or Sec-Fetch-Site.
+        return (cookie || basic || login) && fromElsewhere(request, allowed, cookie);
+    }
+
+    private static boolean fromElsewhere(HttpServerRequest request, Set<String> allowed, boolean unknownIsElsewhere) {
+        String site = request.getHeader("Sec-Fetch-Site");
+        if ("same-origin".equalsIgnoreCase(site)) {
             return false;
         }
         String origin = request.getHeader(HttpHeaders.ORIGIN);
         if (origin == null || origin.isBlank() || origin.equals("null")) {
             origin = request.getHeader(HttpHeaders.REFERER);
         }
+        if (origin == null && site == null) {
+            return unknownIsElsewhere;
+        }
         String from = origin == null ? null : normalize(origin);
         return from == null || !(from.equals(normalize(request.absoluteURI())) || allowed.contains(from));
     }
 
-    private static boolean signedInByCookie(HttpServerRequest request, String formCookie) {
+    /** Whether the request carries a cookie that signs it in: the login form's, the original workbench's, or OIDC's. */
+    private static boolean signedInByCookie(HttpServerRequest request, Set<String> cookies) {
         for (String name : request.cookieMap().keySet()) {
-            if (name.equals(formCookie) || name.startsWith(SignInResource.OIDC_SESSION_COOKIE)) {
+            if (cookies.contains(name) || name.startsWith(SignInResource.OIDC_SESSION_COOKIE)) {
                 return true;
             }
         }

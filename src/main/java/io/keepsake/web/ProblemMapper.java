@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.mongodb.MongoException;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.security.OriginalSessions;
 import io.keepsake.security.SignInMethods;
 import io.keepsake.content.InvalidDraft;
 import io.keepsake.store.InvalidIdException;
@@ -99,6 +100,14 @@ public class ProblemMapper {
                         ? "The store is unavailable; retry later. The write may or may not have been applied: "
                                 + "repeat it with the same Idempotency-Key to apply it exactly once"
                         : "The store is unavailable; retry later", retryAfter));
+    }
+
+    /** Whether the caller is signed in could not be told (the original workbench's sign-in did not answer): 503. */
+    @ServerExceptionMapper
+    public RestResponse<Problem> signInUnavailable(OriginalSessions.Unavailable error, UriInfo uri) {
+        Log.warnf("Sign-in unavailable: %s", error.getMessage());
+        return respond(ApiProblem.unavailable("Who is signed in could not be told: the workbench's sign-in did not answer; "
+                + "retry later", retryAfter), uri);
     }
 
     /**

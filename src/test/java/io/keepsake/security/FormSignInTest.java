@@ -89,6 +89,39 @@ class FormSignInTest {
     }
 
     @Test
+    void aWriteWithCachedBasicCredentialsFromAnotherSiteIsRefused() {
+        SignedInBrowser browser = SignedInBrowser.signIn("carol", SITE);
+        Map<String, Object> body = Map.of("title", "forged", "content", 1);
+        // A browser that has cached carol's Basic credentials sends them, and her cookie, to a forged request.
+        given().auth().preemptive().basic("carol", "carol-secret").cookie("quarkus-credential", browser.cookie())
+                .header("Origin", "https://evil.example").header("Sec-Fetch-Site", "cross-site")
+                .contentType(ContentType.JSON).body(body).post("/persistence/sessions").then().statusCode(403)
+                .body("detail", containsString("Cross-site request refused"));
+        given().auth().preemptive().basic("carol", "carol-secret").header("Sec-Fetch-Site", "cross-site")
+                .contentType(ContentType.JSON).body(body).post("/persistence/sessions").then().statusCode(403);
+        // The same credentials from a script (no Origin, Referer or Sec-Fetch-Site), or from the allowed site: written.
+        given().auth().preemptive().basic("carol", "carol-secret").contentType(ContentType.JSON)
+                .body(Map.of("title", "from a script", "content", 1)).post("/persistence/sessions").then().statusCode(201);
+        given().auth().preemptive().basic("carol", "carol-secret").header("Origin", SITE).contentType(ContentType.JSON)
+                .body(Map.of("title", "from the workbench", "content", 1)).post("/persistence/sessions").then().statusCode(201);
+    }
+
+    @Test
+    void aSignInPostedFromAnotherSiteSignsNobodyIn() {
+        for (Map<String, String> from : java.util.List.of(Map.of("Origin", "https://evil.example"),
+                Map.of("Sec-Fetch-Site", "cross-site"), Map.of("Referer", "https://evil.example/page"))) {
+            Response posted = given().redirects().follow(false).headers(from).formParam("j_username", "carol")
+                    .formParam("j_password", "carol-secret").post("/j_security_check");
+            posted.then().statusCode(403);
+            assertEquals(null, posted.getCookie("quarkus-credential"), "no sign-in cookie for a post from " + from);
+        }
+        // The login page's own post signs in.
+        given().redirects().follow(false).header("Origin", "http://localhost:" + port()).formParam("j_username", "carol")
+                .formParam("j_password", "carol-secret").post("/j_security_check").then().statusCode(302)
+                .cookie("quarkus-credential");
+    }
+
+    @Test
     void signingOutEndsTheCookie() {
         SignedInBrowser browser = SignedInBrowser.signIn("carol", SITE);
         Response out = given().cookie("quarkus-credential", browser.cookie()).header("Sec-Fetch-Site", "same-origin")
