@@ -94,7 +94,9 @@ async function account(): Promise<boolean> {
 }
 
 function showUser(user: string): void {
-  $('account').replaceChildren(h('span', { id: 'user' }, user), ' ', h('a', { id: 'sign-out', href: '/logout' }, 'Sign out'));
+  // Signing out is a POST (a link could be followed by anyone's page): it ends this user's cookies everywhere.
+  $('account').replaceChildren(h('span', { id: 'user' }, user), ' ',
+    h('form', { id: 'sign-out', method: 'post', action: '/logout' }, h('button', { type: 'submit' }, 'Sign out')));
 }
 
 // ---------------------------------------------------------------- sessions list

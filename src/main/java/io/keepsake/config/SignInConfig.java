@@ -12,6 +12,13 @@ public interface SignInConfig {
     @WithDefault("/")
     String landingPage();
 
+    /**
+     * How soon every replica refuses the sign-in cookies a user held when they signed out: each
+     * replica reads a user's last sign-out at most this often (no store read per request).
+     */
+    @WithDefault("5s")
+    Duration signOutSeenWithin();
+
     /** Sign-in by the original workbench's own back end ({@code keepsake.sign-in.original.}). */
     Original original();
 

@@ -24,13 +24,16 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.store.Time;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.smallrye.mutiny.Uni;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.Authenticated;
 
 /**
  * Browser sign-in with a session cookie: {@code GET /login} (the built-in users' login form,
  * posting to Quarkus' {@code /j_security_check}; or, with OIDC browser sign-in on, the
- * authorization-code flow), {@code /logout}, and {@code GET /persistence/me}, which tells a page
+ * authorization-code flow), {@code POST /logout}, and {@code GET /persistence/me}, which tells a page
  * who is signed in.
  */
 @Path("")
@@ -42,6 +45,8 @@ public class SignInResource {
     public static final String OIDC_SESSION_COOKIE = "q_session";
 
     private final Caller caller;
+    private final CurrentIdentityAssociation identities;
+    private final SignOuts signOuts;
     private final boolean oidc;
     private final URI landingPage;
     private final String formCookie;
@@ -49,7 +54,7 @@ public class SignInResource {
     private final String loginForm;
     private final String loginFormWithError;
 
-    SignInResource(Caller caller, KeepsakeConfig config,
+    SignInResource(Caller caller, CurrentIdentityAssociation identities, SignOuts signOuts, KeepsakeConfig config,
             @ConfigProperty(name = BrowserSignIn.ENABLED, defaultValue = "false") boolean oidc,
             @ConfigProperty(name = "quarkus.http.auth.form.cookie-name", defaultValue = "quarkus-credential") String formCookie,
             @ConfigProperty(name = "quarkus.http.auth.form.cookie-path", defaultValue = "/") String formCookiePath,
@@ -57,6 +62,8 @@ public class SignInResource {
             @ConfigProperty(name = "quarkus.http.auth.form.username-parameter", defaultValue = "j_username") String user,
             @ConfigProperty(name = "quarkus.http.auth.form.password-parameter", defaultValue = "j_password") String password) {
         this.caller = caller;
+        this.identities = identities;
+        this.signOuts = signOuts;
         this.oidc = oidc;
         this.landingPage = URI.create(config.signIn().landingPage());
         this.formCookie = formCookie;
@@ -88,22 +95,22 @@ public class SignInResource {
                 .header(HttpHeaders.CACHE_CONTROL, "no-store").build();
     }
 
-    @Operation(summary = "Sign out, then go to the landing page")
-    @APIResponse(responseCode = "303", description = "Signed out")
-    @GET
-    @Path("/logout")
-    @PermitAll
-    public Response logoutAndLeave(HttpHeaders headers) {
-        return signedOut(Response.seeOther(landingPage), headers);
-    }
-
-    @Operation(summary = "Sign out (for scripts)")
+    @Operation(summary = "Sign out", description = "Ends the caller's sign-in on every replica: cookies issued before "
+            + "now stop working everywhere within keepsake.sign-in.sign-out-seen-within, copies included, and this "
+            + "browser's are expired. A browser's form post is sent on to the landing page.")
     @APIResponse(responseCode = "204", description = "Signed out")
+    @APIResponse(responseCode = "303", description = "Signed out (a browser's navigation): to the landing page")
     @POST
     @Path("/logout")
     @PermitAll
-    public Response logout(HttpHeaders headers) {
-        return signedOut(Response.noContent(), headers);
+    public Uni<Response> logout(HttpHeaders headers) {
+        String mode = headers.getHeaderString("Sec-Fetch-Mode");
+        String accept = headers.getHeaderString(HttpHeaders.ACCEPT);
+        boolean navigation = "navigate".equalsIgnoreCase(mode) || (mode == null && accept != null && accept.contains("text/html"));
+        return identities.getDeferredIdentity().onFailure().recoverWithNull()
+                .onItem().transformToUni(identity -> identity == null || identity.isAnonymous() ? Uni.createFrom().voidItem()
+                        : signOuts.signOut(identity.getPrincipal().getName(), Time.now()))
+                .map(ignored -> signedOut(navigation ? Response.seeOther(landingPage) : Response.noContent(), headers));
     }
 
     @Operation(summary = "Who is signed in")

@@ -122,16 +122,35 @@ class FormSignInTest {
     }
 
     @Test
-    void signingOutEndsTheCookie() {
-        SignedInBrowser browser = SignedInBrowser.signIn("carol", SITE);
+    void signingOutEndsTheCookieEverywhereCopiesIncluded() {
+        SignedInBrowser browser = SignedInBrowser.signIn("leaver", SITE);
+        String copy = browser.cookie(); // taken by someone else before the sign-out
+        given().cookie("quarkus-credential", copy).get("/persistence/me").then().statusCode(200);
+        // Signing out is a POST from this site: another site's, or a GET (which any page can cause), signs nobody out.
+        given().cookie("quarkus-credential", browser.cookie()).post("/logout").then().statusCode(403);
+        given().cookie("quarkus-credential", browser.cookie()).get("/logout").then().statusCode(405);
+        given().cookie("quarkus-credential", copy).get("/persistence/me").then().statusCode(200);
+
         Response out = given().cookie("quarkus-credential", browser.cookie()).header("Sec-Fetch-Site", "same-origin")
                 .post("/logout");
         out.then().statusCode(204);
         assertEquals("", out.getCookie("quarkus-credential"));
         assertEquals(0, out.getDetailedCookie("quarkus-credential").getMaxAge());
-        given().cookie("quarkus-credential", browser.cookie()).post("/logout").then().statusCode(403);
-        given().redirects().follow(false).get("/logout").then().statusCode(303).header("Location", startsWith("http"))
+        // The copy is refused by the service itself, not just forgotten by this browser.
+        given().cookie("quarkus-credential", copy).get("/persistence/me").then().statusCode(401);
+        given().cookie("quarkus-credential", copy).get("/webviz/persistence/sessions").then().statusCode(401);
+        // The user's password still works, and a new sign-in gives a cookie that works.
+        given().auth().preemptive().basic("leaver", "leaver-secret").get("/persistence/me").then().statusCode(200);
+        SignedInBrowser again = SignedInBrowser.signIn("leaver", SITE);
+        given().cookie("quarkus-credential", again.cookie()).get("/persistence/me").then().statusCode(200)
+                .body(equalTo("{\"user\":\"leaver\"}"));
+        given().cookie("quarkus-credential", copy).get("/persistence/me").then().statusCode(401);
+
+        // The page's sign-out form is a navigation: on to the landing page.
+        given().redirects().follow(false).cookie("quarkus-credential", again.cookie()).header("Sec-Fetch-Site", "same-origin")
+                .header("Sec-Fetch-Mode", "navigate").post("/logout").then().statusCode(303)
                 .header("Location", org.hamcrest.Matchers.endsWith("/"));
+        given().cookie("quarkus-credential", again.cookie()).get("/persistence/me").then().statusCode(401);
     }
 
     private static int port() {

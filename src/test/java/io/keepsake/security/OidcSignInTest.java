@@ -64,7 +64,8 @@ class OidcSignInTest {
     URI app;
 
     /** A browser: keeps cookies, follows no redirect by itself (each hop is checked). */
-    private final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
+    private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+    private final HttpClient browser = HttpClient.newBuilder().cookieHandler(cookies)
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
@@ -123,11 +124,18 @@ class OidcSignInTest {
         assertEquals(403, forged.statusCode());
         assertEquals("AuthorizationError", JsonPath.from(forged.body()).getString("error.type"));
 
+        String copy = cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().startsWith("q_session"))
+                .map(c -> c.getName() + "=" + c.getValue()).collect(java.util.stream.Collectors.joining("; "));
+        assertTrue(!copy.isEmpty(), "signed in with a session cookie");
         HttpResponse<String> out = send(HttpRequest.newBuilder(app.resolve("logout")).header("Origin", origin)
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertEquals(204, out.statusCode());
         assertEquals(401, get("persistence/me").statusCode());
         assertEquals(401, get("wb/persistence/sessions").statusCode());
+        // A copy of the session cookie taken before the sign-out is refused by the service itself.
+        HttpResponse<String> withCopy = HttpClient.newHttpClient().send(HttpRequest.newBuilder(app.resolve("persistence/me"))
+                .header("Cookie", copy).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, withCopy.statusCode(), withCopy.body());
     }
 
     @Test

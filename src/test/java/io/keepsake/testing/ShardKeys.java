@@ -24,7 +24,8 @@ public final class ShardKeys {
             "tasks", "_id",
             "idempotency_records", "_id",
             "ws_tickets", "_id",
-            "usage", "_id");
+            "usage", "_id",
+            "sign_outs", "_id");
 
     private ShardKeys() {
     }
