@@ -17,6 +17,7 @@ import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Uni;
@@ -44,7 +45,7 @@ public class SignOuts {
         Duration seenWithin = config.signIn().signOutSeenWithin();
         this.last = Caffeine.newBuilder().maximumSize(100_000)
                 .expireAfterWrite(seenWithin.isZero() || seenWithin.isNegative() ? Duration.ofNanos(1) : seenWithin)
-                .buildAsync((user, executor) -> signOuts.find(Filters.eq("_id", user)).collect().first()
+                .buildAsync((user, executor) -> signOuts.find(Filters.eq("_id", user)).collect().first().plug(Throttled::retry)
                         .map(found -> found == null || found.getDate(AT) == null ? 0L : found.getDate(AT).getTime())
                         .subscribeAsCompletionStage());
     }
@@ -58,6 +59,7 @@ public class SignOuts {
     public Uni<Void> signOut(String user, Instant at) {
         long millis = at.toEpochMilli();
         return signOuts.updateOne(Filters.eq("_id", user), Updates.max(AT, Date.from(at)), new UpdateOptions().upsert(true))
+                .plug(Throttled::retry) // $max: applying it twice is applying it once
                 .invoke(() -> last.put(user, CompletableFuture.completedFuture(millis)))
                 .replaceWithVoid();
     }
