@@ -20,6 +20,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.store.StoreErrors;
 import io.keepsake.store.Time;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
@@ -41,6 +42,8 @@ import io.smallrye.mutiny.Uni;
 public class NoticePublisher {
 
     private static final CompletableFuture<Void> IDLE = CompletableFuture.completedFuture(null);
+    /** How long after a write of unknown outcome its document's outbox is read again. */
+    static final int LOOK_AGAIN_AFTER_SECONDS = 2;
     /** Left-behind outboxes read at once by recovery. */
     private static final int RECOVERY_PAGE = 500;
 
@@ -48,6 +51,8 @@ public class NoticePublisher {
     private final NoticeFanout fanout;
     private final OutboxClearer clearer;
     private final List<Outbox.Holder> holders;
+    /** Documents (holder:id) whose outbox is to be read again after a write of unknown outcome. */
+    private final Set<String> lookingAgain = ConcurrentHashMap.newKeySet();
     /** Each user's queue, while it has work. */
     private final Map<String, UserQueue> queues = new ConcurrentHashMap<>();
     /** Keys this instance published lately: an outbox read back with them need not try them again. */
@@ -105,6 +110,33 @@ public class NoticePublisher {
     /** Publishes a notice that has no change behind it (a write refused as stale). */
     public void publish(String userId, OutboxEntry entry) {
         enqueue(userId, new Item(null, entry));
+    }
+
+    /**
+     * The write, watched: when it fails in a way that leaves its outcome unknown (the store may have
+     * applied it, and so holds its notice in the document's outbox), that outbox is read again
+     * {@value #LOOK_AGAIN_AFTER_SECONDS} s later, and again with backoff while the store stays away,
+     * for up to {@code recover-after}; whatever it holds is published. Without this, such a notice
+     * would wait for recovery (recover-every plus recover-after: minutes).
+     */
+    public <T> Uni<T> watched(Outbox.Holder holder, String documentId, String userId, Uni<T> write) {
+        return write.onFailure(StoreErrors::mayHaveApplied).invoke(() -> lookAgain(holder, documentId, userId));
+    }
+
+    private void lookAgain(Outbox.Holder holder, String documentId, String userId) {
+        String document = holder.name() + ':' + documentId;
+        if (!lookingAgain.add(document)) {
+            return; // already to be looked at
+        }
+        Duration first = Duration.ofSeconds(LOOK_AGAIN_AFTER_SECONDS);
+        Uni.createFrom().voidItem().onItem().delayIt().by(first)
+                .onItem().transformToUni(ignored -> holder.outboxOf(documentId, userId))
+                .onFailure().retry().withBackOff(first, recoverAfter.compareTo(first) > 0 ? recoverAfter : first)
+                .expireIn(Math.max(first.toMillis(), recoverAfter.toMillis()))
+                .onTermination().invoke(() -> lookingAgain.remove(document))
+                .subscribe().with(outbox -> publish(outbox),
+                        error -> Log.warnf("Outbox of %s %s not read again (%s); recovery will publish it",
+                                holder.name(), documentId, error.getMessage()));
     }
 
     /** Completes when the user has nothing queued or on its way any more (for tests and shutdown). */

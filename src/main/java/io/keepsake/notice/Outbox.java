@@ -115,23 +115,37 @@ public record Outbox(Holder holder, String documentId, String userId, List<Outbo
         String name();
 
         /**
+         * The outboxes of the documents {@code options} find (its filter, order and limit; the
+         * holder adds the projection).
+         */
+        Uni<List<Outbox>> read(FindOptions options);
+
+        /**
          * Documents whose outbox holds an entry written before {@code cutoff}, in the order of their
          * ids, after {@code afterId} (null: from the first): recovery pages through all of them, so
          * that outboxes that fail to publish never keep the others waiting.
          */
-        Uni<List<Outbox>> leftBehind(Instant cutoff, String afterId, int limit);
-
-        /** The filter and order of {@link #leftBehind}: a page of the documents with old outbox entries. */
-        static FindOptions leftBehindPage(Instant cutoff, String afterId, int limit, Bson projection) {
+        default Uni<List<Outbox>> leftBehind(Instant cutoff, String afterId, int limit) {
             Bson filter = afterId == null ? writtenBefore(cutoff) : Filters.and(writtenBefore(cutoff), Filters.gt("_id", afterId));
-            return new FindOptions().filter(filter).projection(projection).sort(Sorts.ascending("_id")).limit(limit);
+            return read(new FindOptions().filter(filter).sort(Sorts.ascending("_id")).limit(limit));
+        }
+
+        /** The outbox of one document (null if it is gone). */
+        default Uni<Outbox> outboxOf(String documentId, String userId) {
+            return read(new FindOptions().filter(document(documentId, userId)).limit(1))
+                    .map(found -> found.isEmpty() ? null : found.get(0));
         }
 
         /** The collection the outboxes live in. */
         ReactiveMongoCollection<Document> outboxes();
 
-        /** The filter that finds an outbox's document (with its shard key). */
-        Bson document(Outbox outbox);
+        /** The filter that finds a document of the user's (with its shard key). */
+        Bson document(String documentId, String userId);
+
+        /** The filter that finds an outbox's document. */
+        default Bson document(Outbox outbox) {
+            return document(outbox.documentId(), outbox.userId());
+        }
 
         /**
          * Clears the given outboxes' (published) entries: one store command removes them from their

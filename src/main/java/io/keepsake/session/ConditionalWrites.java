@@ -137,8 +137,9 @@ class ConditionalWrites {
                 origin, now));
         int size = draft.content().length();
         KeyedAnswer answer = key == null ? null : KeyedAnswer.of(key, version + 1, newTag, draft, now);
-        return quotas.headroom(owner, size).onItem().transformToUni(headroom -> sessions.replaceIfTagged(id, owner,
-                        expectedTag, version + 1, draft, newTag, now, answer, notice, minStoredSize(size, headroom))
+        return quotas.headroom(owner, size).onItem().transformToUni(headroom -> notices.watched(sessions, id, owner,
+                        sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, newTag, now, answer, notice,
+                                minStoredSize(size, headroom)))
                 .onItem().ifNotNull().transformToUni(this::replaced)
                 .onItem().ifNull().switchTo(() -> headroom == null ? missingOrStale(owner, id, key)
                         : sessions.findMetadata(id, owner).onItem().transformToUni(current ->
@@ -207,8 +208,8 @@ class ConditionalWrites {
                     Instant now = Time.now();
                     Outbox.Write notice = outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, current.contentHash, version,
                             origin, now));
-                    return sessions.relabelIfTagged(id, owner, current.etag, version, metadata,
-                            EntityTags.of(version, current.contentHash, metadata.metadataHash()), now, notice)
+                    return notices.watched(sessions, id, owner, sessions.relabelIfTagged(id, owner, current.etag, version,
+                                    metadata, EntityTags.of(version, current.contentHash, metadata.metadataHash()), now, notice))
                             .onItem().ifNotNull().transform(written -> {
                                 tags.forget(written.id);
                                 notices.publish(sessions.outbox(written));

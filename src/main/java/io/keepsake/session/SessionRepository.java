@@ -253,14 +253,13 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     }
 
     /**
-     * A deliberate scatter read: outboxes a stopped instance left behind may belong to anyone. It
-     * runs at start-up and every few minutes, from the outbox index; each one found is then
-     * cleared by id and owner.
+     * Outboxes as the publisher reads them. Recovery's read of those left behind is a deliberate
+     * scatter read (they may belong to anyone), at start-up and every few minutes, from the outbox
+     * index; each one found is then cleared by id and owner.
      */
     @Override
-    public Uni<List<Outbox>> leftBehind(Instant cutoff, String afterId, int limit) {
-        return mongoCollection().find(Outbox.Holder.leftBehindPage(cutoff, afterId, limit,
-                        Projections.include("ownerId", Outbox.FIELD, "deleted", "version")))
+    public Uni<List<Outbox>> read(FindOptions options) {
+        return mongoCollection().find(options.projection(Projections.include("ownerId", Outbox.FIELD, "deleted", "version")))
                 .map(this::outbox).collect().asList().plug(Throttled::retry);
     }
 
@@ -270,8 +269,8 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     }
 
     @Override
-    public Bson document(Outbox outbox) {
-        return Filters.and(Filters.eq("_id", outbox.documentId()), Filters.eq("ownerId", outbox.userId()));
+    public Bson document(String documentId, String userId) {
+        return Filters.and(Filters.eq("_id", documentId), Filters.eq("ownerId", userId));
     }
 
     private static Bson owned(String id, String ownerId) {

@@ -90,7 +90,7 @@ public class SessionService implements SessionStates {
         apply(session, draft, 1, now);
         session.createdAt = now;
         session.outbox = List.of(OutboxEntry.of(Notice.SESSION_UPDATED, id, session.contentHash, 1L, origin, now));
-        Uni<Session> inserted = sessions.insert(session).replaceWith(session)
+        Uni<Session> inserted = notices.watched(sessions, id, owner, sessions.insert(session)).replaceWith(session)
                 .invoke(created -> {
                     tags.forget(created.id);
                     notices.publish(sessions.outbox(created));
@@ -175,9 +175,9 @@ public class SessionService implements SessionStates {
         Outbox.Write notice = writes.outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), null,
                 origin, now));
         int size = draft.content().length();
-        return quotas.headroom(owner, size).onItem().transformToUni(headroom -> sessions.replaceLatest(id, owner, draft,
-                        EntityTags.unversioned(draft.content().sha256(), draft.metadataHash()), now, notice,
-                        ConditionalWrites.minStoredSize(size, headroom))
+        return quotas.headroom(owner, size).onItem().transformToUni(headroom -> notices.watched(sessions, id, owner,
+                        sessions.replaceLatest(id, owner, draft, EntityTags.unversioned(draft.content().sha256(),
+                                draft.metadataHash()), now, notice, ConditionalWrites.minStoredSize(size, headroom)))
                 .onItem().ifNotNull().transformToUni(writes::replaced)
                 // Nothing matched: the session is gone, holds exactly this already, or would grow past the quota.
                 .onItem().ifNull().switchTo(() -> metadata(owner, id).invoke(current -> {
@@ -231,7 +231,7 @@ public class SessionService implements SessionStates {
         List<String> expected = condition == null || condition.any() ? null : condition.strong();
         Instant now = Time.now();
         Outbox.Write notice = writes.outbox(id, OutboxEntry.of(Notice.SESSION_DELETED, id, null, null, origin, now));
-        return writes.noticed(owner, id, origin, sessions.delete(id, owner, expected, now, notice)
+        return writes.noticed(owner, id, origin, notices.watched(sessions, id, owner, sessions.delete(id, owner, expected, now, notice))
                 .onItem().ifNull().switchTo(() -> writes.missingOrStale(owner, id, null))
                 .call(tombstone -> {
                     tags.forget(id);

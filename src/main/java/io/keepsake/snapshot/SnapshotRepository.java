@@ -116,11 +116,10 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
         return "snapshot";
     }
 
-    /** A deliberate scatter read, at start-up and every few minutes: left-behind outboxes may be anywhere. */
+    /** Outboxes as the publisher reads them (recovery's is a deliberate scatter read: left-behind outboxes may be anywhere). */
     @Override
-    public Uni<List<Outbox>> leftBehind(Instant cutoff, String afterId, int limit) {
-        return mongoCollection().find(Outbox.Holder.leftBehindPage(cutoff, afterId, limit,
-                        com.mongodb.client.model.Projections.include("ownerId", Outbox.FIELD, "deleted")))
+    public Uni<List<Outbox>> read(FindOptions options) {
+        return mongoCollection().find(options.projection(com.mongodb.client.model.Projections.include("ownerId", Outbox.FIELD, "deleted")))
                 .map(this::outbox).collect().asList().plug(Throttled::retry);
     }
 
@@ -131,7 +130,7 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
     }
 
     @Override
-    public Bson document(Outbox outbox) {
-        return Filters.eq("_id", outbox.documentId());
+    public Bson document(String documentId, String userId) {
+        return Filters.eq("_id", documentId);
     }
 }

@@ -140,7 +140,7 @@ public class SnapshotService {
         snapshot.createdAt = Time.now();
         snapshot.outbox = List.of(OutboxEntry.of(Notice.SNAPSHOT_CREATED, id, snapshot.contentHash, null, origin,
                 snapshot.createdAt));
-        Uni<Snapshot> inserted = snapshots.insert(snapshot).replaceWith(snapshot)
+        Uni<Snapshot> inserted = notices.watched(snapshots, id, owner, snapshots.insert(snapshot)).replaceWith(snapshot)
                 .invoke(created -> notices.publish(snapshots.outbox(created)));
         return quotas.reserve(owner, Quotas.Kind.SNAPSHOT, snapshot.contentSize)
                 .onItem().transformToUni(reserved -> inserted.onFailure().call(failed ->
@@ -205,7 +205,8 @@ public class SnapshotService {
     public Uni<Void> delete(String owner, String id, String origin) {
         Ids.require(id);
         Instant now = Time.now();
-        return snapshots.tombstone(id, owner, now, OutboxEntry.of(Notice.SNAPSHOT_DELETED, id, null, null, origin, now))
+        return notices.watched(snapshots, id, owner,
+                        snapshots.tombstone(id, owner, now, OutboxEntry.of(Notice.SNAPSHOT_DELETED, id, null, null, origin, now)))
                 .onItem().ifNotNull().call(tombstone -> {
                     notices.publish(snapshots.outbox(tombstone));
                     return quotas.release(owner, Quotas.Kind.SNAPSHOT, tombstone.contentSize);

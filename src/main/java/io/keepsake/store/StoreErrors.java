@@ -48,6 +48,14 @@ public final class StoreErrors {
     }
 
     /**
+     * Whether a failed write may have been applied all the same: the store went away or the answer
+     * did not come in time, after the command may have been sent (a throttled one was refused whole).
+     */
+    public static boolean mayHaveApplied(Throwable error) {
+        return isUnavailable(error) && !isThrottled(error);
+    }
+
+    /**
      * Whether Cosmos DB refused the command for its request rate: the command failed with 16500, or
      * every statement of a write that failed did (a bulk write may have applied others).
      */

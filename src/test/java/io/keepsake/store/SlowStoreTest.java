@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.keepsake.testing.Api;
 import io.keepsake.testing.CosmosStoreResource;
 import io.keepsake.testing.OnCosmosStore;
 import io.quarkus.test.junit.QuarkusTest;
@@ -120,6 +121,42 @@ class SlowStoreTest {
         assertEquals(1, (int) as("alice").queryParam("filter_title", title).get("/sessions").then().statusCode(200)
                 .extract().path("items.size()"), "sessions stored for the create answered 503");
         as("alice").get("/sessions/" + settled.path("id")).then().statusCode(200).body("title", equalTo(title));
+    }
+
+    @Test
+    void aSaveAnswered503ThatTheStoreAppliedAnywayIsNoticedWithinSeconds() {
+        String title = "noticed " + UUID.randomUUID();
+        String cursor = Api.noticeCursor("alice");
+        Response created = create(title, null);
+        created.then().statusCode(201);
+        String id = created.path("id");
+        assertTrue(Api.noticesAfter("alice", cursor, 1).stream().anyMatch(n -> id.equals(n.get("resourceId"))), "the create's notice");
+        String after = Api.noticeCursor("alice");
+
+        CosmosStoreResource.delay(DELAY);
+        Timed save = timed(() -> save(id, title, created.header("ETag"), UUID.randomUUID().toString()));
+        CosmosStoreResource.delay(Duration.ZERO); // the held save goes on: the store applies it after its 503
+        unavailableInTime(save);
+        long answered = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10)).until(() -> Boolean.TRUE.equals(
+                as("alice").get("/sessions/" + id).then().statusCode(200).extract().path("content.saved")));
+
+        // Its notice comes within seconds (the document's outbox is read again after an unknown
+        // outcome), not at the next outbox recovery (recover-every, 5 min, for entries a minute old).
+        Map<String, Object> noticed = null;
+        String at = after;
+        while (noticed == null && System.nanoTime() - answered < Duration.ofSeconds(15).toNanos()) {
+            Response page = as("alice").queryParam("after", at).queryParam("wait", "3").get("/notices");
+            page.then().statusCode(200);
+            List<Map<String, Object>> items = page.path("items");
+            noticed = items.stream().filter(n -> id.equals(n.get("resourceId")) && Integer.valueOf(2).equals(n.get("version")))
+                    .findFirst().orElse(null);
+            at = page.path("cursor");
+        }
+        System.out.printf("Slow store test: a save answered 503 and applied anyway was noticed %d ms after its answer%n",
+                (System.nanoTime() - answered) / 1_000_000);
+        assertTrue(noticed != null, "the applied save's notice within 15 s of its 503");
+        assertEquals("session.updated", noticed.get("type"));
     }
 
     /** The answer is a 503 problem with Retry-After, given within the deadline and a second (and not before the deadline). */
