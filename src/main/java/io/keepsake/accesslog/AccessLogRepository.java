@@ -23,10 +23,12 @@ import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
 import io.keepsake.store.StoreErrors;
 import io.keepsake.web.PageRequest;
+import io.keepsake.store.Pages;
 import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -145,6 +147,11 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
                 .sort(Keyset.sort(field, page.ascending()))
                 .limit(page.size() + 1))
                 .collect().asList().plug(Throttled::retry);
+    }
+
+    /** All of one visitor's logs, in id order, a page at a time (an export). */
+    Multi<AccessLog> all(String visitorId, int pageSize) {
+        return Pages.byId(mongoCollection(), Filters.eq("visitorId", visitorId), null, log -> log.id, pageSize);
     }
 
     /** One visitor's log of one snapshot, found by the shard key and the id. */

@@ -13,6 +13,7 @@ import io.keepsake.web.ApiProblem;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /** The access-log rules: counting visits without ever holding up a read, listing, forgetting. */
@@ -75,6 +76,11 @@ public class AccessLogs {
     public <T> Uni<Page<T>> list(String visitor, AccessLogFilter filter, PageRequest page, Function<AccessLog, T> view) {
         return logs.list(visitor, filter, page).map(found -> Page.of(found, page,
                 l -> AccessLogFilter.sortValue(l, page.sortBy()), l -> l.id, view));
+    }
+
+    /** Every log of the visitor's, as listed: a page of {@code pageSize} at a time. */
+    public Multi<AccessLogView> export(String visitor, int pageSize) {
+        return logs.all(visitor, pageSize).map(AccessLogView::of);
     }
 
     /** Forgets the visitor's log of a snapshot; 404 if there is none. */

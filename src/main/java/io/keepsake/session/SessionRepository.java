@@ -24,11 +24,13 @@ import io.keepsake.notice.OutboxEntry;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
+import io.keepsake.store.Pages;
 import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -271,6 +273,12 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     @Override
     public Bson document(String documentId, String userId) {
         return Filters.and(Filters.eq("_id", documentId), Filters.eq("ownerId", userId));
+    }
+
+    /** All the owner's live sessions with their content, in id order, a page at a time (an export). */
+    Multi<Session> allWithContent(String ownerId, int pageSize) {
+        return Pages.byId(mongoCollection(), Filters.and(Filters.eq("ownerId", ownerId), LIVE),
+                Projections.exclude("answers", Outbox.FIELD), session -> session.id, pageSize);
     }
 
     private static Bson owned(String id, String ownerId) {

@@ -34,6 +34,7 @@ import io.keepsake.web.MergePatch;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
 import io.keepsake.web.Keyed;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -101,6 +102,11 @@ public class SessionService implements SessionStates {
                 // An earlier attempt under the same Idempotency-Key created it (and its notice).
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> sessions.findMetadata(id, owner)
                         .onItem().ifNull().failWith(() -> taken));
+    }
+
+    /** Every live session of the owner, content included, as a read shows it: a page of {@code pageSize} at a time. */
+    public Multi<Object> export(String owner, int pageSize) {
+        return sessions.allWithContent(owner, pageSize).map(SessionViews.Full::of);
     }
 
     Uni<Page<SessionViews.Metadata>> list(String owner, SessionFilter filter, PageRequest page) {

@@ -21,11 +21,13 @@ import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
 import io.keepsake.web.PageRequest;
+import io.keepsake.store.Pages;
 import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -114,6 +116,12 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
     @Override
     public String name() {
         return "snapshot";
+    }
+
+    /** All the owner's live snapshots with their content, in id order, a page at a time (an export; a scatter read). */
+    Multi<Snapshot> allWithContent(String ownerId, int pageSize) {
+        return Pages.byId(mongoCollection(), Filters.and(Filters.eq("ownerId", ownerId), LIVE),
+                com.mongodb.client.model.Projections.exclude(Outbox.FIELD), snapshot -> snapshot.id, pageSize);
     }
 
     /** Outboxes as the publisher reads them (recovery's is a deliberate scatter read: left-behind outboxes may be anywhere). */

@@ -32,6 +32,7 @@ import io.keepsake.web.JsonBodies;
 import io.keepsake.web.Keyed;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /** The snapshot rules: immutable copies, readable by any user, deletable by their owner. */
@@ -150,6 +151,11 @@ public class SnapshotService {
                         .onItem().transformToUni(existing -> existing != null && existing.ownerId.equals(owner)
                                 ? Uni.createFrom().item(existing)
                                 : Uni.createFrom().<Snapshot>failure(taken)));
+    }
+
+    /** Every live snapshot of the owner, content included, as a read shows it: a page of {@code pageSize} at a time. */
+    public Multi<Object> export(String owner, int pageSize) {
+        return snapshots.allWithContent(owner, pageSize).map(s -> SnapshotViews.Full.of(s, shareUrl(s.id)));
     }
 
     Uni<Page<SnapshotViews.Metadata>> list(String owner, SnapshotFilter filter, PageRequest page) {

@@ -93,6 +93,18 @@ public final class StoreDeadline {
     }
 
     /** The current HTTP request's deadline, or a deadline of its own for a command outside one. */
+    /**
+     * From now on each store command of the current request waits for the store within a deadline
+     * of its own: for a response streamed from many pages of the store (an export), whose length
+     * grows with what it holds, where one budget for all its commands would cut it short.
+     */
+    public static void eachCommandAlone() {
+        Context context = Vertx.currentContext();
+        if (context != null && VertxContext.isDuplicatedContext(context)) {
+            context.removeLocal(KEY);
+        }
+    }
+
     private static StoreDeadline current() {
         Context context = Vertx.currentContext();
         StoreDeadline request = context != null && VertxContext.isDuplicatedContext(context)

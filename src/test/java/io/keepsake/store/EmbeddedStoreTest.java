@@ -67,6 +67,60 @@ class EmbeddedStoreTest {
     }
 
     @Test
+    void aSortedPageIsTheSameAsSortingEveryMatch() {
+        EmbeddedStore store = EmbeddedStore.start(dir, "127.0.0.1", 0);
+        try (MongoClient client = MongoClients.create(store.connectionString())) {
+            MongoCollection<Document> sessions = client.getDatabase("keepsake").getCollection("pages");
+            sessions.createIndex(Indexes.ascending("ownerId", "updatedAt"));
+            Random random = new Random(7);
+            List<Document> mine = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                Document session = new Document("_id", String.format("s%03d", i)).append("ownerId", i % 3 == 0 ? "bob" : "alice")
+                        .append("updatedAt", random.nextInt(40)).append("content", "x".repeat(1000));
+                sessions.insertOne(session);
+                if (session.getString("ownerId").equals("alice")) {
+                    mine.add(session);
+                }
+            }
+            mine.sort(java.util.Comparator.<Document>comparingInt(d -> -d.getInteger("updatedAt")).thenComparing(d -> d.getString("_id")));
+            for (int skip : new int[] {0, 7, 150, 199}) {
+                List<Document> page = sessions.find(Filters.eq("ownerId", "alice"))
+                        .sort(new Document("updatedAt", -1).append("_id", 1)).skip(skip).limit(21)
+                        .projection(com.mongodb.client.model.Projections.exclude("content")).into(new ArrayList<>());
+                List<Document> expected = mine.subList(Math.min(skip, mine.size()), Math.min(skip + 21, mine.size()));
+                assertEquals(expected.stream().map(d -> d.getString("_id")).toList(), page.stream().map(d -> d.getString("_id")).toList(),
+                        "page after " + skip);
+                assertTrue(page.stream().noneMatch(d -> d.containsKey("content")), "the projection holds");
+                assertEquals(expected.stream().map(d -> d.getInteger("updatedAt")).toList(),
+                        page.stream().map(d -> d.getInteger("updatedAt")).toList());
+            }
+            // Paged in id order, after the last id of the page before: every one once, in order.
+            List<String> byId = new ArrayList<>();
+            String after = null;
+            while (true) {
+                List<Document> page = sessions.find(after == null ? Filters.eq("ownerId", "alice")
+                        : Filters.and(Filters.eq("ownerId", "alice"), Filters.gt("_id", after)))
+                        .sort(new Document("_id", 1)).limit(8).into(new ArrayList<>());
+                page.forEach(d -> byId.add(d.getString("_id")));
+                if (page.size() < 8) {
+                    break;
+                }
+                after = page.get(page.size() - 1).getString("_id");
+            }
+            assertEquals(mine.stream().map(d -> d.getString("_id")).sorted().toList(), byId);
+            List<String> descending = sessions.find(Filters.and(Filters.eq("ownerId", "alice"), Filters.lt("_id", "s100")))
+                    .sort(new Document("_id", -1)).limit(5).into(new ArrayList<>()).stream().map(d -> d.getString("_id")).toList();
+            assertEquals(mine.stream().map(d -> d.getString("_id")).filter(id -> id.compareTo("s100") < 0)
+                    .sorted(java.util.Comparator.reverseOrder()).limit(5).toList(), descending);
+            // Without a limit every match comes back, sorted.
+            assertEquals(mine.size(), sessions.find(Filters.eq("ownerId", "alice")).sort(new Document("updatedAt", 1))
+                    .into(new ArrayList<>()).size());
+        } finally {
+            store.stop();
+        }
+    }
+
+    @Test
     void uniqueIndexesHoldAcrossARestart() {
         EmbeddedStore first = EmbeddedStore.start(dir, "127.0.0.1", 0);
         try (MongoClient client = MongoClients.create(first.connectionString())) {

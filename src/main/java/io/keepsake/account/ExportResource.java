@@ -1,0 +1,95 @@
+package io.keepsake.account;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestMulti;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+import org.jboss.resteasy.reactive.common.util.RestMediaType;
+
+import io.keepsake.accesslog.AccessLogs;
+import io.keepsake.security.Caller;
+import io.keepsake.session.SessionService;
+import io.keepsake.snapshot.SnapshotService;
+import io.keepsake.store.StoreDeadline;
+import io.keepsake.store.Time;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Multi;
+
+/**
+ * Everything of the caller's, to take away: {@code GET /persistence/me/export} streams NDJSON, one
+ * record a line, {@code {"type": ..., "data": ...}}: first {@code export} (who, when, the format's
+ * version), then each {@code session} (as a read shows it, content included), each
+ * {@code snapshot} of theirs (content included), each {@code visit} (their access-log rows, as the
+ * visited list shows them), and last {@code end} with the counts, so that a reader knows it has
+ * all. Read from the store {@value #PAGE} documents at a time, each page only once the one before
+ * is written out, so memory does not grow with what a user has. Nothing of any other user's.
+ */
+@Path("/persistence/me/export")
+@Tag(name = "Your data", description = "Everything of yours, to take away")
+public class ExportResource {
+
+    /** Documents read from the store at a time: eight 1.5 MiB sessions at most in memory. */
+    static final int PAGE = 8;
+    /** The version of the export's format. */
+    static final int FORMAT = 1;
+
+    /** One line of the export. */
+    @RegisterForReflection
+    public record Line(String type, Object data) {
+    }
+
+    private final Caller caller;
+    private final SessionService sessions;
+    private final SnapshotService snapshots;
+    private final AccessLogs accessLogs;
+
+    ExportResource(Caller caller, SessionService sessions, SnapshotService snapshots, AccessLogs accessLogs) {
+        this.caller = caller;
+        this.sessions = sessions;
+        this.snapshots = snapshots;
+        this.accessLogs = accessLogs;
+    }
+
+    @Operation(summary = "Download everything of yours", description = "NDJSON: an export line, your sessions, your "
+            + "snapshots and your visits (content included), and an end line with the counts")
+    @APIResponse(responseCode = "200", description = "application/x-ndjson, one {type, data} record a line")
+    @GET
+    @Authenticated
+    @Produces(RestMediaType.APPLICATION_NDJSON)
+    @RestStreamElementType("application/json")
+    public RestMulti<Line> export() {
+        String user = caller.id();
+        StoreDeadline.eachCommandAlone(); // an export is as long as what it holds: each page gets the deadline
+        Instant at = Time.now();
+        AtomicLong sessionCount = new AtomicLong();
+        AtomicLong snapshotCount = new AtomicLong();
+        AtomicLong visitCount = new AtomicLong();
+        Multi<Line> lines = Multi.createBy().concatenating().streams(
+                Multi.createFrom().item(new Line("export", Map.of("user", user, "at", at.toString(), "format", FORMAT))),
+                sessions.export(user, PAGE).map(session -> counted(sessionCount, "session", session)),
+                snapshots.export(user, PAGE).map(snapshot -> counted(snapshotCount, "snapshot", snapshot)),
+                accessLogs.export(user, PAGE).map(visit -> counted(visitCount, "visit", visit)),
+                Multi.createFrom().deferred(() -> Multi.createFrom().item(new Line("end", Map.of(
+                        "sessions", sessionCount.get(), "snapshots", snapshotCount.get(), "visits", visitCount.get())))));
+        return RestMulti.fromMultiData(lines)
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"keepsake-export.ndjson\"")
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .build();
+    }
+
+    private static Line counted(AtomicLong count, String type, Object data) {
+        count.incrementAndGet();
+        return new Line(type, data);
+    }
+}
