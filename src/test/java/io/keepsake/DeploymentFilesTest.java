@@ -76,7 +76,8 @@ class DeploymentFilesTest {
                 "Service", io.fabric8.kubernetes.api.model.Service.class,
                 "Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class,
                 "PodDisruptionBudget", io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class,
-                "HorizontalPodAutoscaler", io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class);
+                "HorizontalPodAutoscaler", io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class,
+                "NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
         int checked = 0;
         for (Path file : yamlFiles(KUBERNETES)) {
             for (JsonNode document : documents(file)) {
@@ -135,7 +136,7 @@ class DeploymentFilesTest {
             }
         }
         assertEquals(Set.of("Kustomization", "ConfigMap", "Secret", "Deployment", "Service", "PodDisruptionBudget",
-                "HorizontalPodAutoscaler"), byKind.keySet());
+                "HorizontalPodAutoscaler", "NetworkPolicy"), byKind.keySet());
 
         Set<String> listed = new TreeSet<>();
         byKind.get("Kustomization").path("resources").forEach(resource -> listed.add(resource.asText()));
@@ -153,6 +154,7 @@ class DeploymentFilesTest {
         assertEquals(labels, byKind.get("Service").path("spec").path("selector"));
         assertEquals(labels, byKind.get("PodDisruptionBudget").path("spec").path("selector").path("matchLabels"));
         assertEquals(name, byKind.get("HorizontalPodAutoscaler").path("spec").path("scaleTargetRef").path("name").asText());
+        assertEquals(labels, byKind.get("NetworkPolicy").path("spec").path("podSelector").path("matchLabels"));
 
         JsonNode container = deployment.path("spec").path("template").path("spec").path("containers").get(0);
         Properties application = applicationProperties();
@@ -168,6 +170,20 @@ class DeploymentFilesTest {
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
             assertEquals(management.path("name").asText(), container.path(probe).path("httpGet").path("port").asText(), probe);
         }
+        // The management port is reachable from one namespace (monitoring) and by no rule that opens the HTTP port.
+        Map<String, List<JsonNode>> allowedFrom = new LinkedHashMap<>();
+        for (JsonNode rule : byKind.get("NetworkPolicy").path("spec").path("ingress")) {
+            assertFalse(rule.path("ports").isEmpty(), "a rule without ports opens every port: " + rule);
+            rule.path("ports").forEach(allowed ->
+                    allowedFrom.computeIfAbsent(allowed.path("port").asText(), p -> new ArrayList<>()).add(rule.path("from")));
+        }
+        assertEquals(Set.of(port.path("name").asText(), management.path("name").asText()), allowedFrom.keySet(),
+                "rules name the container's ports");
+        assertEquals(1, allowedFrom.get(management.path("name").asText()).size());
+        JsonNode monitoring = allowedFrom.get(management.path("name").asText()).get(0);
+        assertEquals(1, monitoring.size());
+        assertTrue(monitoring.get(0).has("namespaceSelector") && !monitoring.get(0).has("podSelector"), monitoring.toString());
+        assertFalse(allowedFrom.get(port.path("name").asText()).contains(monitoring), "monitoring is not the ingress");
         assertEquals("/q/health/started", container.path("startupProbe").path("httpGet").path("path").asText());
         assertEquals("/q/health/live", container.path("livenessProbe").path("httpGet").path("path").asText());
         assertEquals("/q/health/ready", container.path("readinessProbe").path("httpGet").path("path").asText());
