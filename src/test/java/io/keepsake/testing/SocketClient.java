@@ -24,10 +24,14 @@ public final class SocketClient implements WebSocket.Listener, AutoCloseable {
     private WebSocket socket;
 
     public static SocketClient open(URI base, String pathAndQuery) {
+        return open(HttpClient.newHttpClient(), base, pathAndQuery);
+    }
+
+    /** Through the given client (e.g. one that trusts a test's own TLS certificate); https becomes wss. */
+    public static SocketClient open(HttpClient http, URI base, String pathAndQuery) {
         SocketClient client = new SocketClient();
         URI uri = URI.create(base.toString().replaceFirst("^http", "ws")).resolve(pathAndQuery);
-        client.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(uri, client).join();
+        client.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, client).join();
         return client;
     }
 
