@@ -1,17 +1,16 @@
 package io.keepsake.bench;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import de.bwaldvogel.mongo.MongoServer;
+import io.keepsake.testing.ChildProcesses;
 import io.keepsake.testing.IdLookupMemoryBackend;
 import io.keepsake.testing.ServiceProcess;
 
@@ -48,26 +47,16 @@ final class SeparateStore implements AutoCloseable {
                 SeparateStore.class.getName(), Integer.toString(port)))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         SeparateStore store = new SeparateStore(process, "mongodb://127.0.0.1:" + port);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return store;
-            } catch (IOException notYet) {
-                Thread.sleep(20);
-            }
+        if (!ChildProcesses.awaitListening(process, port, Duration.ofSeconds(30))) {
+            store.close();
+            throw new IllegalStateException("the separate store did not start; see " + log.toAbsolutePath());
         }
-        store.close();
-        throw new IllegalStateException("the separate store did not start; see " + log.toAbsolutePath());
+        return store;
     }
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        ChildProcesses.stop(process);
     }
 
     /** The store process: listens on the port given until its standard input ends (the benchmark is gone). */

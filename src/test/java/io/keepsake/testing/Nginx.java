@@ -2,12 +2,10 @@ package io.keepsake.testing;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real nginx (Debian's package) as a child process, in the foreground, with everything it writes
@@ -58,27 +56,17 @@ public final class Nginx implements AutoCloseable {
                 "-g", "daemon off; pid " + dir.resolve("nginx.pid") + "; error_log stderr;")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         Nginx nginx = new Nginx(process, log);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return nginx;
-            } catch (IOException e) {
-                Thread.sleep(20);
-            }
+        if (!ChildProcesses.awaitListening(process, port, Duration.ofSeconds(20))) {
+            nginx.close();
+            throw new IllegalStateException("nginx did not start; see " + log.toAbsolutePath());
         }
-        nginx.close();
-        throw new IllegalStateException("nginx did not start; see " + log.toAbsolutePath());
+        return nginx;
     }
 
     /** SIGTERM (nginx's fast shutdown: the master stops its workers), then waits for the exit. */
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        ChildProcesses.stop(process);
     }
 
     @Override

@@ -21,13 +21,20 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * ({@code session}) names a user at {@code GET /api/logged_in_user} (200 with {@code user_id}) or
  * nobody (400 "No user is logged in", as the original answers). Some cookies misbehave: "slow"
  * answers after 5 s, "broken" answers 502. It counts the calls per cookie and keeps the Cookie
- * headers it got. Started before the service, which is pointed at it.
+ * headers it got. Started before the service, which is pointed at it. For a browser behind a proxy,
+ * {@code GET /api/login} signs in as {@link #LOGIN} (sets the cookie, redirects to the front end)
+ * and {@code /api/other} stands for the rest of its API, echoing the path and forwarded headers
+ * that reached it. As the original (FastAPI with {@code root_path="/api"}, behind a proxy that strips
+ * {@code /api}), each answers with and without {@code /api}.
  */
 public class OriginalBackEnd implements QuarkusTestResourceLifecycleManager {
 
     /** Cookie value -> the user_id the original gives for it. */
     public static final Map<String, String> USERS = Map.of("alice-in-webviz", "5e1f0a0c-alice", "bob-in-webviz", "7a2b-bob",
             "carol-in-webviz", "c4r0-carol");
+
+    /** The cookie value {@code /api/login} sets: a user of {@link #USERS}. */
+    public static final String LOGIN = "alice-in-webviz";
 
     private static volatile OriginalBackEnd running;
 
@@ -63,7 +70,11 @@ public class OriginalBackEnd implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         original.server.setExecutor(Executors.newCachedThreadPool());
-        original.server.createContext("/api/logged_in_user", original::loggedInUser);
+        for (String root : List.of("/api", "")) {
+            original.server.createContext(root + "/logged_in_user", original::loggedInUser);
+            original.server.createContext(root + "/login", OriginalBackEnd::login);
+            original.server.createContext(root + "/other", OriginalBackEnd::other);
+        }
         original.server.start();
         return original;
     }
@@ -97,6 +108,19 @@ public class OriginalBackEnd implements QuarkusTestResourceLifecycleManager {
             answer(exchange, 200, "{\"user_id\":\"" + user + "\",\"username\":\"" + user + "@example.com\",\"display_name\":null,"
                     + "\"avatar_b64str\":null,\"has_sumo_access\":true,\"has_smda_access\":false}");
         }
+    }
+
+    private static void login(HttpExchange exchange) throws IOException {
+        exchange.getResponseHeaders().add("Set-Cookie", "session=" + LOGIN + "; Path=/; HttpOnly; SameSite=Lax");
+        exchange.getResponseHeaders().add("Location", "/");
+        exchange.sendResponseHeaders(307, -1);
+        exchange.close();
+    }
+
+    private static void other(HttpExchange exchange) throws IOException {
+        answer(exchange, 200, "{\"path\":\"" + exchange.getRequestURI().getPath()
+                + "\",\"forwardedProto\":\"" + exchange.getRequestHeaders().getFirst("X-Forwarded-Proto")
+                + "\",\"forwardedFor\":\"" + exchange.getRequestHeaders().getFirst("X-Forwarded-For") + "\"}");
     }
 
     private static void answer(HttpExchange exchange, int status, String json) throws IOException {

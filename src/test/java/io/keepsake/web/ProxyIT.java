@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.keepsake.testing.Nginx;
-import io.keepsake.testing.OriginalBackend;
+import io.keepsake.testing.OriginalBackEnd;
 import io.keepsake.testing.SelfSignedCertificate;
 import io.keepsake.testing.ServiceProcess;
 import io.keepsake.testing.SocketClient;
@@ -52,11 +52,13 @@ class ProxyIT {
 
     private static final String CONF = "deploy/nginx/keepsake.conf";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    /** Who the original back end signs in. */
+    private static final String USER = OriginalBackEnd.USERS.get(OriginalBackEnd.LOGIN);
 
     @TempDir
     static Path dir;
 
-    private static OriginalBackend backend;
+    private static OriginalBackEnd backend;
     private static ServiceProcess service;
     private static Nginx nginx;
     private static HttpClient http;
@@ -70,12 +72,12 @@ class ProxyIT {
         assumeTrue(Nginx.onPath(), "needs nginx on the PATH (Debian: apt-get install nginx)");
         assumeTrue(ServiceProcess.packaged(), "needs the packaged application: run ./mvnw verify");
         long started = System.nanoTime();
-        backend = OriginalBackend.start();
+        backend = OriginalBackEnd.startOn("127.0.0.1");
         service = ServiceProcess.start(dir.resolve("data"), Path.of("target", "proxy-it.log"), List.of("-Xmx256m"),
                 "QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "true",
                 "QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true",
                 "QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "127.0.0.2",
-                "KEEPSAKE_SIGN_IN_ORIGINAL_USER_URL", backend.base() + "/api/logged_in_user");
+                "KEEPSAKE_SIGN_IN_ORIGINAL_USER_URL", "http://127.0.0.1:" + backend.port() + "/api/logged_in_user");
         SelfSignedCertificate certificate = SelfSignedCertificate.create(dir);
         Path frontEnd = Files.createDirectories(dir.resolve("dist"));
         Files.writeString(frontEnd.resolve("index.html"), "<html>the workbench</html>");
@@ -86,7 +88,7 @@ class ProxyIT {
 
         String conf = Files.readString(Path.of(CONF));
         conf = replace(conf, "server 127.0.0.1:8080;", "server " + service.base.getAuthority() + ";");
-        conf = replace(conf, "server 127.0.0.1:5000;", "server " + backend.base().getAuthority() + ";");
+        conf = replace(conf, "server 127.0.0.1:5000;", "server 127.0.0.1:" + backend.port() + ";");
         conf = replace(conf, "/etc/ssl/certs/workbench.example.com.pem", certificate.certificate.toString());
         conf = replace(conf, "/etc/ssl/private/workbench.example.com.key", certificate.key.toString());
         conf = replace(conf, "root /srv/webviz/dist;", "root " + frontEnd + ";");
@@ -128,8 +130,8 @@ class ProxyIT {
         Browser browser = new Browser();
         HttpResponse<String> login = browser.send("GET", "/api/login", null);
         assertEquals(307, login.statusCode(), "the original back end signs the browser in");
-        assertTrue(browser.cookies.containsKey(OriginalBackend.COOKIE));
-        assertEquals(OriginalBackend.USER, json(browser.send("GET", "/api/logged_in_user", null), 200).getString("user_id"));
+        assertEquals(OriginalBackEnd.LOGIN, browser.cookies.get("session"));
+        assertEquals(USER, json(browser.send("GET", "/api/logged_in_user", null), 200).getString("user_id"));
 
         String title = "Proxied " + UUID.randomUUID().toString().substring(0, 8);
         HttpResponse<String> created = browser.send("POST", "/api/persistence/sessions",
@@ -137,7 +139,7 @@ class ProxyIT {
         assertEquals(200, created.statusCode(), created.body());
         String id = created.body().replace("\"", "");
         JsonPath opened = json(browser.send("GET", "/api/persistence/sessions/" + id, null), 200);
-        assertEquals(OriginalBackend.USER, opened.getString("metadata.ownerId"));
+        assertEquals(USER, opened.getString("metadata.ownerId"));
         assertEquals("{\"zoom\":1}", opened.getString("content"));
 
         // A conditional save: the tag from the native API's metadata, both through the proxy.
@@ -173,7 +175,7 @@ class ProxyIT {
         assertEquals(401, anonymous.send("GET", "/api/persistence/sessions", null).statusCode());
         assertEquals(401, anonymous.send("GET", "/persistence/sessions", null).statusCode());
         // The original's cookie of nobody (its back end answers 400 for it) signs nobody in.
-        anonymous.cookies.put(OriginalBackend.COOKIE, "not-a-session");
+        anonymous.cookies.put("session", "not-a-session");
         assertEquals(401, anonymous.send("GET", "/api/persistence/sessions", null).statusCode());
         assertEquals(401, anonymous.send("POST", "/api/persistence/sessions",
                 "{\"title\":\"t\",\"description\":null,\"content\":\"{}\"}").statusCode());
