@@ -3,7 +3,6 @@ package io.keepsake.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,11 +100,11 @@ public class OriginalBackEnd implements QuarkusTestResourceLifecycleManager {
         }
         String user = session == null ? null : USERS.get(session);
         if ("broken".equals(session)) {
-            answer(exchange, 502, "{\"detail\":\"Bad gateway\"}");
+            TestOidcProvider.json(exchange, 502, "{\"detail\":\"Bad gateway\"}");
         } else if (user == null) {
-            answer(exchange, 400, "{\"detail\":\"No user is logged in\"}");
+            TestOidcProvider.json(exchange, 400, "{\"detail\":\"No user is logged in\"}");
         } else {
-            answer(exchange, 200, "{\"user_id\":\"" + user + "\",\"username\":\"" + user + "@example.com\",\"display_name\":null,"
+            TestOidcProvider.json(exchange, 200, "{\"user_id\":\"" + user + "\",\"username\":\"" + user + "@example.com\",\"display_name\":null,"
                     + "\"avatar_b64str\":null,\"has_sumo_access\":true,\"has_smda_access\":false}");
         }
     }
@@ -118,17 +117,9 @@ public class OriginalBackEnd implements QuarkusTestResourceLifecycleManager {
     }
 
     private static void other(HttpExchange exchange) throws IOException {
-        answer(exchange, 200, "{\"path\":\"" + exchange.getRequestURI().getPath()
+        TestOidcProvider.json(exchange, 200, "{\"path\":\"" + exchange.getRequestURI().getPath()
                 + "\",\"forwardedProto\":\"" + exchange.getRequestHeaders().getFirst("X-Forwarded-Proto")
                 + "\",\"forwardedFor\":\"" + exchange.getRequestHeaders().getFirst("X-Forwarded-For") + "\"}");
-    }
-
-    private static void answer(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
-        exchange.close();
     }
 
     public void close() {

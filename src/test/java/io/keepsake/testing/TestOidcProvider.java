@@ -166,7 +166,8 @@ public class TestOidcProvider implements QuarkusTestResourceLifecycleManager {
         return values;
     }
 
-    private static void json(HttpExchange exchange, int status, String body) throws IOException {
+    /** Answers a stand-in server's request with JSON (the test stand-ins of other services share it). */
+    static void json(HttpExchange exchange, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
