@@ -168,6 +168,21 @@ describe('offline queue', () => {
     assert.equal(dead.lastStatus, 400);
     assert.equal(server.writes('PUT').length, 1);
   });
+
+  test('a create refused at the session quota goes to the dead letters at once, with the reason', async () => {
+    const server = new FakeServer();
+    server.seed('The one allowed', 0);
+    server.maxSessions = 1;
+    const keepsake = await client(server);
+    const made = await keepsake.create({ title: 'One too many', description: '', content: 0 });
+    assert.equal(made.state, 'error');
+    const [dead] = await keepsake.dead();
+    assert.equal(dead.lastStatus, 409);
+    assert.match(dead.lastError, /1 sessions, the most allowed/);
+    assert.equal(made.error, dead.lastError, 'the reason is what the page shows');
+    assert.equal(server.writes('POST').length, 1, 'not tried again');
+    assert.equal((await keepsake.queued()).length, 0);
+  });
 });
 
 describe('conflicts', () => {

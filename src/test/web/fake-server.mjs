@@ -1,5 +1,6 @@
 // A Keepsake stand-in for the client's unit tests: sessions with versions and entity tags,
-// conditional writes, Idempotency-Key replays, and a switch to play a lost network or a 503.
+// conditional writes, Idempotency-Key replays, a session quota, and switches to play a lost
+// network or a 503.
 import { canonicalize } from '../../../target/classes/META-INF/resources/keepsake/canonical.js';
 
 export class FakeServer {
@@ -11,6 +12,7 @@ export class FakeServer {
     this.unavailable = false; // 503 with Retry-After
     this.loseAnswers = 0; // the write happens, its answer is lost
     this.nextId = 1;
+    this.maxSessions = Infinity; // a create past it is 409 naming the setting
     this.fetch = this.fetch.bind(this);
   }
 
@@ -76,6 +78,10 @@ export class FakeServer {
     if (method === 'POST') {
       if (!body?.title) {
         return { status: 400, body: { detail: 'title is required', field: 'title' } };
+      }
+      if (this.sessions.size >= this.maxSessions) {
+        return { status: 409, body: { title: 'Conflict', status: 409, limit: 'keepsake.quotas.max-sessions-per-user',
+          detail: `This user already has ${this.maxSessions} sessions, the most allowed; delete some first` } };
       }
       const created = this.seed(body.title, body.content);
       const session = this.sessions.get(created);

@@ -49,8 +49,17 @@ export function transient(error: unknown): boolean {
   if (error instanceof NetworkError) {
     return true;
   }
-  return error instanceof HttpError
+  return error instanceof HttpError && !overQuota(error)
     && (error.status >= 500 || error.status === 429 || error.status === 409 || error.status === 408);
+}
+
+/**
+ * A 409 that names the quota it enforces ({@code limit}): the user keeps as many sessions as they
+ * may. Trying again does not help until they delete some (other 409s, a retry while the first
+ * attempt still runs, do pass).
+ */
+export function overQuota(error: unknown): boolean {
+  return error instanceof HttpError && error.status === 409 && typeof error.problem.limit === 'string';
 }
 
 /** Whether the failure says the connection, not the request, is the trouble. */

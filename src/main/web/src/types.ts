@@ -101,7 +101,7 @@ export interface QueuedWrite {
   tab: string;
 }
 
-/** A write given up on: after too many attempts, or refused for good (400, 413, 422, ...). */
+/** A write given up on: after too many attempts, or refused for good (400, 413, 422, 409 at a quota, ...). */
 export interface DeadWrite extends QueuedWrite {
   deadAt: number;
 }
