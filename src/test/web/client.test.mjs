@@ -9,7 +9,7 @@ const open = [];
 
 async function client(server, options = {}) {
   const keepsake = await Keepsake.connect({
-    fetch: server.fetch, store: options.store ?? new MemoryStore(), notices: 'off', broadcastChannel: null,
+    fetch: server.fetch, store: 'store' in options ? options.store : new MemoryStore(), notices: 'off', broadcastChannel: null,
     liveTabs: async () => new Set(), debounceMs: 20, backoffMs: 10, maxBackoffMs: 40, ...options,
   });
   open.push(keepsake);
@@ -271,8 +271,8 @@ describe('conflicts', () => {
     await until(() => b.state === 'saved', 'B saved');
     assert.equal(server.sessions.get(id).content, 'B unsaved');
     assert.equal(server.sessions.get(id).version, 4);
-    tabA.channel.close();
-    tabB.channel.close();
+    await tabA.close();
+    await tabB.close();
   });
 });
 
@@ -339,5 +339,105 @@ describe('local store', () => {
     await store.mapId('local-1', 'S1');
     assert.equal(await store.resolveId('local-1'), 'S1');
     store.close();
+  });
+});
+
+describe('one browser, several users', () => {
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  test('a 401 stops the queue: no request while signed out, and the write goes out when the same user signs in again', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 0);
+    const keepsake = await client(server);
+    const session = await keepsake.open(id);
+    server.user = null; // the cookie ended
+
+    session.update({ content: 'while signed out' });
+    await until(() => keepsake.account === 'signed-out', 'the 401');
+    const seen = server.requests.length;
+    await sleep(200); // twenty backoffs of 10 ms
+    assert.equal(server.requests.length, seen, 'no request at all while signed out');
+    assert.equal((await keepsake.queued()).length, 1, 'the write is kept');
+    assert.equal(session.state, 'offline', 'shown as waiting');
+
+    server.user = 'alice';
+    assert.equal(await keepsake.checkAccount(), 'signed-in');
+    await until(() => session.state === 'saved', 'the save');
+    assert.equal(server.sessions.get(id).content, 'while signed out');
+    assert.deepEqual(server.writes('PUT').map((r) => r.user), [null, 'alice']);
+  });
+
+  test('while someone else is signed in nothing of the first user is sent; it goes out as them when they are back', async () => {
+    const server = new FakeServer();
+    const store = new MemoryStore();
+    const keepsake = await client(server, { store });
+    server.user = null;
+    await keepsake.create({ title: "Alice's", description: '', content: 'hers' });
+    await until(() => keepsake.account === 'signed-out', 'the 401');
+
+    server.user = 'bob'; // signed in in another tab
+    assert.equal(await keepsake.checkAccount(), 'locked');
+    assert.deepEqual(await keepsake.queued(), [], 'nothing of hers is read once locked');
+    assert.equal(server.requests.filter((r) => r.user === 'bob' && r.method !== 'GET').length, 0);
+    assert.equal((await store.queued()).length, 1, 'her write is kept');
+
+    server.user = 'alice';
+    await client(server, { store });
+    await until(async () => (await store.queued()).length === 0, 'the replay');
+    assert.equal(server.titled("Alice's")[0].ownerId, 'alice');
+    assert.deepEqual(server.writes('POST').map((r) => r.user), [null, 'alice']);
+  });
+
+  test('each user has a database of their own; signing out locks it until that user signs in again', async () => {
+    await import('../../main/web/node_modules/fake-indexeddb/auto/index.mjs');
+    const server = new FakeServer();
+    const board = server.seed('Board', 'hers');
+    const databaseName = 'shared-' + Math.random();
+    const alice = await client(server, { store: undefined, databaseName });
+    const hers = await alice.open(board); // cached for her, to open offline
+    server.down = true;
+    hers.update({ content: 'hers, offline' });
+    await hers.save();
+    const made = await alice.create({ title: 'Made by Alice offline', description: '', content: 'secret' });
+    assert.equal((await alice.queued()).length, 2);
+    await alice.signOut();
+    assert.equal(alice.account, 'locked');
+    assert.deepEqual(await alice.queued(), []);
+    await assert.rejects(alice.open(board));
+
+    server.down = false;
+    server.user = 'bob';
+    const bob = await client(server, { store: undefined, databaseName });
+    assert.equal(bob.account, 'signed-in');
+    assert.deepEqual(await bob.queued(), []);
+    assert.deepEqual(await bob.dead(), []);
+    await assert.rejects(bob.open(board), (e) => e.status === 404);
+    await assert.rejects(bob.open(made.id), (e) => e.status === 404);
+    server.down = true;
+    await assert.rejects(bob.open(board), 'offline, nothing of hers is cached for him');
+    server.down = false;
+    await sleep(50);
+    assert.equal(server.requests.filter((r) => r.user === 'bob' && r.method !== 'GET').length, 0);
+    await bob.signOut();
+
+    server.user = 'alice';
+    const back = await client(server, { store: undefined, databaseName });
+    await until(async () => (await back.queued()).length === 0, 'her replay');
+    assert.equal(server.sessions.get(board).content, 'hers, offline');
+    assert.equal(server.titled('Made by Alice offline').length, 1);
+    assert.equal(server.titled('Made by Alice offline')[0].ownerId, 'alice');
+    await back.close();
+  });
+
+  test('a sign-out in one tab locks the other tabs', async () => {
+    const server = new FakeServer();
+    const store = new MemoryStore();
+    const suffix = Math.random();
+    const channel = (name) => new BroadcastChannel(name + suffix);
+    const tabA = await client(server, { store, broadcastChannel: channel });
+    const tabB = await client(server, { store, broadcastChannel: channel });
+    await tabA.signOut();
+    await until(() => tabB.account === 'locked', 'tab B locked');
+    assert.deepEqual(await tabB.queued(), []);
   });
 });

@@ -1,6 +1,6 @@
-// A Keepsake stand-in for the client's unit tests: sessions with versions and entity tags,
-// conditional writes, Idempotency-Key replays, a session quota, and switches to play a lost
-// network or a 503.
+// A Keepsake stand-in for the client's unit tests: sessions with versions, entity tags and owners,
+// conditional writes, Idempotency-Key replays, a session quota, who is signed in (the cookie's
+// user: null answers 401), and switches to play a lost network or a 503.
 import { canonicalize } from '../../../target/classes/META-INF/resources/keepsake/canonical.js';
 
 export class FakeServer {
@@ -12,13 +12,14 @@ export class FakeServer {
     this.unavailable = false; // 503 with Retry-After
     this.loseAnswers = 0; // the write happens, its answer is lost
     this.nextId = 1;
-    this.maxSessions = Infinity; // a create past it is 409 naming the setting
+    this.user = 'alice'; // who the browser's cookie signs in; null: nobody
+    this.maxSessions = Infinity; // per user; a create past it is 409 naming the setting
     this.fetch = this.fetch.bind(this);
   }
 
-  seed(title, content) {
+  seed(title, content, owner = 'alice') {
     const id = 'S' + String(this.nextId++).padStart(11, '0');
-    this.sessions.set(id, { id, ownerId: 'alice', title, description: '', content, version: 1,
+    this.sessions.set(id, { id, ownerId: owner, title, description: '', content, version: 1,
       createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
     return id;
   }
@@ -31,6 +32,10 @@ export class FakeServer {
     return this.requests.filter((r) => r.method === method);
   }
 
+  titled(title) {
+    return [...this.sessions.values()].filter((s) => s.title === title);
+  }
+
   async fetch(url, init = {}) {
     if (this.down) {
       throw new TypeError('Failed to fetch');
@@ -39,7 +44,13 @@ export class FakeServer {
     const path = new URL(url, 'http://keepsake.test').pathname.replace('/persistence', '');
     const headers = new Headers(init.headers);
     const body = init.body ? JSON.parse(init.body) : undefined;
-    this.requests.push({ method, path, headers, body });
+    this.requests.push({ method, path, headers, body, user: this.user });
+    if (!this.user) {
+      return json(401, { title: 'Unauthorized', status: 401 });
+    }
+    if (path === '/me') {
+      return json(200, { user: this.user });
+    }
     if (this.unavailable) {
       return json(503, { title: 'Service Unavailable', detail: 'store down' }, { 'Retry-After': '0' });
     }
@@ -79,17 +90,17 @@ export class FakeServer {
       if (!body?.title) {
         return { status: 400, body: { detail: 'title is required', field: 'title' } };
       }
-      if (this.sessions.size >= this.maxSessions) {
+      if ([...this.sessions.values()].filter((s) => s.ownerId === this.user).length >= this.maxSessions) {
         return { status: 409, body: { title: 'Conflict', status: 409, limit: 'keepsake.quotas.max-sessions-per-user',
           detail: `This user already has ${this.maxSessions} sessions, the most allowed; delete some first` } };
       }
-      const created = this.seed(body.title, body.content);
+      const created = this.seed(body.title, body.content, this.user);
       const session = this.sessions.get(created);
       session.description = body.description ?? '';
       return { status: 201, body: meta(session), headers: { ETag: this.etag(session), Location: '/persistence/sessions/' + created } };
     }
     const session = this.sessions.get(id);
-    if (!session) {
+    if (!session || session.ownerId !== this.user) {
       return { status: 404, body: { detail: 'Session not found' } };
     }
     if (method === 'GET') {

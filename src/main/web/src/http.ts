@@ -62,6 +62,11 @@ export function overQuota(error: unknown): boolean {
   return error instanceof HttpError && error.status === 409 && typeof error.problem.limit === 'string';
 }
 
+/** The server does not take the request from whoever is signed in now (or from nobody): 401 or 403. */
+export function signedOut(error: unknown): boolean {
+  return error instanceof HttpError && (error.status === 401 || error.status === 403);
+}
+
 /** Whether the failure says the connection, not the request, is the trouble. */
 export function offline(error: unknown): boolean {
   return error instanceof NetworkError || (error instanceof HttpError && (error.status === 503 || error.status === 502
@@ -69,6 +74,9 @@ export function offline(error: unknown): boolean {
 }
 
 export class Http {
+  /** Told of every 401: nobody is signed in any more. */
+  onUnauthorized: (() => void) | null = null;
+
   constructor(private readonly options: HttpOptions) {}
 
   get baseUrl(): string {
@@ -109,6 +117,9 @@ export class Http {
     }
     if (response.ok || response.status === 304) {
       return { status: response.status, headers: response.headers, body: body as T };
+    }
+    if (response.status === 401) {
+      this.onUnauthorized?.();
     }
     throw new HttpError(response.status, (body ?? { status: response.status }) as Problem, response.headers);
   }

@@ -9,6 +9,7 @@
  * session.update({ content: next });   // saved after a second of quiet, with If-Match
  * ```
  */
+import { SignedInHere, userKey, whoIsSignedIn, type AccountMessage, type AccountState } from './account.js';
 import { Http, HttpError, NetworkError } from './http.js';
 import { IndexedDbStore, MemoryStore, type LocalStore } from './local-store.js';
 import { NoticeStream, type NoticeMode, type NoticeStatus } from './notices.js';
@@ -26,6 +27,7 @@ export { MemoryStore, IndexedDbStore, type LocalStore } from './local-store.js';
 export { SessionHandle, type ConflictChoice } from './session-handle.js';
 export type { NoticeMode, NoticeStatus } from './notices.js';
 export type { QueueEvent } from './write-queue.js';
+export type { AccountState } from './account.js';
 
 export interface KeepsakeOptions {
   /** Where Keepsake is; the page's own origin by default. */
@@ -46,9 +48,12 @@ export interface KeepsakeOptions {
   notices?: NoticeMode;
   /** Extra headers on every request, e.g. {@code () => ({ Authorization: 'Bearer ' + token })}. */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
-  /** Where the queue, drafts and cached sessions live: IndexedDB by default ('memory' keeps nothing across reloads). */
+  /**
+   * Where the queue, drafts and cached sessions live: by default one IndexedDB database per user
+   * ('memory' keeps nothing across reloads; a store given here is used for whoever is signed in).
+   */
   store?: LocalStore | 'memory';
-  /** The IndexedDB database name (default 'keepsake'). */
+  /** How the IndexedDB databases' names start (default 'keepsake'): each user's is this, '-' and their key. */
   databaseName?: string;
   fetch?: typeof fetch;
   WebSocket?: ((url: string) => WebSocket) | null;
@@ -62,19 +67,35 @@ export interface KeepsakeOptions {
 /** A message between the tabs of one browser. */
 type TabMessage = { type: 'queue'; event: QueueEvent; from: string };
 
+/** Who the client was opened for. */
+interface Account {
+  user: string | null;
+  key: string | null;
+  state: AccountState;
+  here: SignedInHere;
+}
+
 /**
- * The client. Events: {@code queue} (the offline queue changed), {@code connectivity}
- * (detail: online), {@code notices} (detail: the notice connection's status), {@code notice}
- * (detail: a notice from another browser or device), {@code user} (detail: the signed-in user as
- * the notice socket names it), {@code dead} (detail: a write given up on).
+ * The client, for the user signed in when it connected: its local state (queue, dead letters,
+ * drafts, cached sessions) is that user's alone, and is sent, read and shown only while that user
+ * is signed in. Events: {@code queue} (the offline queue changed), {@code connectivity} (detail:
+ * online), {@code notices} (detail: the notice connection's status), {@code notice} (detail: a
+ * notice from another browser or device), {@code user} (detail: the signed-in user's id), {@code
+ * dead} (detail: a write given up on), {@code account} (detail: the {@link AccountState}; on
+ * {@code locked} the page should start afresh).
  */
 export class Keepsake extends EventTarget {
   readonly clientId: string;
   readonly tabId: string;
   readonly debounceMs: number;
   readonly snapshots: Snapshots;
-  user: string | null = null;
-  private readonly http: Http;
+  /** The signed-in user's id, once the server has said it (null offline and signed out). */
+  user: string | null;
+  /** The key of the user whose local state this client holds; null when nobody was signed in. */
+  readonly userKey: string | null;
+  private accountState: AccountState;
+  private readonly signedInHere: SignedInHere;
+  private readonly accountChannel: BroadcastChannel | null;
   private readonly queue: WriteQueue;
   private readonly notices: NoticeStream;
   private readonly handles = new Set<SessionHandle>();
@@ -84,19 +105,34 @@ export class Keepsake extends EventTarget {
   private readonly now: () => number;
   private readonly cleanup: Array<() => void> = [];
 
-  private constructor(private readonly store: LocalStore, options: KeepsakeOptions) {
+  private constructor(private readonly store: LocalStore, private readonly http: Http, account: Account,
+      options: KeepsakeOptions) {
     super();
     this.now = options.now ?? Date.now;
     this.clientId = options.clientId ?? browserClientId();
     this.tabId = newId();
     this.debounceMs = options.debounceMs ?? 1000;
     this.draftMaxAgeMs = options.draftMaxAgeMs ?? 24 * 3600 * 1000;
-    const baseUrl = (options.baseUrl ?? '').replace(/\/$/, '');
-    this.http = new Http({ baseUrl, fetch: options.fetch ?? globalThis.fetch.bind(globalThis), headers: options.headers });
+    this.user = account.user;
+    this.userKey = account.key;
+    this.accountState = account.state;
+    this.signedInHere = account.here;
+    this.http.onUnauthorized = () => this.refused();
     this.snapshots = new Snapshots(this.http, this.clientId);
     const channelFactory = options.broadcastChannel !== undefined ? options.broadcastChannel
       : typeof BroadcastChannel === 'function' ? (name: string) => new BroadcastChannel(name) : null;
-    this.channel = channelFactory ? channelFactory('keepsake:' + (baseUrl || 'same-origin')) : null;
+    const scope = this.http.baseUrl || 'same-origin';
+    this.accountChannel = channelFactory ? channelFactory('keepsake-account:' + scope) : null;
+    if (this.accountChannel) {
+      this.accountChannel.onmessage = (event: MessageEvent<AccountMessage>) => {
+        if (event.data?.type === 'signed-out') {
+          void this.lock(); // the cookie is gone for every tab of this browser
+        } else if (event.data?.type === 'signed-in' && typeof event.data.user === 'string') {
+          this.signedIn(event.data.user, null);
+        }
+      };
+    }
+    this.channel = channelFactory && this.userKey ? channelFactory(`keepsake:${scope}:${this.userKey}`) : null;
     if (this.channel) {
       this.channel.onmessage = (event: MessageEvent<TabMessage>) => {
         if (event.data?.type === 'queue' && event.data.from !== this.tabId) {
@@ -118,12 +154,21 @@ export class Keepsake extends EventTarget {
       store,
       http: this.http,
       clientId: this.clientId,
+      user: this.userKey ?? '',
+      signedInAs: async (user) => {
+        if (this.accountState === 'unconfirmed') {
+          await this.checkAccount();
+        }
+        return this.accountState === 'signed-in' && user === this.userKey;
+      },
+      refused: () => this.refused(),
       now: this.now,
       browserOnline,
-      exclusive: locks ? (work) => locks.request('keepsake-queue', work) as Promise<never> : (work) => work(),
+      exclusive: locks ? (work) => locks.request('keepsake-queue:' + this.userKey, work) as Promise<never>
+        : (work) => work(),
       emit: (event) => {
         this.dispatchQueue(event);
-        this.channel?.postMessage({ type: 'queue', event, from: this.tabId } satisfies TabMessage);
+        post(this.channel, { type: 'queue', event, from: this.tabId } satisfies TabMessage);
       },
     }, {
       maxAttempts: options.maxAttempts ?? 8,
@@ -143,8 +188,20 @@ export class Keepsake extends EventTarget {
       onResync: (user) => this.onResync(user),
       onStatus: (status) => this.dispatchEvent(new CustomEvent('notices', { detail: status })),
     });
+    if (!this.userKey) {
+      this.queue.lock(); // nobody's: nothing is kept or sent
+    } else if (this.accountState === 'signed-out') {
+      this.queue.pause();
+    }
     if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') {
+      // Signed out by the server: coming back to the page or online is when the user may have signed in again.
+      const recheck = () => {
+        if (this.accountState === 'signed-out' && this.userKey) {
+          void this.checkAccount().catch(() => undefined);
+        }
+      };
       const online = () => {
+        recheck();
         this.queue.browserCameOnline();
         this.notices.wake();
       };
@@ -152,6 +209,7 @@ export class Keepsake extends EventTarget {
       const visibility = () => {
         this.notices.visibilityChanged();
         if (doc?.visibilityState === 'visible') {
+          recheck();
           void this.queue.process();
         }
       };
@@ -166,20 +224,95 @@ export class Keepsake extends EventTarget {
     }
   }
 
-  /** Opens the client: its local store, the notice connection, and a replay of what an earlier page left queued. */
+  /**
+   * Opens the client for the user signed in ({@code GET /persistence/me}; offline, the user last
+   * signed in on this browser who has not signed out): that user's local store, the notice
+   * connection, and a replay of what an earlier page of theirs left queued. Signed out, it holds
+   * nothing of anyone's.
+   */
   static async connect(options: KeepsakeOptions = {}): Promise<Keepsake> {
+    const baseUrl = (options.baseUrl ?? '').replace(/\/$/, '');
+    const http = new Http({ baseUrl, fetch: options.fetch ?? globalThis.fetch.bind(globalThis), headers: options.headers });
+    const here = new SignedInHere('keepsake.user:' + (baseUrl || 'same-origin'));
+    const account: Account = { user: null, key: null, state: 'signed-out', here };
+    try {
+      account.user = await whoIsSignedIn(http);
+      account.key = account.user === null ? null : await userKey(account.user);
+      account.state = account.user === null ? 'signed-out' : 'signed-in';
+      here.set(account.key);
+    } catch (error) {
+      if (!unreachable(error)) {
+        throw error;
+      }
+      account.key = here.get();
+      account.state = account.key ? 'unconfirmed' : 'signed-out';
+    }
     let store: LocalStore;
-    if (options.store && options.store !== 'memory') {
+    if (!account.key || options.store === 'memory') {
+      store = new MemoryStore();
+    } else if (options.store) {
       store = options.store;
-    } else if (options.store !== 'memory' && typeof indexedDB !== 'undefined') {
-      store = await IndexedDbStore.open(options.databaseName ?? 'keepsake');
+    } else if (typeof indexedDB !== 'undefined') {
+      store = await IndexedDbStore.open(`${options.databaseName ?? 'keepsake'}-${account.key}`);
     } else {
       store = new MemoryStore();
     }
-    const client = new Keepsake(store, options);
-    client.notices.start();
-    void client.queue.process();
+    const client = new Keepsake(store, http, account, options);
+    if (account.key) {
+      client.notices.start();
+      void client.queue.process();
+    }
+    if (account.state === 'signed-in') {
+      post(client.accountChannel, { type: 'signed-in', user: account.key! } satisfies AccountMessage);
+    }
     return client;
+  }
+
+  /** Where the client stands with its user. */
+  get account(): AccountState {
+    return this.accountState;
+  }
+
+  /**
+   * Asks the server who is signed in. The client's own user again: what was paused by a 401 or 403
+   * goes out. Nobody: paused. Someone else: this client is locked. Throws when the server is out of reach.
+   */
+  async checkAccount(): Promise<AccountState> {
+    if (this.accountState === 'locked') {
+      return this.accountState;
+    }
+    const user = await whoIsSignedIn(this.http);
+    if (user === null) {
+      this.refused();
+      return this.accountState;
+    }
+    const before = this.accountState;
+    const key = await userKey(user);
+    this.signedIn(key, user);
+    if (before !== 'signed-in' && this.accountState === 'signed-in') {
+      post(this.accountChannel, { type: 'signed-in', user: key } satisfies AccountMessage);
+    }
+    return this.accountState;
+  }
+
+  /**
+   * Call before the page signs out (posts to /logout): unsaved edits are queued, what can be sent
+   * is sent (for up to {@code timeoutMs}), then the user's local state is locked in every tab of
+   * this browser: kept, but not read, shown or sent until the same user signs in again.
+   */
+  async signOut(timeoutMs = 3000): Promise<void> {
+    if (this.accountState === 'locked') {
+      return;
+    }
+    for (const handle of [...this.handles]) {
+      await handle.save();
+    }
+    if (this.accountState === 'signed-in' && this.queue.online) {
+      await within(timeoutMs, this.queue.wake());
+    }
+    this.signedInHere.set(null);
+    post(this.accountChannel, { type: 'signed-out' } satisfies AccountMessage);
+    await this.lock();
   }
 
   /** Whether writes are reaching the server (false while offline or while the server is unreachable). */
@@ -197,11 +330,15 @@ export class Keepsake extends EventTarget {
    * are this handle's now.
    */
   async open(id: string): Promise<SessionHandle> {
+    this.mustBeReadable();
     if (id.startsWith('local-')) {
       id = (await this.store.resolveId(id)) ?? id;
     }
     const queued = (await this.store.queued()).filter((w) => w.session === id);
     let server: ServerState | null = null;
+    if (id.startsWith('local-') && !queued.length) {
+      throw notFound();
+    }
     if (!id.startsWith('local-')) {
       try {
         server = await this.fetchServer(id);
@@ -215,7 +352,7 @@ export class Keepsake extends EventTarget {
         }
       }
       if (!server && !queued.length) {
-        throw new HttpError(404, { title: 'Not Found', status: 404, detail: 'Session not found' }, new Headers());
+        throw notFound();
       }
     }
     const live = await this.liveTabs();
@@ -256,6 +393,7 @@ export class Keepsake extends EventTarget {
 
   /** Creates a session (queued like any write: offline, it gets a local id until the server answers). */
   async create(fields: SessionFields): Promise<SessionHandle> {
+    this.mustBeReadable();
     const localId = 'local-' + newId();
     const handle = new SessionHandle(this.hostFor(), localId, null, fields);
     this.handles.add(handle);
@@ -283,14 +421,14 @@ export class Keepsake extends EventTarget {
     return (await this.http.request<Page<SessionMetadata>>('GET', '/sessions' + queryString(query))).body;
   }
 
-  /** The queued writes, oldest first. */
-  queued(): Promise<QueuedWrite[]> {
-    return this.queue.items();
+  /** The queued writes, oldest first (none once locked). */
+  async queued(): Promise<QueuedWrite[]> {
+    return this.readable ? this.queue.items() : [];
   }
 
-  /** The writes given up on. */
-  dead(): Promise<DeadWrite[]> {
-    return this.queue.dead();
+  /** The writes given up on (none once locked). */
+  async dead(): Promise<DeadWrite[]> {
+    return this.readable ? this.queue.dead() : [];
   }
 
   retryDead(key: string): Promise<void> {
@@ -311,16 +449,90 @@ export class Keepsake extends EventTarget {
     for (const handle of [...this.handles]) {
       await handle.close();
     }
+    this.release();
+  }
+
+  // ------------------------------------------------------------------ inside
+
+  private release(): void {
     this.notices.stop();
     this.queue.stop();
     this.channel?.close();
+    this.accountChannel?.close();
     this.cleanup.forEach((undo) => undo());
     if (this.store instanceof IndexedDbStore) {
       this.store.close();
     }
   }
 
-  // ------------------------------------------------------------------ inside
+  /** Whether the local state may be read: it is this client's user's, and they have not signed out here. */
+  private get readable(): boolean {
+    return this.userKey !== null && this.accountState !== 'locked';
+  }
+
+  private mustBeReadable(): void {
+    if (!this.readable) {
+      throw new HttpError(401, { title: 'Unauthorized', status: 401, detail: 'Signed out' }, new Headers());
+    }
+  }
+
+  private setAccount(state: AccountState): void {
+    if (this.accountState !== state) {
+      this.accountState = state;
+      this.dispatchEvent(new CustomEvent('account', { detail: state }));
+    }
+  }
+
+  /** The server refused the user (401, 403): nothing is sent until they sign in again. */
+  private refused(): void {
+    if (this.accountState !== 'signed-in' && this.accountState !== 'unconfirmed') {
+      return;
+    }
+    this.queue.pause();
+    this.notices.stop();
+    this.signedInHere.set(null); // a page opened offline from now on does not open this user's state
+    this.setAccount('signed-out');
+  }
+
+  /** The user {@code key} is signed in (the server said, or another tab): resumes if it is ours, locks otherwise. */
+  private signedIn(key: string, user: string | null): void {
+    if (key !== this.userKey) {
+      void this.lock();
+      return;
+    }
+    if (user && user !== this.user) {
+      this.user = user;
+      this.dispatchEvent(new CustomEvent('user', { detail: user }));
+    }
+    const before = this.accountState;
+    if (before === 'signed-in' || before === 'locked') {
+      return;
+    }
+    this.signedInHere.set(key);
+    this.setAccount('signed-in');
+    if (before === 'signed-out') {
+      this.notices.start();
+      this.queue.resume();
+    }
+  }
+
+  /**
+   * Signed out here, or someone else signed in: nothing more is sent, read or shown. Open handles'
+   * unsaved edits are queued first, kept for when the user signs in again.
+   */
+  private async lock(): Promise<void> {
+    if (this.accountState === 'locked') {
+      return;
+    }
+    this.queue.lock();
+    this.notices.stop();
+    this.accountState = 'locked';
+    for (const handle of [...this.handles]) {
+      await handle.close().catch(() => undefined);
+    }
+    this.release();
+    this.dispatchEvent(new CustomEvent('account', { detail: 'locked' }));
+  }
 
   private async fetchServer(id: string): Promise<ServerState | null> {
     try {
@@ -385,9 +597,8 @@ export class Keepsake extends EventTarget {
 
   /** (Re)connected: notices may have been missed, so each open session is checked against the server. */
   private onResync(user: string | null): void {
-    if (user && user !== this.user) {
-      this.user = user;
-      this.dispatchEvent(new CustomEvent('user', { detail: user }));
+    if (user) {
+      void userKey(user).then((key) => this.signedIn(key, user));
     }
     for (const handle of this.handles) {
       if (handle.id.startsWith('local-')) {
@@ -454,6 +665,31 @@ function queryString(query: Record<string, string | number | undefined>): string
   }
   const text = params.toString();
   return text ? '?' + text : '';
+}
+
+/** Tells the other tabs; once the client has ended (its channels closed), nobody. */
+function post(channel: BroadcastChannel | null, message: TabMessage | AccountMessage): void {
+  try {
+    channel?.postMessage(message);
+  } catch {
+    // closed: a write that was under way when the client locked still ends normally
+  }
+}
+
+function notFound(): HttpError {
+  return new HttpError(404, { title: 'Not Found', status: 404, detail: 'Session not found' }, new Headers());
+}
+
+/** The server could not be asked: no network, or it failed. */
+function unreachable(error: unknown): boolean {
+  return error instanceof NetworkError || (error instanceof HttpError && error.status >= 500);
+}
+
+/** Waits for {@code work}, or for {@code ms}, whichever ends first. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([work, new Promise((resolve) => { timer = setTimeout(resolve, ms); })]);
+  clearTimeout(timer);
 }
 
 function newId(): string {

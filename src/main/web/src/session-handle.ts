@@ -7,7 +7,7 @@ export interface HandleHost {
   readonly tabId: string;
   readonly debounceMs: number;
   online(): boolean;
-  enqueue(write: Omit<QueuedWrite, 'attempts' | 'nextAttemptAt' | 'createdAt' | 'tab'>): Promise<QueuedWrite>;
+  enqueue(write: Omit<QueuedWrite, 'attempts' | 'nextAttemptAt' | 'createdAt' | 'tab' | 'user'>): Promise<QueuedWrite>;
   withdraw(keys: Set<string>): Promise<string[]>;
   queued(): Promise<QueuedWrite[]>;
   /** The server's current state of the session; null when it is gone. */
@@ -322,7 +322,7 @@ export class SessionHandle extends EventTarget {
     await this.track({ key: this.host.newKey(), op: 'save', session: this.id, ifMatch, body });
   }
 
-  private async track(write: Omit<QueuedWrite, 'attempts' | 'nextAttemptAt' | 'createdAt' | 'tab'>): Promise<void> {
+  private async track(write: Omit<QueuedWrite, 'attempts' | 'nextAttemptAt' | 'createdAt' | 'tab' | 'user'>): Promise<void> {
     // Counted as pending before the queue can answer, so that the answer finds it.
     this.mine.add(write.key);
     this.pending.add(write.key);

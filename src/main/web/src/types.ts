@@ -99,6 +99,8 @@ export interface QueuedWrite {
   createdAt: number;
   /** The tab that queued it. */
   tab: string;
+  /** The key of the user who queued it ({@code Keepsake.userKey}): it is sent as that user or not at all. */
+  user: string;
 }
 
 /** A write given up on: after too many attempts, or refused for good (400, 413, 422, 409 at a quota, ...). */

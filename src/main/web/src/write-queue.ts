@@ -1,4 +1,4 @@
-import { Http, HttpError, NetworkError, offline as connectionTrouble, transient, type Problem } from './http.js';
+import { Http, HttpError, NetworkError, offline as connectionTrouble, signedOut, transient, type Problem } from './http.js';
 import type { LocalStore } from './local-store.js';
 import type { DeadWrite, QueuedWrite, ServerState, SessionFields, SessionMetadata } from './types.js';
 
@@ -23,6 +23,15 @@ export interface QueueDeps {
   store: LocalStore;
   http: Http;
   clientId: string;
+  /** The key of the user the queue writes as: every write carries it. */
+  user: string;
+  /**
+   * Whether the user signed in now is {@code user} (asked of the server when not known yet). False
+   * stops the queue: the client has paused or locked it. Throws NetworkError when the server is out of reach.
+   */
+  signedInAs: (user: string) => Promise<boolean>;
+  /** The server refused the user (401, 403): the queue has paused until they sign in again. */
+  refused: () => void;
   now: () => number;
   /** The browser's own idea of being online (navigator.onLine). */
   browserOnline: () => boolean;
@@ -38,7 +47,8 @@ export interface QueueDeps {
  * and is tried again with exponential backoff (at once when the browser comes back online), and
  * after {@code maxAttempts} goes to the dead letters; a write refused for good (400, 413, 422, a
  * 409 at a quota...) goes there at once. A 412 is a conflict: the write and the later ones of its
- * session are dropped and the client decides.
+ * session are dropped and the client decides. A write is only ever sent as the user it was queued
+ * by; a 401 or 403 pauses the queue, without a request, until {@link resume}; {@link lock} stops it for good.
  */
 export class WriteQueue {
   private running: Promise<void> | null = null;
@@ -46,6 +56,9 @@ export class WriteQueue {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private inFlight: string | null = null;
   private isOnline = true;
+  private paused = false;
+  private locked = false;
+  private unconfirmed = 0;
 
   constructor(private readonly deps: QueueDeps, private readonly options: QueueOptions) {
     this.isOnline = deps.browserOnline();
@@ -55,8 +68,9 @@ export class WriteQueue {
     return this.isOnline && this.deps.browserOnline();
   }
 
-  async enqueue(write: Omit<QueuedWrite, 'attempts' | 'nextAttemptAt' | 'createdAt'>): Promise<QueuedWrite> {
-    const stored = await this.deps.store.enqueue({ ...write, attempts: 0, nextAttemptAt: 0, createdAt: this.deps.now() });
+  async enqueue(write: Omit<QueuedWrite, 'attempts' | 'nextAttemptAt' | 'createdAt' | 'user'>): Promise<QueuedWrite> {
+    const stored = await this.deps.store.enqueue({ ...write, user: this.deps.user, attempts: 0, nextAttemptAt: 0,
+      createdAt: this.deps.now() });
     this.deps.emit({ type: 'changed' });
     void this.process();
     return stored;
@@ -105,6 +119,9 @@ export class WriteQueue {
 
   /** Tries the due writes now: the browser is back online, or the user asked. */
   async wake(): Promise<void> {
+    if (!this.sending) {
+      return;
+    }
     for (const write of await this.deps.store.queued()) {
       if (write.nextAttemptAt > this.deps.now()) {
         await this.deps.store.updateQueued({ ...write, nextAttemptAt: 0 });
@@ -139,8 +156,38 @@ export class WriteQueue {
     }
   }
 
+  /** Nothing is sent until {@link resume}: the user is signed out. Writes are still kept, and shown as waiting. */
+  pause(): void {
+    this.paused = true;
+    this.stop();
+    this.connectivity(false);
+  }
+
+  /** The user signed in again: what they queued goes out. */
+  resume(): void {
+    if (this.paused && !this.locked) {
+      this.paused = false;
+      this.connectivity(this.deps.browserOnline());
+      void this.wake();
+    }
+  }
+
+  /** Nothing is sent any more by this queue (its user signed out here, or someone else signed in); writes are kept. */
+  lock(): void {
+    this.locked = true;
+    this.stop();
+  }
+
+  /** Whether the queue is sending (not paused for a sign-in, not locked). */
+  get sending(): boolean {
+    return !this.paused && !this.locked;
+  }
+
   private async drain(): Promise<void> {
     for (;;) {
+      if (!this.sending) {
+        return;
+      }
       const [head] = await this.deps.store.queued();
       if (!head) {
         return;
@@ -154,6 +201,9 @@ export class WriteQueue {
         this.schedule(wait);
         return;
       }
+      if (!(await this.mayBeSent(head))) {
+        return;
+      }
       this.inFlight = head.key;
       try {
         if (!(await this.attempt(head))) {
@@ -162,6 +212,23 @@ export class WriteQueue {
       } finally {
         this.inFlight = null;
       }
+    }
+  }
+
+  /** Whether the head may go out now: the user signed in is the one who queued it. */
+  private async mayBeSent(write: QueuedWrite): Promise<boolean> {
+    try {
+      const mine = write.user === this.deps.user && await this.deps.signedInAs(write.user);
+      this.unconfirmed = 0;
+      return mine && this.sending;
+    } catch (error) {
+      if (!(error instanceof NetworkError || (error instanceof HttpError && error.status >= 500))) {
+        return false; // not known who is signed in: nothing is sent
+      }
+      // Who is signed in could not be asked: the server is out of reach, so nothing could be sent anyway.
+      this.connectivity(false);
+      this.schedule(Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** this.unconfirmed++));
+      return false;
     }
   }
 
@@ -252,9 +319,10 @@ export class WriteQueue {
       this.connectivity(false); // not an attempt: the 'online' event wakes the queue
       return false;
     }
-    if (error instanceof HttpError && (error.status === 401 || error.status === 403)) {
-      // Signed out: keep the write for when the user signs in again; it is not the write's fault.
-      await this.retryLater(write, error, false);
+    if (signedOut(error)) {
+      // Signed out: the write waits, unsent and not counted, until the user signs in again.
+      this.pause();
+      this.deps.refused();
       return false;
     }
     if (transient(error)) {
@@ -307,6 +375,9 @@ export class WriteQueue {
 
   /** The browser says it is back online. */
   browserCameOnline(): void {
+    if (!this.sending) {
+      return;
+    }
     this.isOnline = true;
     this.deps.emit({ type: 'connectivity', online: true });
     void this.wake();

@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +35,16 @@ class WorkbenchRecoveryTest {
         Browser.assumeAvailable();
     }
 
+    /** The user's own IndexedDB database: the client names it by the first 16 bytes of the user id's SHA-256. */
+    static String database(String user) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(user.getBytes(StandardCharsets.UTF_8));
+            return "keepsake-" + HexFormat.of().formatHex(Arrays.copyOf(digest, 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void unsavedEditsOfAKilledTabAreOfferedBackAndRestored() {
         String id = board("Recovery board");
@@ -41,9 +56,10 @@ class WorkbenchRecoveryTest {
             assertEquals("dirty", browser.state());
             // The draft is in IndexedDB once the page says so; give its write a moment to commit.
             browser.waitFor(Duration.ofSeconds(5), d -> Boolean.TRUE.equals(browser.script(
-                    "return new Promise(r => { const q = indexedDB.open('keepsake'); q.onsuccess = () => {"
+                    "return new Promise(r => { const q = indexedDB.open(arguments[0]); q.onsuccess = () => {"
                             + " const g = q.result.transaction('drafts').objectStore('drafts').getAll();"
-                            + " g.onsuccess = () => r(g.result.some(d => JSON.stringify(d.fields).includes('never saved'))); }; })")));
+                            + " g.onsuccess = () => r(g.result.some(d => JSON.stringify(d.fields).includes('never saved'))); }; })",
+                    database(ALICE))));
             browser.crashTab();
             browser.switchTo(spare);
             assertEquals(1, stored(id).getInt("version"), "nothing was saved before the crash");
