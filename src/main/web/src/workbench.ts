@@ -34,6 +34,7 @@ let session: SessionHandle | null = null;
 let pageCursors: (string | undefined)[] = [undefined];
 let page = 0;
 let nextToken: string | null = null;
+let signingOut = false;
 
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {},
     ...children: (Node | string | null)[]): HTMLElementTagNameMap[K] {
@@ -75,28 +76,51 @@ function showSignIn(): void {
   $('account').replaceChildren(h('a', { id: 'sign-in', href: `/login?redirect=${here}` }, 'Sign in'));
 }
 
-async function account(): Promise<boolean> {
-  try {
-    const response = await fetch('/persistence/me', { headers: { Accept: 'application/json' } });
-    if (response.status === 401) {
-      showSignIn();
-      return false;
-    }
-    if (response.ok) {
-      const { user } = await response.json() as { user: string };
-      showUser(user);
-      return true;
-    }
-  } catch {
-    // offline: who we are is told by the notice socket once it connects
-  }
-  return true;
+function showUser(user: string | null): void {
+  // Signing out is a POST (a link could be followed by anyone's page): it ends this user's cookies everywhere.
+  $('account').replaceChildren(user ? h('span', { id: 'user' }, user) : '', ' ',
+    h('form', { id: 'sign-out', method: 'post', action: '/logout', onsubmit: signOut }, h('button', { type: 'submit' }, 'Sign out')));
 }
 
-function showUser(user: string): void {
-  // Signing out is a POST (a link could be followed by anyone's page): it ends this user's cookies everywhere.
-  $('account').replaceChildren(h('span', { id: 'user' }, user), ' ',
-    h('form', { id: 'sign-out', method: 'post', action: '/logout' }, h('button', { type: 'submit' }, 'Sign out')));
+/** Before the form posts: the client sends what it can and locks this user's local copy, in every tab. */
+function signOut(event: Event): void {
+  event.preventDefault();
+  const form = event.target as HTMLFormElement;
+  signingOut = true;
+  showState('loading');
+  void keepsake.signOut().catch(() => undefined).finally(() => {
+    forget();
+    form.submit();
+  });
+}
+
+/** What the page shows of the user, gone: they signed out (here or in another tab), or someone else signed in. */
+function forget(): void {
+  session = null;
+  $('editor').hidden = true;
+  $('board').replaceChildren();
+  for (const list of ['session-list', 'queue-list', 'dead-list', 'my-snapshots', 'visited-list']) {
+    $(list).replaceChildren();
+  }
+}
+
+function accountChanged(): void {
+  const state = keepsake.account;
+  if (state === 'locked') {
+    forget();
+    if (!signingOut) {
+      location.replace('/'); // start afresh, as whoever is signed in now
+    }
+  } else if (state === 'signed-out') {
+    showSignIn();
+    showState('signed-out');
+    showMessage('Signed out: your changes are kept in this browser and saved when you sign in again.');
+  } else if (state === 'signed-in') {
+    showUser(keepsake.user);
+    showMessage(null);
+    showState(session ? session.state : 'saved');
+    void loadList();
+  }
 }
 
 // ---------------------------------------------------------------- sessions list
@@ -476,9 +500,14 @@ async function main(): Promise<void> {
       navigator.serviceWorker.addEventListener('controllerchange', () => { document.body.dataset.offlineReady = 'true'; });
     }).catch(() => undefined);
   }
-  const signedIn = await account();
   const autosave = Number(params.get('autosave'));
   keepsake = await Keepsake.connect({ debounceMs: Number.isFinite(autosave) && autosave > 0 ? autosave : 1000 });
+  keepsake.addEventListener('account', accountChanged);
+  if (keepsake.account === 'signed-out') {
+    showSignIn();
+  } else {
+    showUser(keepsake.user); // opened offline: the name comes with the notice socket
+  }
   keepsake.addEventListener('user', (e) => {
     if (!document.getElementById('user')) {
       showUser((e as CustomEvent<string>).detail);
@@ -506,9 +535,10 @@ async function main(): Promise<void> {
     }
   });
   void loadQueue();
-  if (!signedIn) {
+  if (keepsake.account === 'signed-out') {
     showState('signed-out');
     showMessage('Sign in to see your sessions.');
+    document.body.dataset.ready = 'true';
     return;
   }
   void loadList();
