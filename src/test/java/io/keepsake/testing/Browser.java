@@ -31,8 +31,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A real headless Chromium (Debian's {@code chromium} with its {@code chromedriver}), one fresh
- * profile per instance, signed in as one of the built-in users by an {@code Authorization: Basic}
- * header that the DevTools protocol adds to every request of its tabs. Nothing is downloaded.
+ * profile per instance, signed in as one of the built-in users either by an {@code Authorization:
+ * Basic} header that the DevTools protocol adds to every request of its tabs ({@link #as}), or as
+ * a person does, by the login form and its cookie ({@link #signedOut}, then {@link #signIn}).
+ * Nothing is downloaded.
  */
 public final class Browser implements AutoCloseable {
 
@@ -42,12 +44,13 @@ public final class Browser implements AutoCloseable {
 
     private final ChromeDriver driver;
     private final Path profile;
+    /** The user of the Basic header; null when the browser signs in by the login form. */
     private final String user;
 
     private Browser(String user) {
         this.user = user;
         try {
-            this.profile = Files.createTempDirectory("keepsake-chromium-" + user);
+            this.profile = Files.createTempDirectory("keepsake-chromium-" + (user == null ? "profile" : user));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -62,7 +65,7 @@ public final class Browser implements AutoCloseable {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         this.driver = new ChromeDriver(service, options);
-        signIn();
+        addCredentials();
     }
 
     /** Skips the calling test (with the package to install) when this machine has no Chromium. */
@@ -77,21 +80,52 @@ public final class Browser implements AutoCloseable {
         return new Browser(user);
     }
 
+    /** A new browser with a fresh profile and nobody signed in: people sign in with {@link #signIn}. */
+    public static Browser signedOut() {
+        assumeAvailable();
+        return new Browser(null);
+    }
+
+    /** Signs {@code user} in by the login form (its cookie, for every tab) and waits for the workbench it lands on. */
+    public void signIn(URI base, String user) {
+        driver.get(base.resolve("/login").toString());
+        find("input[name=j_username]").sendKeys(user);
+        find("input[name=j_password]").sendKeys(user + "-secret");
+        find("button[type=submit]").click();
+        waitFor(Duration.ofSeconds(20), d -> "true".equals(body().getDomAttribute("data-ready"))
+                && !findAll("#user").isEmpty() && user.equals(text("#user")));
+    }
+
+    /** Signs out with the page's Sign out button and waits for the landing page, signed out. */
+    public void signOut() {
+        find("#sign-out button").click();
+        waitFor(Duration.ofSeconds(20), d -> findAll("#sign-out").isEmpty() && !findAll("#sign-in").isEmpty()
+                && "true".equals(body().getDomAttribute("data-ready")));
+    }
+
+    /** Requests of the current tab to URLs matching these patterns ({@code *} for anything) fail as unreachable; none for none. */
+    public void block(String... patterns) {
+        driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of(patterns)));
+    }
+
     public WebDriver driver() {
         return driver;
     }
 
-    /** Every request of the current tab carries the user's credentials (set again in each new tab). */
-    private void signIn() {
-        String token = Base64.getEncoder().encodeToString((user + ":" + user + "-secret").getBytes(StandardCharsets.UTF_8));
+    /** Every request of the current tab carries the user's credentials, if it has any (set again in each new tab). */
+    private void addCredentials() {
         driver.executeCdpCommand("Network.enable", Map.of());
+        if (user == null) {
+            return;
+        }
+        String token = Base64.getEncoder().encodeToString((user + ":" + user + "-secret").getBytes(StandardCharsets.UTF_8));
         driver.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of("Authorization", "Basic " + token)));
     }
 
     /** Opens a new tab of this browser (same profile) and switches to it. Returns its handle. */
     public String newTab() {
         driver.switchTo().newWindow(WindowType.TAB);
-        signIn();
+        addCredentials();
         return driver.getWindowHandle();
     }
 
