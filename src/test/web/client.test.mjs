@@ -429,6 +429,46 @@ describe('one browser, several users', () => {
     await back.close();
   });
 
+  /** A page's localStorage, where the client keeps who is signed in on this browser. */
+  async function withLocalStorage(work) {
+    const items = new Map();
+    globalThis.localStorage = { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => items.set(k, String(v)),
+      removeItem: (k) => items.delete(k) };
+    try {
+      await work();
+    } finally {
+      delete globalThis.localStorage;
+    }
+  }
+
+  test('opened offline it is the user last signed in here, who is asked for before anything is sent', () => withLocalStorage(async () => {
+    const server = new FakeServer();
+    const store = new MemoryStore();
+    await client(server, { store }); // Alice, online
+    server.down = true;
+    const offline = await client(server, { store });
+    assert.equal(offline.account, 'unconfirmed');
+    await offline.create({ title: 'Made offline', description: '', content: 0 });
+
+    server.down = false;
+    server.user = 'bob'; // her cookie was replaced without this page knowing
+    await offline.flush();
+    await until(() => offline.account === 'locked', 'the lock');
+    assert.deepEqual(server.requests.map((r) => r.path), ['/me', '/me'], 'only who is signed in was asked');
+    assert.equal((await store.queued()).length, 1, 'her write is kept');
+  }));
+
+  test('after a sign-out, a page opened offline holds nobody\'s state', () => withLocalStorage(async () => {
+    const server = new FakeServer();
+    const store = new MemoryStore();
+    await (await client(server, { store })).signOut();
+    server.down = true;
+    const offline = await client(server, { store });
+    assert.equal(offline.account, 'signed-out');
+    assert.equal(offline.userKey, null);
+    assert.deepEqual(await offline.queued(), []);
+  }));
+
   test('a sign-out in one tab locks the other tabs', async () => {
     const server = new FakeServer();
     const store = new MemoryStore();

@@ -330,7 +330,7 @@ export class Keepsake extends EventTarget {
    * are this handle's now.
    */
   async open(id: string): Promise<SessionHandle> {
-    this.mustBeReadable();
+    await this.confirmed();
     if (id.startsWith('local-')) {
       id = (await this.store.resolveId(id)) ?? id;
     }
@@ -418,6 +418,7 @@ export class Keepsake extends EventTarget {
 
   /** A page of the user's sessions: {@code filter_title}, {@code sort_by}, {@code page_size}, {@code cursor}, ... */
   async list(query: Record<string, string | number | undefined> = {}): Promise<Page<SessionMetadata>> {
+    await this.confirmed();
     return (await this.http.request<Page<SessionMetadata>>('GET', '/sessions' + queryString(query))).body;
   }
 
@@ -468,6 +469,18 @@ export class Keepsake extends EventTarget {
   /** Whether the local state may be read: it is this client's user's, and they have not signed out here. */
   private get readable(): boolean {
     return this.userKey !== null && this.accountState !== 'locked';
+  }
+
+  /** Opened offline: before the server is asked for this user's things, it is asked whether they are still signed in. */
+  private async confirmed(): Promise<void> {
+    if (this.accountState === 'unconfirmed') {
+      await this.checkAccount().catch((error) => {
+        if (!unreachable(error)) {
+          throw error;
+        }
+      });
+    }
+    this.mustBeReadable();
   }
 
   private mustBeReadable(): void {
