@@ -478,6 +478,14 @@ describe('one browser, several users', () => {
     const tabB = await client(server, { store, broadcastChannel: channel });
     await tabA.signOut();
     await until(() => tabB.account === 'locked', 'tab B locked');
+    assert.equal(tabB.lockedBy, 'signed-out');
     assert.deepEqual(await tabB.queued(), []);
+
+    server.user = 'bob';
+    const tabC = await client(server, { broadcastChannel: channel });
+    await until(() => tabB.lockedBy === 'signed-in', 'tab B told of the sign-in, to start afresh');
+    for (const tab of [tabA, tabB, tabC]) {
+      await tab.close();
+    }
   });
 });

@@ -94,6 +94,11 @@ export class Keepsake extends EventTarget {
   /** The key of the user whose local state this client holds; null when nobody was signed in. */
   readonly userKey: string | null;
   private accountState: AccountState;
+  /**
+   * Why the client is locked: this browser signed out (a page shows it signed out), or someone
+   * signed in since, the same user or another (a page starts afresh, as them).
+   */
+  lockedBy: 'signed-out' | 'signed-in' | null = null;
   private readonly signedInHere: SignedInHere;
   private readonly accountChannel: BroadcastChannel | null;
   private readonly queue: WriteQueue;
@@ -126,7 +131,7 @@ export class Keepsake extends EventTarget {
     if (this.accountChannel) {
       this.accountChannel.onmessage = (event: MessageEvent<AccountMessage>) => {
         if (event.data?.type === 'signed-out') {
-          void this.lock(); // the cookie is gone for every tab of this browser
+          void this.lock('signed-out'); // the cookie is gone for every tab of this browser
         } else if (event.data?.type === 'signed-in' && typeof event.data.user === 'string') {
           this.signedIn(event.data.user, null);
         }
@@ -312,7 +317,7 @@ export class Keepsake extends EventTarget {
     }
     this.signedInHere.set(null);
     post(this.accountChannel, { type: 'signed-out' } satisfies AccountMessage);
-    await this.lock();
+    await this.lock('signed-out');
   }
 
   /** Whether writes are reaching the server (false while offline or while the server is unreachable). */
@@ -451,15 +456,16 @@ export class Keepsake extends EventTarget {
       await handle.close();
     }
     this.release();
+    this.accountChannel?.close();
   }
 
   // ------------------------------------------------------------------ inside
 
+  /** Stops all but the account channel, which a locked client keeps to hear of the next sign-in. */
   private release(): void {
     this.notices.stop();
     this.queue.stop();
     this.channel?.close();
-    this.accountChannel?.close();
     this.cleanup.forEach((undo) => undo());
     if (this.store instanceof IndexedDbStore) {
       this.store.close();
@@ -509,8 +515,8 @@ export class Keepsake extends EventTarget {
 
   /** The user {@code key} is signed in (the server said, or another tab): resumes if it is ours, locks otherwise. */
   private signedIn(key: string, user: string | null): void {
-    if (key !== this.userKey) {
-      void this.lock();
+    if (key !== this.userKey || this.accountState === 'locked') {
+      void this.lock('signed-in');
       return;
     }
     if (user && user !== this.user) {
@@ -518,7 +524,7 @@ export class Keepsake extends EventTarget {
       this.dispatchEvent(new CustomEvent('user', { detail: user }));
     }
     const before = this.accountState;
-    if (before === 'signed-in' || before === 'locked') {
+    if (before === 'signed-in') {
       return;
     }
     this.signedInHere.set(key);
@@ -530,13 +536,19 @@ export class Keepsake extends EventTarget {
   }
 
   /**
-   * Signed out here, or someone else signed in: nothing more is sent, read or shown. Open handles'
-   * unsaved edits are queued first, kept for when the user signs in again.
+   * Signed out here, or someone signed in since: nothing more is sent, read or shown. Open handles'
+   * unsaved edits are queued first, kept for when the user signs in again. A client locked by a
+   * sign-out that then hears of a sign-in tells it again, as {@code lockedBy} 'signed-in'.
    */
-  private async lock(): Promise<void> {
+  private async lock(reason: 'signed-out' | 'signed-in'): Promise<void> {
     if (this.accountState === 'locked') {
+      if (reason === 'signed-in' && this.lockedBy !== reason) {
+        this.lockedBy = reason;
+        this.dispatchEvent(new CustomEvent('account', { detail: 'locked' }));
+      }
       return;
     }
+    this.lockedBy = reason;
     this.queue.lock();
     this.notices.stop();
     this.accountState = 'locked';

@@ -108,8 +108,15 @@ function accountChanged(): void {
   const state = keepsake.account;
   if (state === 'locked') {
     forget();
-    if (!signingOut) {
+    if (signingOut) {
+      return;
+    }
+    if (keepsake.lockedBy === 'signed-in') {
       location.replace('/'); // start afresh, as whoever is signed in now
+    } else {
+      showSignIn();
+      showState('signed-out');
+      showMessage('Signed out.');
     }
   } else if (state === 'signed-out') {
     showSignIn();

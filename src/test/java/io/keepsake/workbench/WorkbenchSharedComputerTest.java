@@ -98,4 +98,30 @@ class WorkbenchSharedComputerTest {
         assertEquals(List.of(newTitle), titles(ALICE, newTitle), "the session she made offline is hers, once");
         assertEquals(List.of(), titles(BOB, newTitle));
     }
+
+    @Test
+    void aSignOutInOneTabSignsTheOthersOutAndTheNextSignInStartsThemAfresh() {
+        String id = board("One sign-out, two tabs");
+        try (Browser browser = Browser.signedOut()) {
+            browser.signIn(base, ALICE);
+            browser.open(base, "/?session=" + id);
+            String tabA = browser.tab();
+            String tabB = browser.newTab();
+            browser.open(base, "/?session=" + id);
+            assertEquals("first draft", browser.value(".note[data-note-id=n1] .note-body"));
+
+            browser.switchTo(tabA);
+            browser.signOut();
+            browser.switchTo(tabB);
+            browser.waitFor(Duration.ofSeconds(5), d -> !browser.findAll("#sign-in").isEmpty());
+            assertEquals("signed-out", browser.state());
+            assertTrue(browser.findAll(".note").isEmpty(), "what it showed of hers is gone");
+
+            browser.switchTo(tabA);
+            browser.signIn(base, BOB);
+            browser.switchTo(tabB);
+            browser.waitFor(Duration.ofSeconds(10), d -> !browser.findAll("#user").isEmpty() && BOB.equals(browser.text("#user")));
+            assertTrue(browser.findAll(".note").isEmpty());
+        }
+    }
 }
