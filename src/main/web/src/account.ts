@@ -1,4 +1,4 @@
-import { Http, HttpError } from './http.js';
+import { Http, HttpError, unreachable } from './http.js';
 
 /**
  * Where the client stands with the user its local state belongs to: {@code signed-in} (the server
@@ -8,6 +8,14 @@ import { Http, HttpError } from './http.js';
  * done, the page should start afresh).
  */
 export type AccountState = 'signed-in' | 'unconfirmed' | 'signed-out' | 'locked';
+
+/** Who a client is opened for: the user (when the server said), their key (null: nobody's state), where it stands. */
+export interface Account {
+  user: string | null;
+  key: string | null;
+  state: AccountState;
+  here: SignedInHere;
+}
 
 /** Between the tabs of one origin, whoever their user: a sign-out locks them all, a sign-in resumes its user's. */
 export type AccountMessage = { type: 'signed-out' } | { type: 'signed-in'; user: string };
@@ -40,6 +48,25 @@ export async function whoIsSignedIn(http: Http): Promise<string | null> {
       return null;
     }
     throw error;
+  }
+}
+
+/**
+ * Who is signed in, by the server; offline, the user last signed in on this browser who has not
+ * signed out ({@code unconfirmed}). Signed out: nobody's key.
+ */
+export async function findAccount(http: Http, here: SignedInHere): Promise<Account> {
+  try {
+    const user = await whoIsSignedIn(http);
+    const key = user === null ? null : await userKey(user);
+    here.set(key);
+    return { user, key, state: user === null ? 'signed-out' : 'signed-in', here };
+  } catch (error) {
+    if (!unreachable(error)) {
+      throw error;
+    }
+    const key = here.get();
+    return { user: null, key, state: key ? 'unconfirmed' : 'signed-out', here };
   }
 }
 

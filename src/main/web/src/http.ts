@@ -67,6 +67,11 @@ export function signedOut(error: unknown): boolean {
   return error instanceof HttpError && (error.status === 401 || error.status === 403);
 }
 
+/** The server could not be asked: no network, or it failed. */
+export function unreachable(error: unknown): boolean {
+  return error instanceof NetworkError || (error instanceof HttpError && error.status >= 500);
+}
+
 /** Whether the failure says the connection, not the request, is the trouble. */
 export function offline(error: unknown): boolean {
   return error instanceof NetworkError || (error instanceof HttpError && (error.status === 503 || error.status === 502

@@ -9,8 +9,10 @@
  * session.update({ content: next });   // saved after a second of quiet, with If-Match
  * ```
  */
-import { SignedInHere, userKey, whoIsSignedIn, type AccountMessage, type AccountState } from './account.js';
-import { Http, HttpError, NetworkError } from './http.js';
+import {
+  SignedInHere, findAccount, userKey, whoIsSignedIn, type Account, type AccountMessage, type AccountState,
+} from './account.js';
+import { Http, HttpError, unreachable } from './http.js';
 import { IndexedDbStore, MemoryStore, type LocalStore } from './local-store.js';
 import { NoticeStream, type NoticeMode, type NoticeStatus } from './notices.js';
 import { SessionHandle, sameFields, serverFields, type HandleHost } from './session-handle.js';
@@ -67,22 +69,14 @@ export interface KeepsakeOptions {
 /** A message between the tabs of one browser. */
 type TabMessage = { type: 'queue'; event: QueueEvent; from: string };
 
-/** Who the client was opened for. */
-interface Account {
-  user: string | null;
-  key: string | null;
-  state: AccountState;
-  here: SignedInHere;
-}
-
 /**
  * The client, for the user signed in when it connected: its local state (queue, dead letters,
  * drafts, cached sessions) is that user's alone, and is sent, read and shown only while that user
  * is signed in. Events: {@code queue} (the offline queue changed), {@code connectivity} (detail:
  * online), {@code notices} (detail: the notice connection's status), {@code notice} (detail: a
  * notice from another browser or device), {@code user} (detail: the signed-in user's id), {@code
- * dead} (detail: a write given up on), {@code account} (detail: the {@link AccountState}; on
- * {@code locked} the page should start afresh).
+ * dead} (detail: a write given up on), {@code account} (detail: the {@link AccountState}; once
+ * {@code locked}, {@link lockedBy} says what the page should do).
  */
 export class Keepsake extends EventTarget {
   readonly clientId: string;
@@ -238,20 +232,7 @@ export class Keepsake extends EventTarget {
   static async connect(options: KeepsakeOptions = {}): Promise<Keepsake> {
     const baseUrl = (options.baseUrl ?? '').replace(/\/$/, '');
     const http = new Http({ baseUrl, fetch: options.fetch ?? globalThis.fetch.bind(globalThis), headers: options.headers });
-    const here = new SignedInHere('keepsake.user:' + (baseUrl || 'same-origin'));
-    const account: Account = { user: null, key: null, state: 'signed-out', here };
-    try {
-      account.user = await whoIsSignedIn(http);
-      account.key = account.user === null ? null : await userKey(account.user);
-      account.state = account.user === null ? 'signed-out' : 'signed-in';
-      here.set(account.key);
-    } catch (error) {
-      if (!unreachable(error)) {
-        throw error;
-      }
-      account.key = here.get();
-      account.state = account.key ? 'unconfirmed' : 'signed-out';
-    }
+    const account = await findAccount(http, new SignedInHere('keepsake.user:' + (baseUrl || 'same-origin')));
     let store: LocalStore;
     if (!account.key || options.store === 'memory') {
       store = new MemoryStore();
@@ -348,7 +329,7 @@ export class Keepsake extends EventTarget {
       try {
         server = await this.fetchServer(id);
       } catch (error) {
-        if (!(error instanceof NetworkError) && !(error instanceof HttpError && error.status >= 500)) {
+        if (!unreachable(error)) {
           throw error;
         }
         server = (await this.store.server(id)) ?? null;
@@ -703,11 +684,6 @@ function post(channel: BroadcastChannel | null, message: TabMessage | AccountMes
 
 function notFound(): HttpError {
   return new HttpError(404, { title: 'Not Found', status: 404, detail: 'Session not found' }, new Headers());
-}
-
-/** The server could not be asked: no network, or it failed. */
-function unreachable(error: unknown): boolean {
-  return error instanceof NetworkError || (error instanceof HttpError && error.status >= 500);
 }
 
 /** Waits for {@code work}, or for {@code ms}, whichever ends first. */

@@ -1,4 +1,4 @@
-import { Http, HttpError, NetworkError, offline as connectionTrouble, signedOut, transient, type Problem } from './http.js';
+import { Http, HttpError, NetworkError, offline as connectionTrouble, signedOut, transient, unreachable, type Problem } from './http.js';
 import type { LocalStore } from './local-store.js';
 import type { DeadWrite, QueuedWrite, ServerState, SessionFields, SessionMetadata } from './types.js';
 
@@ -222,7 +222,7 @@ export class WriteQueue {
       this.unconfirmed = 0;
       return mine && this.sending;
     } catch (error) {
-      if (!(error instanceof NetworkError || (error instanceof HttpError && error.status >= 500))) {
+      if (!unreachable(error)) {
         return false; // not known who is signed in: nothing is sent
       }
       // Who is signed in could not be asked: the server is out of reach, so nothing could be sent anyway.
