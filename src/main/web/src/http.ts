@@ -129,3 +129,15 @@ export class Http {
     throw new HttpError(response.status, (body ?? { status: response.status }) as Problem, response.headers);
   }
 }
+
+/** {@code ?name=value&...} of the query's set values; empty when none is. */
+export function queryString(query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') {
+      params.set(name, String(value));
+    }
+  }
+  const text = params.toString();
+  return text ? '?' + text : '';
+}

@@ -201,3 +201,20 @@ export class MemoryStore implements LocalStore {
     return this.ids.get(localId);
   }
 }
+
+/**
+ * Where the user {@code key}'s state is kept: nowhere lasting for nobody ({@code key} null) or when
+ * {@code given} is 'memory', the store given, else their IndexedDB database ({@code databaseName}
+ * ('keepsake' by default), '-' and their key), in memory where there is no IndexedDB.
+ */
+export async function storeFor(key: string | null, given: LocalStore | 'memory' | undefined,
+    databaseName: string | undefined): Promise<LocalStore> {
+  if (!key || given === 'memory') {
+    return new MemoryStore();
+  } else if (given) {
+    return given;
+  } else if (typeof indexedDB !== 'undefined') {
+    return IndexedDbStore.open(`${databaseName ?? 'keepsake'}-${key}`);
+  }
+  return new MemoryStore();
+}

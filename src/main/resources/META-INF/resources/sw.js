@@ -1,18 +1,22 @@
 // Keeps the workbench page and the Keepsake client in the browser, so that the page opens offline
 // (its unsaved work and queued writes are in IndexedDB). Network first, the cached copy when the
 // network fails; the API itself is never cached here.
-const CACHE = 'keepsake-workbench-v2';
+const CACHE = 'keepsake-workbench-v3';
 const SHELL = [
   '/',
   '/workbench.css',
   '/keepsake/workbench.js',
   '/keepsake/keepsake-client.js',
   '/keepsake/account.js',
+  '/keepsake/account-guard.js',
+  '/keepsake/browser.js',
   '/keepsake/canonical.js',
   '/keepsake/http.js',
   '/keepsake/local-store.js',
   '/keepsake/notices.js',
+  '/keepsake/open-sessions.js',
   '/keepsake/session-handle.js',
+  '/keepsake/snapshots.js',
   '/keepsake/types.js',
   '/keepsake/write-queue.js',
 ];
