@@ -1,6 +1,7 @@
 import { Http, HttpError, NetworkError, offline as connectionTrouble, signedOut, transient, unreachable, type Problem } from './http.js';
 import type { LocalStore } from './local-store.js';
-import type { DeadWrite, QueuedWrite, ServerState, SessionFields, SessionMetadata } from './types.js';
+import { prepare, send } from './session-writes.js';
+import type { DeadWrite, QueuedWrite, ServerState } from './types.js';
 
 export interface QueueOptions {
   /** Attempts before a write is moved to the dead letters (default 8). */
@@ -241,57 +242,18 @@ export class WriteQueue {
   }
 
   /** One attempt at the head of the queue; false when the queue must wait before the next one. */
-  private async attempt(write: QueuedWrite): Promise<boolean> {
-    const { store, http } = this.deps;
-    let id = write.session;
-    if (write.op !== 'create' && id.startsWith('local-')) {
-      const created = await store.resolveId(id);
-      if (!created) {
-        await this.bury(write, 'The session it belongs to was never created');
-        return true;
-      }
-      id = created;
+  private async attempt(head: QueuedWrite): Promise<boolean> {
+    const prepared = await prepare(head, this.deps.store);
+    if ('unsendable' in prepared) {
+      await this.bury(head, prepared.unsendable);
+      return true;
     }
-    if (write.op === 'save' && write.ifMatch === null) {
-      // It follows other queued saves of the session: it applies to whatever the last one made.
-      const known = await store.server(id);
-      if (!known) {
-        await this.bury(write, 'No known version of the session to save over');
-        return true;
-      }
-      write = { ...write, ifMatch: known.etag };
-      await store.updateQueued(write);
-    }
-    const headers: Record<string, string> = { 'Idempotency-Key': write.key, 'Keepsake-Client-Id': this.deps.clientId };
-    if (write.ifMatch) {
-      headers['If-Match'] = write.ifMatch;
-    }
+    const { write, id } = prepared;
     try {
-      let state: ServerState | null = null;
-      if (write.op === 'create') {
-        const answer = await http.request<SessionMetadata>('POST', '/sessions', { body: write.body, headers });
-        id = answer.body.id;
-        state = serverState(answer.body, answer.headers.get('ETag')!, write.body!);
-        await store.mapId(write.session, id);
-        await store.putServer(state);
-      } else if (write.op === 'save') {
-        const answer = await http.request<SessionMetadata>('PUT', `/sessions/${encodeURIComponent(id)}`,
-          { body: write.body, headers });
-        state = serverState(answer.body, answer.headers.get('ETag')!, write.body!);
-        await store.putServer(state);
-      } else {
-        try {
-          await http.request('DELETE', `/sessions/${encodeURIComponent(id)}`, { headers });
-        } catch (error) {
-          if (!(error instanceof HttpError && error.status === 404)) {
-            throw error;
-          }
-        }
-        await store.removeServer(id);
-      }
-      await store.removeQueued(write.seq!);
+      const sent = await send(write, id, this.deps.http, this.deps.store, this.deps.clientId);
+      await this.deps.store.removeQueued(write.seq!);
       this.connectivity(true);
-      this.deps.emit({ type: 'written', write, id, state });
+      this.deps.emit({ type: 'written', write, id: sent.id, state: sent.state });
       this.deps.emit({ type: 'changed' });
       return true;
     } catch (error) {
@@ -382,8 +344,4 @@ export class WriteQueue {
     this.deps.emit({ type: 'connectivity', online: true });
     void this.wake();
   }
-}
-
-function serverState(metadata: SessionMetadata, etag: string, fields: SessionFields): ServerState {
-  return { ...metadata, content: fields.content, etag };
 }

@@ -1,7 +1,7 @@
 // Keeps the workbench page and the Keepsake client in the browser, so that the page opens offline
 // (its unsaved work and queued writes are in IndexedDB). Network first, the cached copy when the
 // network fails; the API itself is never cached here.
-const CACHE = 'keepsake-workbench-v3';
+const CACHE = 'keepsake-workbench-v4';
 const SHELL = [
   '/',
   '/workbench.css',
@@ -16,6 +16,7 @@ const SHELL = [
   '/keepsake/notices.js',
   '/keepsake/open-sessions.js',
   '/keepsake/session-handle.js',
+  '/keepsake/session-writes.js',
   '/keepsake/snapshots.js',
   '/keepsake/types.js',
   '/keepsake/write-queue.js',

@@ -1,0 +1,70 @@
+import { Http, HttpError } from './http.js';
+import type { LocalStore } from './local-store.js';
+import type { QueuedWrite, ServerState, SessionFields, SessionMetadata } from './types.js';
+
+/** A queued write made ready to send: its session's server id, and its If-Match; or why it never can be sent. */
+export type Prepared = { write: QueuedWrite; id: string } | { unsendable: string };
+
+/**
+ * Readies a write: a session created offline goes by its server id once that create is answered,
+ * and a save that follows other queued saves of its session applies to whatever the last one made.
+ */
+export async function prepare(write: QueuedWrite, store: LocalStore): Promise<Prepared> {
+  let id = write.session;
+  if (write.op !== 'create' && id.startsWith('local-')) {
+    const created = await store.resolveId(id);
+    if (!created) {
+      return { unsendable: 'The session it belongs to was never created' };
+    }
+    id = created;
+  }
+  if (write.op === 'save' && write.ifMatch === null) {
+    const known = await store.server(id);
+    if (!known) {
+      return { unsendable: 'No known version of the session to save over' };
+    }
+    write = { ...write, ifMatch: known.etag };
+    await store.updateQueued(write);
+  }
+  return { write, id };
+}
+
+/**
+ * Sends a prepared write to the sessions API with its Idempotency-Key and If-Match, and keeps what
+ * the server answered in the local store. Returns the session's id and its new state (null once
+ * deleted). Throws HttpError or NetworkError.
+ */
+export async function send(write: QueuedWrite, id: string, http: Http, store: LocalStore,
+    clientId: string): Promise<{ id: string; state: ServerState | null }> {
+  const headers: Record<string, string> = { 'Idempotency-Key': write.key, 'Keepsake-Client-Id': clientId };
+  if (write.ifMatch) {
+    headers['If-Match'] = write.ifMatch;
+  }
+  let state: ServerState | null = null;
+  if (write.op === 'create') {
+    const answer = await http.request<SessionMetadata>('POST', '/sessions', { body: write.body, headers });
+    id = answer.body.id;
+    state = serverState(answer.body, answer.headers.get('ETag')!, write.body!);
+    await store.mapId(write.session, id);
+    await store.putServer(state);
+  } else if (write.op === 'save') {
+    const answer = await http.request<SessionMetadata>('PUT', `/sessions/${encodeURIComponent(id)}`,
+      { body: write.body, headers });
+    state = serverState(answer.body, answer.headers.get('ETag')!, write.body!);
+    await store.putServer(state);
+  } else {
+    try {
+      await http.request('DELETE', `/sessions/${encodeURIComponent(id)}`, { headers });
+    } catch (error) {
+      if (!(error instanceof HttpError && error.status === 404)) {
+        throw error;
+      }
+    }
+    await store.removeServer(id);
+  }
+  return { id, state };
+}
+
+function serverState(metadata: SessionMetadata, etag: string, fields: SessionFields): ServerState {
+  return { ...metadata, content: fields.content, etag };
+}
