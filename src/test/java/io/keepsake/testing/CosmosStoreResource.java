@@ -43,6 +43,11 @@ public class CosmosStoreResource implements QuarkusTestResourceLifecycleManager 
         backend.delay(delay);
     }
 
+    /** Carries out these commands (lower case, e.g. {@code findandmodify}) at once but answers them this much later. */
+    public static void delayAnswers(Duration delay, String... commands) {
+        backend.delayAnswers(delay, java.util.Set.of(commands));
+    }
+
     /** Data commands received so far, and how many of them were refused. */
     public static long[] counts() {
         return backend.counts();

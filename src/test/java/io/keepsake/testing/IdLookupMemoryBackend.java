@@ -49,6 +49,9 @@ public class IdLookupMemoryBackend extends MemoryBackend {
     private final boolean cosmosMessages;
     private volatile boolean cosmosRules;
     private volatile long delayNanos;
+    private volatile long answerDelayNanos;
+    /** The commands whose answers {@link #delayAnswers} holds. */
+    private volatile Set<String> delayedAnswers = Set.of();
     private volatile double throttled;
     private volatile long retryAfterMs;
     private final AtomicLong billed = new AtomicLong();
@@ -91,20 +94,39 @@ public class IdLookupMemoryBackend extends MemoryBackend {
         this.delayNanos = delay.toNanos();
     }
 
+    /**
+     * Carries out these commands (lower case, e.g. {@code findandmodify}) at once and holds only
+     * their answers for {@code delay} (zero: none): a write applied whose answer comes too late.
+     */
+    public void delayAnswers(Duration delay, Set<String> commands) {
+        this.delayedAnswers = commands;
+        this.answerDelayNanos = delay.toNanos();
+    }
+
     @Override
     public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
-        if (!HANDSHAKE.contains(command.toLowerCase(Locale.ROOT))) {
-            long received = System.nanoTime();
-            while (System.nanoTime() - received < delayNanos) {
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+        String name = command.toLowerCase(Locale.ROOT);
+        if (!HANDSHAKE.contains(name)) {
+            hold(delayNanos);
+        }
+        Document answer = super.handleCommand(channel, databaseName, command, query);
+        if (delayedAnswers.contains(name)) {
+            hold(answerDelayNanos);
+        }
+        return answer;
+    }
+
+    /** Waits this long, or less once the delay it was asked for is switched off. */
+    private void hold(long nanos) {
+        long received = System.nanoTime();
+        while (System.nanoTime() - received < Math.min(nanos, Math.max(delayNanos, answerDelayNanos))) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
-        return super.handleCommand(channel, databaseName, command, query);
     }
 
     /** Billed commands received, and how many of them were refused as throttled. */
