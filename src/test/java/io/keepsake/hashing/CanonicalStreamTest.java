@@ -1,0 +1,161 @@
+package io.keepsake.hashing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The canonical form straight from the token stream: RFC 8785's test data and ECMAScript's
+ * numbers as in {@link CanonicalJsonTest}, members out of order at every size, and the faults
+ * that have no canonical form, reported as the tree path reports them.
+ */
+class CanonicalStreamTest {
+
+    static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .build();
+    private static final ObjectMapper JSON = new ObjectMapper(FACTORY);
+
+    /** The canonical form of a JSON text, read from its first token to its end. */
+    static Canonical streamed(byte[] json) throws IOException {
+        try (JsonParser parser = FACTORY.createParser(json)) {
+            parser.nextToken();
+            Canonical canonical = CanonicalStream.of(parser, json.length);
+            assertEquals(null, parser.nextToken(), "the value read to its last token, and no further");
+            return canonical;
+        }
+    }
+
+    static Canonical streamed(String json) throws IOException {
+        return streamed(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"arrays", "french", "structures", "unicode", "values", "weird"})
+    void theRfcTestDataCanonicalisesToItsExpectedOutput(String name) throws IOException {
+        byte[] expected = resource(name + ".output.json");
+
+        Canonical canonical = streamed(resource(name + ".input.json"));
+
+        assertEquals(new String(expected, StandardCharsets.UTF_8), canonical.text());
+        assertEquals(expected.length, canonical.length());
+        assertEquals(CanonicalJson.sha256Hex(expected, expected.length), canonical.sha256());
+    }
+
+    @Test
+    void everyNumberPrintsAsEcmaScriptPrintsIt() throws IOException {
+        List<String> lines = new String(resource("es6-numbers.txt"), StandardCharsets.US_ASCII).lines().toList();
+        StringBuilder sent = new StringBuilder("[");
+        StringBuilder expected = new StringBuilder("[");
+        for (String line : lines) {
+            String[] parts = line.split(" ");
+            double value = Double.longBitsToDouble(Long.parseUnsignedLong(parts[0], 16));
+            // Java's own text of a double reads back as that double: what a client may send.
+            assertEquals(parts[1], streamed(Double.toString(value)).text(), () -> "bits " + parts[0]);
+            sent.append(sent.length() > 1 ? "," : "").append(value);
+            expected.append(expected.length() > 1 ? "," : "").append(parts[1]);
+        }
+        assertEquals(expected.append(']').toString(), streamed(sent.append(']').toString()).text());
+    }
+
+    @Test
+    void integersAreExactUpTo2To53AndBeyondPrintAsTheDoubleTheyRoundTo() throws IOException {
+        assertEquals("[9007199254740992,-9007199254740992,9007199254740992,12345678901234567000,-9007199254740992,1e+30,0,0]",
+                streamed("[9007199254740992, -9007199254740992, 9007199254740993, 12345678901234567890,"
+                        + " -9007199254740992, 1000000000000000000000000000000, -0, -0.0]").text());
+        assertEquals("[1e+21,1e-7,0.000001,100,1.5,-1234.5678]",
+                streamed("[1e21, 1E-7, 0.1e-5, 1.00e2, 15e-1, -1234.5678000]").text());
+    }
+
+    @Test
+    void membersComeOutInUtf16OrderWhateverOrderTheyCameIn() throws IOException {
+        assertEquals("{\"\":0,\"a\":1,\"b\":{\"c\":3,\"d\":[{\"x\":1,\"y\":2}]}}",
+                streamed("{\"b\":{\"d\":[{\"y\":2,\"x\":1}],\"c\":3},\"a\":1,\"\":0}").text());
+        // U+FB33 comes before U+1F600 by code point, after it by UTF-16 code units (0xD83D 0xDE00).
+        assertEquals("{\"\\n\":1,\"\u00e9\":2,\"\ud83d\ude00\":3,\"\ufb33\":4}",
+                streamed("{\"\\ufb33\":4,\"\\ud83d\\ude00\":3,\"\u00e9\":2,\"\\n\":1}").text());
+        for (int size : new int[] {2, 16, 17, 300}) {
+            StringBuilder reversed = new StringBuilder("{");
+            StringBuilder sorted = new StringBuilder("{");
+            for (int i = size - 1; i >= 0; i--) {
+                reversed.append(i < size - 1 ? "," : "").append("\"k").append(1000 + i).append("\":").append(i);
+                sorted.append(i < size - 1 ? "," : "").append("\"k").append(1000 + size - 1 - i).append("\":").append(size - 1 - i);
+            }
+            assertEquals(sorted.append('}').toString(), streamed(reversed.append('}').toString()).text(), "size " + size);
+        }
+    }
+
+    @Test
+    void theHashIsTheSha256OfTheCanonicalBytes() throws IOException {
+        assertEquals("44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", streamed(" { } ").sha256());
+        assertEquals("015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862",
+                streamed("{ \"a\" : 1.0 }").sha256());
+    }
+
+    @Test
+    void unpairedSurrogatesAndNonFiniteNumbersHaveNoCanonicalForm() {
+        String longText = "x".repeat(100);
+        for (String json : List.of("\"a\\ud800b\"", "{\"a\":[\"\\udc00\"]}", "\"" + longText + "\\ud83d" + longText + "\"",
+                "\"" + longText + "é\\ude02\"", "[1e400]", "{\"a\":[-1e309]}")) {
+            assertThrows(IllegalArgumentException.class, () -> streamed(json), json);
+        }
+    }
+
+    @Test
+    void ofSeveralFaultsTheOneReportedIsTheFirstInCanonicalOrder() throws IOException {
+        for (String json : List.of("{\"b\":\"\\ud800\",\"a\":1e400}", "{\"b\":1e400,\"a\":{\"x\":\"\\udc00\"}}",
+                "[{\"z\":-1e400,\"y\":[1,\"\\ud800\"]},1e999]", "{\"c\":\"\\ud800\",\"a\":[2e400]}")) {
+            String tree = assertThrows(IllegalArgumentException.class, () -> CanonicalJson.of(JSON.readTree(json))).getMessage();
+            String stream = assertThrows(IllegalArgumentException.class, () -> streamed(json)).getMessage();
+            assertEquals(tree, stream, json);
+        }
+    }
+
+    @Test
+    void aFaultDoesNotStopTheReadingSoAnErrorFurtherOnIsHeard() throws IOException {
+        try (JsonParser parser = FACTORY.createParser("[\"\\ud800\", 1, {\"a\": tru}]")) {
+            parser.nextToken();
+            assertThrows(com.fasterxml.jackson.core.JsonParseException.class, () -> CanonicalStream.of(parser, 16));
+        }
+    }
+
+    @Test
+    void theParserIsLeftAtTheValuesLastToken() throws IOException {
+        try (JsonParser parser = FACTORY.createParser("[{\"b\":1,\"a\":[2]}, \"next\"]")) {
+            parser.nextToken();
+            parser.nextToken();
+            assertEquals("{\"a\":[2],\"b\":1}", CanonicalStream.of(parser, 1).text());
+            assertEquals(JsonToken.END_OBJECT, parser.currentToken());
+            assertEquals(JsonToken.VALUE_STRING, parser.nextToken());
+        }
+    }
+
+    @Test
+    void aParserThatWouldLetDuplicateNamesThroughIsNotUsed() throws IOException {
+        try (JsonParser parser = new JsonFactory().createParser("{\"a\":1,\"a\":2}")) {
+            parser.nextToken();
+            assertThrows(IllegalStateException.class, () -> CanonicalStream.of(parser, 16));
+        }
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = CanonicalStreamTest.class.getResourceAsStream("/jcs/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+}
