@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.keepsake.config.LimitsConfig;
 import io.keepsake.hashing.Canonical;
@@ -38,33 +39,44 @@ public record Draft(String title, String description, Canonical content, String 
 
     /** Validates a full representation: title and content required, description optional. */
     public static Draft from(JsonNode body, int sizeHint, LimitsConfig limits) {
-        onlyFields(body, FIELDS);
         JsonNode content = body.get("content");
+        return from(body, content == null ? null : SentContent.of(content, sizeHint), sizeHint, limits);
+    }
+
+    /**
+     * The same for a body read with its content apart (canonicalised as it was parsed):
+     * {@code fields} are its other members, {@code content} null when it had none.
+     */
+    public static Draft from(JsonNode fields, SentContent content, int sizeHint, LimitsConfig limits) {
+        onlyFields(fields, FIELDS);
         if (content == null) {
             throw InvalidDraft.field("content", "content is required (any JSON value)");
         }
-        return of(text(body, "title", true), text(body, "description", false), content, sizeHint, limits);
+        return of(text(fields, "title", true), text(fields, "description", false), content, sizeHint, limits);
     }
 
     public static Draft of(String rawTitle, String rawDescription, JsonNode content, int sizeHint,
             LimitsConfig limits) {
+        return of(rawTitle, rawDescription, SentContent.of(content, sizeHint), sizeHint, limits);
+    }
+
+    public static Draft of(String rawTitle, String rawDescription, SentContent content, int sizeHint,
+            LimitsConfig limits) {
         Metadata metadata = metadata(rawTitle, rawDescription, limits);
         // A string is measured as the text it carries: its JSON escapes are not content.
-        String text = content.isTextual() ? content.textValue() : null;
+        String text = content.text();
         if (text != null) {
             requireText("content", text);
             requireSize(utf8Length(text), limits);
-        }
-        Canonical canonical = canonical(content, sizeHint);
-        if (text == null) {
-            requireSize(canonical.length(), limits);
-        }
-        String textHash = null;
-        if (text != null) {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            textHash = CanonicalJson.sha256Hex(bytes, bytes.length);
+            return new Draft(metadata.title(), metadata.description(), CanonicalJson.of(TextNode.valueOf(text), sizeHint),
+                    metadata.metadataHash(), CanonicalJson.sha256Hex(bytes, bytes.length));
         }
-        return new Draft(metadata.title(), metadata.description(), canonical, metadata.metadataHash(), textHash);
+        if (content.noCanonicalForm() != null) {
+            throw InvalidDraft.field("content", "content has no canonical JSON form: " + content.noCanonicalForm());
+        }
+        requireSize(content.canonical().length(), limits);
+        return new Draft(metadata.title(), metadata.description(), content.canonical(), metadata.metadataHash(), null);
     }
 
     /**
@@ -151,8 +163,13 @@ public record Draft(String title, String description, Canonical content, String 
 
     /** Refuses a body with fields other than {@code allowed}, naming them. */
     public static void onlyFields(JsonNode object, Set<String> allowed) {
+        onlyFields(object::fieldNames, allowed);
+    }
+
+    /** The same for a body's member names. */
+    public static void onlyFields(Iterable<String> names, Set<String> allowed) {
         Set<String> unknown = new TreeSet<>();
-        object.fieldNames().forEachRemaining(name -> {
+        names.forEach(name -> {
             if (!allowed.contains(name)) {
                 unknown.add(name);
             }
@@ -175,13 +192,5 @@ public record Draft(String title, String description, Canonical content, String 
             throw InvalidDraft.field(field, field + " must be a string");
         }
         return node.textValue();
-    }
-
-    private static Canonical canonical(JsonNode content, int sizeHint) {
-        try {
-            return CanonicalJson.of(content, sizeHint);
-        } catch (IllegalArgumentException e) {
-            throw InvalidDraft.field("content", "content has no canonical JSON form: " + e.getMessage());
-        }
     }
 }

@@ -71,9 +71,15 @@ public class SessionService implements SessionStates {
 
     /** A create from a request body, prepared for its Idempotency-Key; it returns the new session's metadata. */
     Uni<Keyed<Session>> create(String owner, byte[] body, String origin) {
-        return work.run(body.length, () -> Draft.from(json.object(body), body.length, config.limits()))
+        return work.run(body.length, () -> draft(body))
                 .map(draft -> Keyed.create(draft.content().sha256() + ':' + draft.metadataHash(),
                         id -> insertNew(owner, draft, id, origin)));
+    }
+
+    /** A full representation from a request body, its content canonicalised as it is parsed. */
+    private Draft draft(byte[] body) {
+        JsonBodies.Envelope request = json.envelope(body);
+        return Draft.from(request.fields(), request.content(), body.length, config.limits());
     }
 
     /** Creates a session under a new id (without an Idempotency-Key); returns its metadata. */
@@ -151,7 +157,7 @@ public class SessionService implements SessionStates {
     Uni<Keyed<Session>> replace(String owner, String id, String ifMatch, byte[] body, String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        return work.run(body.length, () -> Draft.from(json.object(body), body.length, config.limits()))
+        return work.run(body.length, () -> draft(body))
                 .map(draft -> Keyed.answered(fingerprint(id, ifMatch, draft.content().sha256() + ':' + draft.metadataHash()),
                         (keyId, fingerprint) -> {
                             KeyedAnswer.Key key = KeyedAnswer.Key.of(keyId, fingerprint);

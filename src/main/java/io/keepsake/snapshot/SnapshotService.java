@@ -73,9 +73,10 @@ public class SnapshotService {
      * description?}, prepared for its Idempotency-Key; it returns the new snapshot's metadata.
      */
     Uni<Keyed<Snapshot>> create(String owner, byte[] body, String origin) {
-        return work.run(body.length, () -> json.object(body)).onItem().transformToUni(request -> {
+        return work.run(body.length, () -> json.envelope(body)).onItem().transformToUni(envelope -> {
+            JsonNode request = envelope.fields();
             if (request.has("sessionId")) {
-                Draft.onlyFields(request, FROM_SESSION_FIELDS);
+                Draft.onlyFields(envelope.names(), FROM_SESSION_FIELDS);
                 JsonNode sessionId = request.get("sessionId");
                 if (!sessionId.isTextual()) {
                     throw ApiProblem.invalidField("sessionId", "sessionId must be a string");
@@ -92,7 +93,7 @@ public class SnapshotService {
                         newId -> sessions.own(owner, sessionId.textValue()).onItem().transformToUni(session ->
                                 insertNew(owner, fromSession(session, request), session.id, newId, origin))));
             }
-            Draft draft = Draft.from(request, body.length, config.limits());
+            Draft draft = Draft.from(request, envelope.content(), body.length, config.limits());
             return Uni.createFrom().item(Keyed.create(draft.content().sha256() + ':' + draft.metadataHash(),
                     newId -> insertNew(owner, draft, null, newId, origin)));
         });

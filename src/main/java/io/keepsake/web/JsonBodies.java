@@ -1,7 +1,6 @@
 package io.keepsake.web;
 
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -10,23 +9,30 @@ import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.keepsake.KeepsakeConfig;
+import io.keepsake.content.SentContent;
+import io.keepsake.hashing.CanonicalStream;
 
 /**
- * Parses request bodies into JSON trees under Keepsake's own limits: bounded nesting, tokens (what
- * bounds the tree's memory: a body of `[{},{},...]` costs far more heap than its bytes) and string
- * length; duplicate member names refused (they have no canonical form), no source text echoed in
- * error messages.
+ * Parses request bodies under Keepsake's own limits: bounded nesting, tokens (what bounds a tree's
+ * memory: a body of `[{},{},...]` costs far more heap than its bytes) and string length; duplicate
+ * member names refused (they have no canonical form), no source text echoed in error messages.
+ * A body becomes a JSON tree, except a write's content, which goes straight to its canonical form.
  */
 @ApplicationScoped
 public class JsonBodies {
+
+    private static final String CONTENT = "content";
 
     private final ObjectMapper mapper;
     private final int maxDepth;
@@ -59,12 +65,87 @@ public class JsonBodies {
 
     /** Parses a body that must be one JSON object; anything else is a 400 problem. */
     public JsonNode object(byte[] body) {
+        return parse(body, parser -> {
+            JsonNode node = mapper.readTree(parser);
+            return node != null && node.isObject() ? node : null;
+        });
+    }
+
+    /**
+     * A body's members with its {@code content} apart: what a write sends, title and description
+     * beside content of up to 1.5 MiB.
+     *
+     * @param fields  every member but content, as a tree (they are small)
+     * @param content the content as sent, canonicalised straight from the token stream (a JSON
+     *                string kept as its text); null when the body has none
+     */
+    public record Envelope(ObjectNode fields, SentContent content) {
+
+        /** The names of the members sent, content's too. */
+        public Set<String> names() {
+            Set<String> names = new TreeSet<>();
+            fields.fieldNames().forEachRemaining(names::add);
+            if (content != null) {
+                names.add(CONTENT);
+            }
+            return names;
+        }
+    }
+
+    /**
+     * Parses a body that must be one JSON object, as {@link #object} does (with the same limits
+     * and problems), without building a tree of its content: its tokens are canonicalised as they
+     * are read, in the same pass, so the parse and the canonical form cost one walk of the bytes.
+     */
+    public Envelope envelope(byte[] body) {
+        return parse(body, parser -> {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                if (first != null) {
+                    mapper.readTree(parser); // read to its end: what follows it may be malformed
+                }
+                return null;
+            }
+            ObjectNode fields = mapper.createObjectNode();
+            SentContent content = null;
+            for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+                JsonToken value = parser.nextToken();
+                if (name.equals(CONTENT)) {
+                    content = content(parser, value, body.length);
+                } else {
+                    fields.set(name, value == JsonToken.VALUE_STRING ? TextNode.valueOf(parser.getText())
+                            : mapper.readTree(parser));
+                }
+            }
+            return new Envelope(fields, content);
+        });
+    }
+
+    private static SentContent content(JsonParser parser, JsonToken value, int sizeHint) throws IOException {
+        if (value == JsonToken.VALUE_STRING) {
+            return SentContent.text(parser.getText());
+        }
+        try {
+            return SentContent.canonical(CanonicalStream.of(parser, sizeHint));
+        } catch (IllegalArgumentException e) {
+            return SentContent.withoutCanonicalForm(e.getMessage());
+        }
+    }
+
+    /** What a body parse reads from its parser: the object, or null when the body is another value. */
+    @FunctionalInterface
+    private interface BodyReader<T> {
+        T read(JsonParser parser) throws IOException;
+    }
+
+    /** Reads a body under the limits; one value and nothing after it, which must be an object. */
+    private <T> T parse(byte[] body, BodyReader<T> reader) {
         if (body == null || body.length == 0) {
             throw ApiProblem.badRequest("A JSON object body is required");
         }
-        JsonNode node;
+        T object;
         try (JsonParser parser = mapper.createParser(body)) {
-            node = mapper.readTree(parser);
+            object = reader.read(parser);
             if (parser.nextToken() != null) {
                 throw ApiProblem.badRequest("Malformed JSON: unexpected data after the JSON value");
             }
@@ -81,10 +162,10 @@ public class JsonBodies {
         } catch (IOException e) {
             throw ApiProblem.badRequest("Malformed JSON: " + firstLine(e.getMessage()));
         }
-        if (node == null || !node.isObject()) {
+        if (object == null) {
             throw ApiProblem.badRequest("The body must be a JSON object");
         }
-        return node;
+        return object;
     }
 
     private static String firstLine(String message) {

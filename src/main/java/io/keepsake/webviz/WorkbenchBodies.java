@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.config.LimitsConfig;
 import io.keepsake.content.Draft;
+import io.keepsake.content.SentContent;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.JsonBodies;
 
@@ -36,24 +37,24 @@ class WorkbenchBodies {
 
     /** A new session or snapshot: title, description (string or null) and content (a string). */
     Draft draft(byte[] body) {
-        return draft(json.object(body), body.length);
+        JsonBodies.Envelope request = json.envelope(body);
+        return draft(request.fields(), request.content(), body.length);
     }
 
     Change change(byte[] body) {
-        JsonNode request = json.object(body);
-        JsonNode content = request.get("content");
+        JsonBodies.Envelope request = json.envelope(body);
+        SentContent content = request.content();
         if (content == null || content.isNull()) {
-            return new Change(null, text(request, "title"), text(request, "description"));
+            return new Change(null, text(request.fields(), "title"), text(request.fields(), "description"));
         }
-        return new Change(draft(request, body.length), null, null);
+        return new Change(draft(request.fields(), content, body.length), null, null);
     }
 
-    private Draft draft(JsonNode request, int size) {
-        JsonNode content = request.get("content");
+    private Draft draft(JsonNode request, SentContent content, int size) {
         if (content == null || content.isNull()) {
             throw ApiProblem.invalidField("content", "content is required: the workbench state, JSON-encoded as a string");
         }
-        if (!content.isTextual()) {
+        if (!content.isText()) {
             throw ApiProblem.invalidField("content", "content must be a string: the workbench state, JSON-encoded");
         }
         return Draft.of(text(request, "title"), text(request, "description"), content, size, limits);
