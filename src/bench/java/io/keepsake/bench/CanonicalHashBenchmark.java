@@ -27,8 +27,9 @@ import jakarta.json.JsonValue;
 
 /**
  * Canonicalise + SHA-256 of 1.5 MiB of workbench JSON: Keepsake's implementation from a parsed
- * tree, the same including the service's parse of the request bytes (what a write does),
- * and titanium-jcs (JSON-P) for comparison.
+ * tree, the same including the service's parse of the request bytes into a tree, the same
+ * streamed from a write's request bytes without a tree (what a write does), and titanium-jcs
+ * (JSON-P) for comparison.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -45,12 +46,15 @@ public class CanonicalHashBenchmark {
     /** The request-body parser the service uses. */
     private final JsonBodies requestParser = new JsonBodies(200);
     byte[] body;
+    /** A write's body: the content with a title beside it. */
+    byte[] writeBody;
     JsonNode tree;
     JsonValue jsonp;
 
     @Setup
     public void setUp() throws Exception {
         body = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(WorkbenchJson.ofCanonicalSize(mix, CONTENT_BYTES));
+        writeBody = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(mapper.createObjectNode().put("title", "Bench").set("content", mapper.readTree(body)));
         tree = mapper.readTree(body);
         jsonp = Json.createReader(new StringReader(new String(body, StandardCharsets.UTF_8))).readValue();
     }
@@ -63,6 +67,11 @@ public class CanonicalHashBenchmark {
     @Benchmark
     public Canonical keepsakeFromBytes() {
         return CanonicalJson.of(requestParser.object(body), body.length);
+    }
+
+    @Benchmark
+    public Canonical keepsakeStreamedFromBytes() {
+        return requestParser.envelope(writeBody).content().canonical();
     }
 
     @Benchmark
