@@ -8,14 +8,14 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 
-import io.keepsake.hashing.CanonicalWriter.NoCanonicalForm;
-
 /**
  * RFC 8785 straight from a JSON token stream, with the SHA-256 of the result: the same bytes and
  * hash as {@link CanonicalJson} over the tree the tokens would build, in one pass and without
  * building the tree. Members are written as they come, each one's span remembered; an object whose
  * names did not come in order (by UTF-16 code units) has its spans put in order when it closes,
- * through one copy aside. An object already in order costs one comparison per member.
+ * through one copy aside. An object already in order costs one comparison per member. Given the
+ * bytes the parser reads, a string sent in its canonical form (most are) is copied from them as it
+ * is, never decoded (see {@link SentStrings}).
  */
 public final class CanonicalStream {
 
@@ -23,13 +23,16 @@ public final class CanonicalStream {
     private static final int SMALL_OBJECT = 16;
 
     private final JsonParser parser;
+    /** What the parser reads, or null: then every string is decoded and written again. */
+    private final byte[] source;
     private final CanonicalWriter out;
     /** The members of the objects open at each level of nesting, kept for reuse. */
     private Members[] levels = new Members[8];
     private int depth;
 
-    private CanonicalStream(JsonParser parser, int sizeHint) {
+    private CanonicalStream(JsonParser parser, byte[] source, int sizeHint) {
         this.parser = parser;
+        this.source = source;
         this.out = new CanonicalWriter(sizeHint);
     }
 
@@ -41,21 +44,27 @@ public final class CanonicalStream {
      *
      * @param parser   at the value's first token; it must refuse duplicate member names
      *                 ({@link StreamReadFeature#STRICT_DUPLICATE_DETECTION}), which have no canonical form
+     * @param source   the bytes the parser was created over (all of them, from offset 0), or null
      * @param sizeHint expected size in bytes (e.g. the request body length), to avoid regrowing
      * @throws IllegalArgumentException for a value that has no canonical form (non-finite numbers,
      *                                  strings with unpaired surrogates)
      * @throws IOException              for malformed JSON or a parser limit
      */
-    public static Canonical of(JsonParser parser, int sizeHint) throws IOException {
+    public static Canonical of(JsonParser parser, byte[] source, int sizeHint) throws IOException {
         if (!parser.isEnabled(StreamReadFeature.STRICT_DUPLICATE_DETECTION)) {
             throw new IllegalStateException("Canonical JSON needs a parser that refuses duplicate member names");
         }
-        CanonicalStream stream = new CanonicalStream(parser, sizeHint);
+        CanonicalStream stream = new CanonicalStream(parser, source, sizeHint);
         NoCanonicalForm failure = stream.value(parser.currentToken());
         if (failure != null) {
             throw failure;
         }
         return stream.out.canonical();
+    }
+
+    /** The same, decoding every string (for a parser over other input than a byte array). */
+    public static Canonical of(JsonParser parser, int sizeHint) throws IOException {
+        return of(parser, null, sizeHint);
     }
 
     /** Writes one value; returns its first fault in canonical order (or null), having read it all. */
@@ -71,7 +80,7 @@ public final class CanonicalStream {
                 case START_ARRAY -> {
                     return array();
                 }
-                case VALUE_STRING -> out.string(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+                case VALUE_STRING -> string();
                 case VALUE_NUMBER_INT -> {
                     if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
                         out.number(parser.getBigIntegerValue().doubleValue());
@@ -89,6 +98,19 @@ public final class CanonicalStream {
         } catch (NoCanonicalForm e) {
             return e; // object() and array() return theirs; only a scalar's own write throws
         }
+    }
+
+    private void string() throws IOException {
+        if (source != null) {
+            // Left undecoded, the string is skipped by the parser's next step, which still checks it.
+            int start = (int) parser.currentTokenLocation().getByteOffset();
+            int end = SentStrings.canonicalEnd(source, start);
+            if (end > 0) {
+                out.raw(source, start, end - start);
+                return;
+            }
+        }
+        out.string(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
     }
 
     private NoCanonicalForm object() throws IOException {

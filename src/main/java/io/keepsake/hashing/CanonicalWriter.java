@@ -116,13 +116,13 @@ final class CanonicalWriter {
         }
     }
 
-    /** The same for a string held in {@code n} chars of {@code text} from {@code offset}. */
+    /**
+     * The same for a string held in {@code n} chars of {@code text} from {@code offset} (a parser's
+     * buffer): encoded char by char at any length, since a String for the bulk path would cost
+     * more than it saves.
+     */
     void string(char[] text, int offset, int n) {
-        if (n >= BULK_STRING) {
-            bulkString(new String(text, offset, n));
-        } else {
-            charString(text, offset, n);
-        }
+        charString(text, offset, n);
     }
 
     private void charString(char[] text, int offset, int n) {
@@ -256,6 +256,13 @@ final class CanonicalWriter {
         }
     }
 
+    /** Bytes that are canonical JSON already, as they are. */
+    void raw(byte[] bytes, int offset, int n) {
+        ensure(n);
+        System.arraycopy(bytes, offset, buf, len, n);
+        len += n;
+    }
+
     private void ascii(String s) {
         int n = s.length();
         ensure(n);
@@ -265,9 +272,7 @@ final class CanonicalWriter {
     }
 
     private void raw(byte[] bytes) {
-        ensure(bytes.length);
-        System.arraycopy(bytes, 0, buf, len, bytes.length);
-        len += bytes.length;
+        raw(bytes, 0, bytes.length);
     }
 
     void put(char c) {
@@ -278,20 +283,6 @@ final class CanonicalWriter {
     private void ensure(int extra) {
         if (len + extra > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
-        }
-    }
-
-    /** A value that has no canonical form (a non-finite number, an unpaired surrogate). */
-    static final class NoCanonicalForm extends IllegalArgumentException {
-
-        NoCanonicalForm(String message) {
-            super(message);
-        }
-
-        /** Cheap to make: a stream goes on reading after one, and a body can hold many. */
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
         }
     }
 }

@@ -111,7 +111,7 @@ public class JsonBodies {
             for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
                 JsonToken value = parser.nextToken();
                 if (name.equals(CONTENT)) {
-                    content = content(parser, value, body.length);
+                    content = content(parser, value, body);
                 } else {
                     fields.set(name, value == JsonToken.VALUE_STRING ? TextNode.valueOf(parser.getText())
                             : mapper.readTree(parser));
@@ -121,12 +121,12 @@ public class JsonBodies {
         });
     }
 
-    private static SentContent content(JsonParser parser, JsonToken value, int sizeHint) throws IOException {
+    private static SentContent content(JsonParser parser, JsonToken value, byte[] body) throws IOException {
         if (value == JsonToken.VALUE_STRING) {
             return SentContent.text(parser.getText());
         }
         try {
-            return SentContent.canonical(CanonicalStream.of(parser, sizeHint));
+            return SentContent.canonical(CanonicalStream.of(parser, body, body.length));
         } catch (IllegalArgumentException e) {
             return SentContent.withoutCanonicalForm(e.getMessage());
         }

@@ -28,11 +28,16 @@ class CanonicalStreamTest {
             .build();
     private static final ObjectMapper JSON = new ObjectMapper(FACTORY);
 
-    /** The canonical form of a JSON text, read from its first token to its end. */
+    /** The canonical form of a JSON text, read from its first token to its end, its strings copied where they can be. */
     static Canonical streamed(byte[] json) throws IOException {
+        return streamed(json, json);
+    }
+
+    /** The same, given what the parser reads ({@code source}) or not (null: every string decoded). */
+    static Canonical streamed(byte[] json, byte[] source) throws IOException {
         try (JsonParser parser = FACTORY.createParser(json)) {
             parser.nextToken();
-            Canonical canonical = CanonicalStream.of(parser, json.length);
+            Canonical canonical = CanonicalStream.of(parser, source, json.length);
             assertEquals(null, parser.nextToken(), "the value read to its last token, and no further");
             return canonical;
         }
@@ -82,6 +87,52 @@ class CanonicalStreamTest {
                 sorted.append(i < size - 1 ? "," : "").append("\"k").append(1000 + size - 1 - i).append("\":").append(size - 1 - i);
             }
             assertEquals(sorted.append('}').toString(), streamed(reversed.append('}').toString()).text(), "size " + size);
+        }
+    }
+
+    @Test
+    void stringsAreCopiedAsSentOnlyWhenThatIsTheirCanonicalForm() throws IOException {
+        String[] texts = {"plain", "\\\"\\\\\\b\\f\\n\\r\\t\\u0000\\u001f\\u000b", "\\/", "\\u0041", "\\u001F",
+            "\\u0008", "\\u000a", "\\u00e9", "\\ud83d\\ude00", "é€😀\u007f\u2028\uffff"};
+        for (String text : texts) {
+            String json = "[\"" + text + "\",{\"" + text + "\":\"" + text + "\"}]";
+            byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+            assertEquals(streamed(bytes, null).text(), streamed(bytes).text(), json);
+            assertEquals(CanonicalJson.of(JSON.readTree(bytes)).text(), streamed(bytes).text(), json);
+        }
+    }
+
+    @Test
+    void bytesThatAreNotStrictUtf8AreReadAsATreeReadsThem() throws IOException {
+        int[][] sequences = {{0xc0, 0xaf}, {0xc1, 0xbf}, {0xe0, 0x80, 0xaf}, {0xed, 0xa0, 0x80}, {0xed, 0xbf, 0xbf},
+            {0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80}, {0xf0, 0x80, 0x80, 0xaf}, {0xf4, 0x90, 0x80, 0x80}, {0xf5, 0x80, 0x80, 0x80},
+            {0x80}, {0xbf}, {0xc3}, {0xe2, 0x82}, {0xf0, 0x9f, 0x98}, {0xff}, {0xc3, 0xa9}, {0xef, 0xbf, 0xbf},
+            {0xf4, 0x8f, 0xbf, 0xbf}, {0x7f}, {0x1f}};
+        for (int[] sequence : sequences) {
+            byte[] bytes = new byte[sequence.length + 6];
+            bytes[0] = '[';
+            bytes[1] = '"';
+            for (int i = 0; i < sequence.length; i++) {
+                bytes[2 + i] = (byte) sequence[i];
+            }
+            bytes[sequence.length + 2] = 'x';
+            bytes[sequence.length + 3] = '"';
+            bytes[sequence.length + 4] = ']';
+            bytes[sequence.length + 5] = ' ';
+            assertEquals(outcome(() -> CanonicalJson.of(JSON.readTree(bytes))), outcome(() -> streamed(bytes)),
+                    java.util.Arrays.toString(sequence));
+        }
+    }
+
+    private interface Canonicalisation {
+        Canonical run() throws IOException;
+    }
+
+    private static String outcome(Canonicalisation canonicalisation) {
+        try {
+            return canonicalisation.run().text();
+        } catch (IOException | IllegalArgumentException e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage().lines().findFirst().orElse("");
         }
     }
 
