@@ -54,7 +54,8 @@ public class CanonicalHashBenchmark {
     @Setup
     public void setUp() throws Exception {
         body = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(WorkbenchJson.ofCanonicalSize(mix, CONTENT_BYTES));
-        writeBody = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(mapper.createObjectNode().put("title", "Bench").set("content", mapper.readTree(body)));
+        writeBody = mapper.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(mapper.createObjectNode().put("title", "Bench").set("content", mapper.readTree(body)));
         tree = mapper.readTree(body);
         jsonp = Json.createReader(new StringReader(new String(body, StandardCharsets.UTF_8))).readValue();
     }

@@ -4,8 +4,8 @@ package io.keepsake.hashing;
  * Strings whose bytes as sent are already their canonical form, found without decoding them: JSON
  * text in strictly valid UTF-8 (shortest forms, no surrogate code points), with no escape but
  * those RFC 8785 writes itself (backslash and one of {@code " \ b f n r t}, else backslash, u and
- * four lower-case hex digits for the other controls). Most strings a client sends are such, and copying their bytes as they are gives
- * what decoding to UTF-16 and encoding back would.
+ * four lower-case hex digits for the other controls). Most strings a client sends are such, and
+ * copying their bytes as they are gives what decoding to UTF-16 and encoding back would.
  */
 final class SentStrings {
 
