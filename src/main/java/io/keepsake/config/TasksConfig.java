@@ -10,12 +10,12 @@ public interface TasksConfig {
     @WithDefault("true")
     boolean enabled();
 
-    /** How often the runner looks for due tasks while it finds some. */
+    /** How soon the runner looks again after a look that found tasks; waits after looks that find none double from it. */
     @WithDefault("1s")
     Duration pollEvery();
 
-    /** Longest pause between looks at an idle queue (tasks enqueued by this instance are looked for at once). */
-    @WithDefault("10s")
+    /** Longest wait between looks that find nothing: bounds the wait of tasks enqueued elsewhere or left by a stopped instance. */
+    @WithDefault("5m")
     Duration idlePollEvery();
 
     /** How long a claimed task is reserved for its runner; after that another may take it. */

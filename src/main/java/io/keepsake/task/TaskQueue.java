@@ -3,17 +3,21 @@ package io.keepsake.task;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.bson.Document;
 import org.bson.conversions.Bson;
 
+import com.mongodb.client.model.Accumulators;
+import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
@@ -50,12 +54,39 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     /** Reads of candidates per claim when every candidate was taken by other runners meanwhile. */
     private static final int CLAIM_ROUNDS = 3;
 
+    private static final List<String> STATUSES = List.of(Task.PENDING, Task.RUNNING, Task.DONE, Task.DEAD);
+
     private final TasksConfig config;
-    /** Tasks enqueued by this instance so far: the runner polls at once when it changes. */
-    private final AtomicLong enqueued = new AtomicLong();
+    private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
+
+    /** Hears what this instance does to the queue: the runner need not poll for its own tasks, nor the gauge. */
+    interface Watcher {
+        /** A task enqueued here, or put back for a retry here, becomes due at {@code at}. */
+        default void due(Instant at) {
+        }
+
+        /** This instance changed the queue (each of the above included). */
+        default void changed() {
+        }
+    }
 
     public TaskQueue(KeepsakeConfig config) {
         this.config = config.tasks();
+    }
+
+    void watch(Watcher watcher) {
+        watchers.add(watcher);
+    }
+
+    private void becomesDue(Instant at) {
+        watchers.forEach(watcher -> watcher.due(at));
+        changedIf(true);
+    }
+
+    private void changedIf(boolean changed) {
+        if (changed) {
+            watchers.forEach(Watcher::changed);
+        }
     }
 
     void createIndexes(@Observes StartupEvent event) {
@@ -80,11 +111,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
         task.nextAttemptAt = notBefore;
         task.createdAt = now;
         task.updatedAt = now;
-        return mongoCollection().insertOne(task).plug(Throttled::retry).replaceWith(task).invoke(enqueued::incrementAndGet);
-    }
-
-    long enqueuedHere() {
-        return enqueued.get();
+        return mongoCollection().insertOne(task).plug(Throttled::retry).replaceWith(task).invoke(() -> becomesDue(notBefore));
     }
 
     /**
@@ -143,7 +170,7 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     /**
      * Parks as dead the tasks whose runners died during their last allowed attempt (their leases
      * expired with no retries left). Returns how many. A multi-document update sent to every shard
-     * on purpose: such tasks can be anywhere, and it runs every 30 s per instance, not per request.
+     * on purpose: such tasks can be anywhere, and it runs at most once per idle-poll-every per instance.
      */
     public Uni<Long> buryAbandoned() {
         Instant now = Time.now();
@@ -157,7 +184,8 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                         Updates.set("lastError", "Lease expired on the last attempt: its runner stopped or hung"),
                         Updates.set("updatedAt", now)))
                 .plug(Throttled::retry) // sent again whole if throttled: a task it buried no longer matches
-                .map(result -> result.getModifiedCount());
+                .map(result -> result.getModifiedCount())
+                .invoke(buried -> changedIf(buried > 0));
     }
 
     /** Marks the task done if {@code runner} still holds it; false if its lease was lost. Done tasks expire. */
@@ -171,7 +199,8 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                 Updates.set("updatedAt", now),
                 Updates.set("expiresAt", now.plus(config.keepDone()))))
                 .plug(Throttled::retry)
-                .map(result -> result.getModifiedCount() == 1);
+                .map(result -> result.getModifiedCount() == 1)
+                .invoke(this::changedIf);
     }
 
     /** Forgets done tasks past their retention (on every shard); a TTL index does the same on stores that enforce one. */
@@ -188,16 +217,24 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     public Uni<Boolean> fail(Task task, String runner, Throwable error) {
         Instant now = Time.now();
         boolean dead = task.attempts > config.maxRetries();
+        Instant retryAt = now.plus(backoff(task.attempts));
         String message = error.getClass().getSimpleName() + ": " + error.getMessage();
         return mongoCollection().updateOne(leased(task, runner), Updates.combine(
                 Updates.set("status", dead ? Task.DEAD : Task.PENDING),
-                Updates.set("nextAttemptAt", dead ? task.nextAttemptAt : now.plus(backoff(task.attempts))),
+                Updates.set("nextAttemptAt", dead ? task.nextAttemptAt : retryAt),
                 Updates.set("leaseOwner", null),
                 Updates.set("leaseUntil", null),
                 Updates.set("lastError", message.length() > 2000 ? message.substring(0, 2000) : message),
                 Updates.set("updatedAt", now)))
                 .plug(Throttled::retry)
-                .map(result -> result.getModifiedCount() == 1);
+                .map(result -> result.getModifiedCount() == 1)
+                .invoke(recorded -> {
+                    if (recorded && !dead) {
+                        becomesDue(retryAt);
+                    } else {
+                        changedIf(recorded);
+                    }
+                });
     }
 
     /**
@@ -211,7 +248,8 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                         Updates.set("leaseOwner", null), Updates.set("leaseUntil", null),
                         Updates.inc("attempts", -1)))
                 .plug(Throttled::retry) // sent again whole if throttled: a task it handed back no longer matches
-                .map(result -> result.getModifiedCount());
+                .map(result -> result.getModifiedCount())
+                .invoke(released -> changedIf(released > 0));
     }
 
     /** Delay before attempt n+1 after n failed attempts: base * 2^(n-1). */
@@ -220,20 +258,18 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
     }
 
     /**
-     * How many tasks are in each status: one count per status, each answered from the status index
-     * of every shard (the queue-depth gauge, every 15 s, and the admin view).
+     * How many tasks are in each status (those with none are left out), in one aggregation over
+     * every shard (the queue-depth gauge and the admin view).
      */
     public Uni<Map<String, Long>> counts() {
-        List<String> statuses = List.of(Task.PENDING, Task.RUNNING, Task.DONE, Task.DEAD);
-        return Uni.join().all(statuses.stream().map(status -> mongoCollection().countDocuments(Filters.eq("status", status))
-                .plug(Throttled::retry))
-                .toList()).andFailFast().map(found -> {
+        return mongoCollection().aggregate(List.of(Aggregates.match(Filters.in("status", STATUSES)),
+                        Aggregates.group("$status", Accumulators.sum("n", 1))), Document.class)
+                .collect().asList().plug(Throttled::retry).map(groups -> {
+                    Map<String, Long> found = new HashMap<>();
+                    groups.forEach(group -> found.put(group.getString("_id"), ((Number) group.get("n")).longValue()));
                     Map<String, Long> counts = new LinkedHashMap<>();
-                    for (int i = 0; i < statuses.size(); i++) {
-                        if (found.get(i) > 0) {
-                            counts.put(statuses.get(i), found.get(i));
-                        }
-                    }
+                    STATUSES.stream().filter(status -> found.getOrDefault(status, 0L) > 0)
+                            .forEach(status -> counts.put(status, found.get(status)));
                     return counts;
                 });
     }

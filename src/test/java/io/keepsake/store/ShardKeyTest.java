@@ -89,7 +89,7 @@ class ShardKeyTest {
                     s -> s.sorted() && mentions(s.filter(), "nextAttemptAt")),
             new Scatter("tasks", "find", "dead tasks (admin view)", s -> s.sorted() && mentions(s.filter(), "status")),
             new Scatter("tasks", "aggregate", "queue depth by status (gauge, admin view)", s -> mentions(s.filter(), "status")),
-            new Scatter("tasks", "update", "burying tasks whose runners died (every 30 s)",
+            new Scatter("tasks", "update", "burying tasks whose runners died (at the runner's seldom safety looks)",
                     s -> s.multi() && mentions(s.filter(), "leaseUntil")),
             new Scatter("tasks", "update", "giving back a stopping runner's leases",
                     s -> s.multi() && mentions(s.filter(), "leaseOwner")),
