@@ -15,7 +15,7 @@ public interface NoticesConfig {
     @WithDefault("auto")
     String feed();
 
-    /** How often the tailing feed looks for new notices, while users listen on this instance. */
+    /** How often the tailing feed looks for new notices, only while users listen on this instance. */
     @WithDefault("100ms")
     Duration tailEvery();
 

@@ -43,6 +43,8 @@ public class NoticeFanout {
 
     private final NoticeLog log;
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
+    /** Told when a user starts listening here: the tailing feed runs only while someone does. */
+    private volatile Runnable whenListened = () -> { };
 
     public NoticeFanout(NoticeLog log) {
         this.log = log;
@@ -56,12 +58,18 @@ public class NoticeFanout {
             Stream stream = existing != null ? existing : fresh;
             if (stream.add(listener)) {
                 if (existing == null) {
+                    whenListened.run(); // before the stream reads where the user's log ends
                     fresh.load();
                 }
                 return;
             }
             // That stream just lost its last listener and is going: join its successor.
         }
+    }
+
+    /** Runs {@code action} each time a user with no listeners here gets one. */
+    public void whenListened(Runnable action) {
+        this.whenListened = action;
     }
 
     public void unlisten(String userId, Listener listener) {

@@ -5,6 +5,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -12,6 +15,7 @@ import jakarta.inject.Inject;
 
 import org.bson.BsonDocument;
 import org.bson.Document;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.mongodb.MongoCommandException;
 import com.mongodb.client.model.Aggregates;
@@ -35,7 +39,8 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * when that position is gone, each listening user's log is read from where it stands;</li>
  * <li><b>tailing</b> (stores without change streams: Cosmos DB, the embedded store): only while
  * users listen here, it reads which of their logs grew (the heads documents changed in the last
- * moments, and all of theirs every few seconds), and the fan-out reads what it is missing.</li>
+ * moments, and all of theirs every few seconds), and the fan-out reads what it is missing. While
+ * nobody listens its ticks stop: an idle instance does nothing.</li>
  * </ul>
  * Either way the fan-out puts notices in order and hands each out once, so the feed may repeat
  * itself but must not stop.
@@ -51,12 +56,18 @@ public class NoticeFeed {
     static final Duration OVERLAP = Duration.ofSeconds(2);
     /** Users whose heads are read in one query. */
     private static final int USERS_PER_READ = 500;
+    /**
+     * Longest a change stream's empty read waits in the store: its default of a second makes an idle
+     * feed a command a second. Kept below the client's read time-out, which it must not outlast.
+     */
+    static final Duration CHANGE_WAIT = Duration.ofSeconds(10);
 
     private final NoticeLog log;
     private final NoticeFanout fanout;
     private final String configured;
     private final Duration tailEvery;
     private final Duration reconcileEvery;
+    private final Duration changeWait;
     private volatile Mode mode;
     private volatile Cancellable running;
     private volatile BsonDocument resumeToken;
@@ -65,18 +76,32 @@ public class NoticeFeed {
     private volatile long lastReadStarted = System.nanoTime();
     /** Whether the change stream is open (no error since it was opened). */
     private volatile boolean streaming;
+    /** Whether the tailing feed's ticks run: only while users listen here. */
+    private final AtomicBoolean tailing = new AtomicBoolean();
+    /** The tailing feed reads the heads that grew since this moment (less the overlap). */
+    private volatile Instant since = Instant.now();
+    private volatile long lastReconcile = System.nanoTime();
 
     @Inject
-    public NoticeFeed(NoticeLog log, NoticeFanout fanout, KeepsakeConfig config) {
-        this(log, fanout, config.notices().feed(), config.notices().tailEvery(), config.notices().reconcileEvery());
+    public NoticeFeed(NoticeLog log, NoticeFanout fanout, KeepsakeConfig config,
+            @ConfigProperty(name = "quarkus.mongodb.read-timeout") Optional<Duration> readTimeout) {
+        this(log, fanout, config.notices().feed(), config.notices().tailEvery(), config.notices().reconcileEvery(),
+                readTimeout.map(timeout -> timeout.dividedBy(2)).filter(half -> half.compareTo(CHANGE_WAIT) < 0)
+                        .orElse(CHANGE_WAIT));
     }
 
     public NoticeFeed(NoticeLog log, NoticeFanout fanout, String mode, Duration tailEvery, Duration reconcileEvery) {
+        this(log, fanout, mode, tailEvery, reconcileEvery, CHANGE_WAIT);
+    }
+
+    private NoticeFeed(NoticeLog log, NoticeFanout fanout, String mode, Duration tailEvery, Duration reconcileEvery,
+            Duration changeWait) {
         this.log = log;
         this.fanout = fanout;
         this.configured = mode;
         this.tailEvery = tailEvery;
         this.reconcileEvery = reconcileEvery;
+        this.changeWait = changeWait;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -120,7 +145,7 @@ public class NoticeFeed {
 
     private void watch(boolean fallBack) {
         mode = Mode.CHANGE_STREAM;
-        ChangeStreamOptions options = new ChangeStreamOptions();
+        ChangeStreamOptions options = new ChangeStreamOptions().maxAwaitTime(changeWait.toMillis(), TimeUnit.MILLISECONDS);
         BsonDocument token = resumeToken;
         if (token != null) {
             options.resumeAfter(token);
@@ -166,34 +191,60 @@ public class NoticeFeed {
         mode = Mode.TAILING;
         Log.infof("Notices: tailing the notice log's heads every %d ms while users listen (keepsake.notices.feed=%s)",
                 tailEvery.toMillis(), configured);
-        Instant[] since = {Instant.now()};
-        long[] lastReconcile = {System.nanoTime()};
+        fanout.whenListened(() -> startTailing(true));
+        startTailing(true);
+    }
+
+    /**
+     * Starts the ticks if users listen here; they end at the first tick that finds nobody. Whoever
+     * listens now reads where their log ends first, so the heads read start from now; when nobody
+     * listened before ({@code fresh}), nothing is unread, as after a read of everyone's log.
+     */
+    private void startTailing(boolean fresh) {
+        if (stopped || mode != Mode.TAILING || fanout.users().isEmpty() || !tailing.compareAndSet(false, true)) {
+            return;
+        }
+        since = Instant.now();
+        lastReconcile = System.nanoTime();
+        if (fresh) {
+            lastReadStarted = System.nanoTime();
+        }
         running = Multi.createFrom().ticks().every(tailEvery)
                 .onOverflow().drop()
-                .onItem().transformToUniAndConcatenate(tick -> {
-                    long started = System.nanoTime();
-                    if (fanout.users().isEmpty()) {
-                        since[0] = Instant.now(); // idle: nothing to read
-                        lastReadStarted = started;
-                        return Uni.createFrom().voidItem();
-                    }
-                    Instant from = since[0].minus(OVERLAP);
-                    Instant now = Instant.now();
-                    Uni<Void> read;
-                    if (System.nanoTime() - lastReconcile[0] >= reconcileEvery.toNanos()) {
-                        lastReconcile[0] = System.nanoTime();
-                        read = reconcile();
-                    } else {
-                        read = log.headsSince(from).invoke(this::reached).replaceWithVoid();
-                    }
-                    return read.invoke(() -> {
-                                since[0] = now;
-                                lastReadStarted = started;
-                            })
-                            .onFailure().invoke(error -> Log.debugf("Tailing notices failed: %s", error.getMessage()))
-                            .onFailure().recoverWithNull();
+                .select().first(tick -> !fanout.users().isEmpty())
+                .onItem().transformToUniAndConcatenate(tick -> readHeads())
+                .subscribe().with(ignored -> { }, error -> {
+                    tailing.set(false);
+                    later(() -> startTailing(false));
+                }, () -> {
+                    tailing.set(false);
+                    startTailing(true); // someone who began to listen as the ticks ended
+                });
+    }
+
+    /** One tick: the heads that grew lately, or every listening user's now and then. */
+    private Uni<Void> readHeads() {
+        long started = System.nanoTime();
+        Instant from = since.minus(OVERLAP);
+        Instant now = Instant.now();
+        Uni<Void> read;
+        if (started - lastReconcile >= reconcileEvery.toNanos()) {
+            lastReconcile = started;
+            read = reconcile();
+        } else {
+            read = log.headsSince(from).invoke(this::reached).replaceWithVoid();
+        }
+        return read.invoke(() -> {
+                    since = now;
+                    lastReadStarted = started;
                 })
-                .subscribe().with(ignored -> { }, error -> later(this::tail));
+                .onFailure().invoke(error -> Log.debugf("Tailing notices failed: %s", error.getMessage()))
+                .onFailure().recoverWithNull();
+    }
+
+    /** Whether the tailing feed reads the store (it does only while users listen here). */
+    public boolean tailing() {
+        return tailing.get();
     }
 
     /** Reads the heads of every user listening here and lets the fan-out catch up. */
