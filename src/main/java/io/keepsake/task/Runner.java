@@ -47,8 +47,8 @@ public final class Runner {
 
     /**
      * Stops claiming, lets the tasks in hand finish for up to {@code grace}, then gives back every
-     * lease still held so that another runner takes those tasks at once rather than after the lease
-     * expires. A task given back may still finish here; its completion then no longer counts, and it
+     * lease still held so that another runner takes those tasks at its next look rather than after
+     * the lease expires. A task given back may still finish here; its completion then no longer counts, and it
      * runs again elsewhere (handlers are idempotent). Emits how many leases were given back.
      */
     public Uni<Long> shutdown(Duration grace) {
