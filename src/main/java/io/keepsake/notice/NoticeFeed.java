@@ -72,8 +72,8 @@ public class NoticeFeed {
     private volatile Cancellable running;
     private volatile BsonDocument resumeToken;
     private volatile boolean stopped;
-    /** When the last read that covered every listening user began (tailing), in nanoTime. */
-    private volatile long lastReadStarted = System.nanoTime();
+    /** When the last read that covered every listening user began (tailing), in nanoTime; null before the first. */
+    private volatile Long lastReadStarted;
     /** Whether the change stream is open (no error since it was opened). */
     private volatile boolean streaming;
     /** Whether the tailing feed's ticks run: only while users listen here. */
@@ -126,13 +126,15 @@ public class NoticeFeed {
 
     /**
      * Whether every notice stored more than {@code lag} ago has been read: the change stream is open,
-     * or the tailing feed began a complete read within the lag.
+     * or the tailing feed began a complete read of the store within the lag. Only a read counts: a
+     * feed that has not read yet, or not since it last started, vouches for nothing.
      */
     public boolean readWithin(Duration lag) {
         if (mode == Mode.CHANGE_STREAM) {
             return streaming;
         }
-        return mode == Mode.TAILING && System.nanoTime() - lastReadStarted < lag.toNanos();
+        Long started = lastReadStarted;
+        return mode == Mode.TAILING && started != null && System.nanoTime() - started < lag.toNanos();
     }
 
     public void stop() {
@@ -191,34 +193,34 @@ public class NoticeFeed {
         mode = Mode.TAILING;
         Log.infof("Notices: tailing the notice log's heads every %d ms while users listen (keepsake.notices.feed=%s)",
                 tailEvery.toMillis(), configured);
-        fanout.whenListened(() -> startTailing(true));
-        startTailing(true);
+        fanout.whenListened(this::startTailing);
+        startTailing();
     }
 
     /**
      * Starts the ticks if users listen here; they end at the first tick that finds nobody. Whoever
-     * listens now reads where their log ends first, so the heads read start from now; when nobody
-     * listened before ({@code fresh}), nothing is unread, as after a read of everyone's log.
+     * listens now reads where their log ends first, so the heads read start from now, and the first
+     * read comes one {@code tail-every} after the start, as each later one after the last: a read at
+     * the start would find nothing those users need, yet vouch ({@link #readWithin}) for what is held
+     * here from the moment it is first read, on a feed that may not read again for long. The start
+     * itself is no read: until the first one, the feed vouches for nothing.
      */
-    private void startTailing(boolean fresh) {
+    private void startTailing() {
         if (stopped || mode != Mode.TAILING || fanout.users().isEmpty() || !tailing.compareAndSet(false, true)) {
             return;
         }
         since = Instant.now();
         lastReconcile = System.nanoTime();
-        if (fresh) {
-            lastReadStarted = System.nanoTime();
-        }
-        running = Multi.createFrom().ticks().every(tailEvery)
+        running = Multi.createFrom().ticks().startingAfter(tailEvery).every(tailEvery)
                 .onOverflow().drop()
                 .select().first(tick -> !fanout.users().isEmpty())
                 .onItem().transformToUniAndConcatenate(tick -> readHeads())
                 .subscribe().with(ignored -> { }, error -> {
                     tailing.set(false);
-                    later(() -> startTailing(false));
+                    later(this::startTailing);
                 }, () -> {
                     tailing.set(false);
-                    startTailing(true); // someone who began to listen as the ticks ended
+                    startTailing(); // someone who began to listen as the ticks ended
                 });
     }
 

@@ -9,33 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.inject.Inject;
 
-import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Updates;
-
 import io.keepsake.KeepsakeConfig;
-import io.keepsake.hashing.Canonical;
-import io.keepsake.hashing.CanonicalJson;
-import io.keepsake.notice.Notice;
-import io.keepsake.notice.Outbox;
-import io.keepsake.notice.OutboxEntry;
-import io.keepsake.testing.EmbeddedStoreResource;
 import io.keepsake.testing.StoreCommands;
-import io.keepsake.web.EntityTags;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -87,7 +70,7 @@ class MaxStalenessTest {
         assertTrue(checks <= elapsed.toNanos() / bound.toNanos(),
                 checks + " store reads for " + polls + " polls in " + elapsed + ": at most one per " + bound);
 
-        String v2 = writeAsAReplicaThatDiesBeforePublishing(id, "{\"v\":2}");
+        String v2 = AnotherReplica.saveAndDieBeforePublishing(id, "{\"v\":2}");
         await().atMost(bound.plus(MARGIN)).pollInterval(Duration.ofSeconds(1)).until(() ->
                 v2.equals(as(ALICE).header("If-None-Match", v1).get("/sessions/metadata/" + id).header("ETag")));
         as(ALICE).header("If-None-Match", v1).get("/sessions/metadata/" + id).then().statusCode(200).header("ETag", v2);
@@ -105,34 +88,12 @@ class MaxStalenessTest {
         as(ALICE).get("/sessions/" + id).then().statusCode(200).header("ETag", v1).body("content.v", equalTo(1));
         assertEquals(0, reads(id), "the JSON held is served without the store");
 
-        String v2 = writeAsAReplicaThatDiesBeforePublishing(id, "{\"v\":2}");
+        String v2 = AnotherReplica.saveAndDieBeforePublishing(id, "{\"v\":2}");
         await().atMost(bound.plus(MARGIN)).pollInterval(Duration.ofSeconds(1)).until(() ->
                 v2.equals(as(ALICE).get("/sessions/" + id).header("ETag")));
         as(ALICE).get("/sessions/" + id).then().statusCode(200).header("ETag", v2).body("content.v", equalTo(2));
         as(ALICE).header("If-None-Match", v1).get("/sessions/" + id).then().statusCode(200).body("content.v", equalTo(2));
         as(ALICE).header("If-None-Match", v2).get("/sessions/" + id).then().statusCode(304).header("ETag", v2);
-    }
-
-    /**
-     * What a save leaves in the store when its replica dies right after the store acknowledged it:
-     * the new version, and its notice in the outbox, unpublished. Returns the new tag.
-     */
-    private static String writeAsAReplicaThatDiesBeforePublishing(String id, String content) throws Exception {
-        Canonical canonical = CanonicalJson.of(new ObjectMapper().readTree(content));
-        try (MongoClient client = MongoClients.create(EmbeddedStoreResource.connectionString())) {
-            MongoCollection<Document> sessions = client.getDatabase("keepsake").getCollection("sessions");
-            Document before = sessions.find(Filters.eq("_id", id)).first();
-            long version = before.getLong("version") + 1;
-            String etag = EntityTags.of(version, canonical.sha256(), before.getString("metadataHash"));
-            Instant now = Instant.now();
-            OutboxEntry notice = OutboxEntry.of(Notice.SESSION_UPDATED, id, canonical.sha256(), version,
-                    "replica-that-died", now);
-            sessions.updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("etag", before.getString("etag"))),
-                    Updates.combine(Updates.set("canonical", canonical.exact()), Updates.set("contentSize", canonical.length()),
-                            Updates.set("contentHash", canonical.sha256()), Updates.set("version", version),
-                            Updates.set("etag", etag), Updates.set("updatedAt", Date.from(now)), Outbox.push(notice)));
-            return etag;
-        }
     }
 
     /** The service's reads of this one session from the store since recording began. */

@@ -3,6 +3,7 @@ package io.keepsake.session;
 import static io.keepsake.testing.Api.ALICE;
 import static io.keepsake.testing.Api.as;
 import static io.keepsake.testing.Api.createSession;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,6 +12,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.time.Duration;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -158,7 +160,9 @@ class PollFromMemoryTest {
         old.ownerId = "alice";
         old.etag = created.header("ETag");
         as(ALICE).get("/sessions/metadata/" + id).then().statusCode(200);
-        assertEquals(old.etag, tags.current("alice", id), "a store read is remembered");
+        // Vouched for once alice's notices are heard here and the feed has read the store.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertEquals(old.etag, tags.current("alice", id), "a store read is remembered"));
 
         SessionTags.Stamp since = tags.stamp();
         tags.forget(id); // a notice of a change arrives while the read is on its way
