@@ -1,9 +1,12 @@
 package io.keepsake;
 
+import static io.keepsake.testing.Api.ALICE;
 import static io.keepsake.testing.Api.as;
+import static io.keepsake.testing.Api.newSession;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +31,8 @@ import io.quarkus.test.junit.TestProfile;
  * An instance that nobody uses leaves the store alone, though its settings would have it poll
  * often: the task runner's pace is 20 ms and the tailing notice feed's 10 ms (reading every
  * listening user's log every 50 ms). The scheduled sweeps and the outbox recovery, which read the
- * store at their own periods of minutes, are left aside here.
+ * store at their own periods of minutes, are left aside here. What is held to answer from memory is
+ * let go of after a second unused here (tag-cache-expire-after), and the feed stops with it.
  */
 @QuarkusTest
 @TestProfile(IdleTest.Profile.class)
@@ -39,7 +43,7 @@ class IdleTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("keepsake.tasks.poll-every", "20ms", "keepsake.tasks.idle-poll-every", "1h",
                     "keepsake.notices.feed", "tailing", "keepsake.notices.tail-every", "10ms",
-                    "keepsake.notices.reconcile-every", "50ms");
+                    "keepsake.notices.reconcile-every", "50ms", "keepsake.notices.tag-cache-expire-after", "1s");
         }
     }
 
@@ -68,9 +72,10 @@ class IdleTest {
     @Test
     void theTailingFeedReadsTheStoreOnlyWhileSomeoneListens() {
         commands.start();
+        // It waits long enough for a first request on a busy machine to reach the service and be heard.
         CompletableFuture<Integer> longPoll = CompletableFuture.supplyAsync(
-                () -> as("carol").get("/notices?wait=2").then().extract().statusCode());
-        await().atMost(Duration.ofSeconds(5)).until(() -> feed.tailing() && commands.recorded().stream()
+                () -> as("carol").get("/notices?wait=5").then().extract().statusCode());
+        await().atMost(Duration.ofSeconds(15)).until(() -> feed.tailing() && commands.recorded().stream()
                 .anyMatch(s -> s.collection().equals("notices") && s.filter().containsKey("grewAt")));
         assertEquals(200, longPoll.join());
 
@@ -80,6 +85,26 @@ class IdleTest {
                 .until(() -> fromTimers(commands.recorded()).isEmpty());
         assertEquals(List.of(), fromTimers(commands.stop()));
         assertFalse(feed.tailing());
+    }
+
+    @Test
+    void anInstanceThatServedAReadStopsItsFeedOnceItHoldsNothing() {
+        String id = newSession(ALICE, "read once", Map.of("v", 1));
+        as(ALICE).get("/sessions/metadata/" + id).then().statusCode(200);
+        assertTrue(feed.tailing(), "the session's tag is held: its owner's notices are listened to, through the feed");
+
+        // Nobody reads it again: once it has not been used for tag-cache-expire-after, nothing is held, and nothing listens.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !feed.tailing());
+        commands.start();
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .until(() -> feedReads(commands.recorded()).isEmpty());
+        assertEquals(List.of(), feedReads(commands.stop()));
+        assertFalse(feed.tailing());
+    }
+
+    /** The notice feed's reads among what was sent (the create's own follow-up writes aside). */
+    private static List<Statement> feedReads(List<Statement> sent) {
+        return fromTimers(sent).stream().filter(s -> s.collection().equals("notices")).toList();
     }
 
     /** What was sent, less the statements of the sweeps and of the outbox recovery. */

@@ -60,6 +60,13 @@ public interface NoticesConfig {
     @WithDefault("1s")
     Duration tagCacheMaxLag();
 
+    /**
+     * How long a session's tag and JSON, and the listening to its owner's notices, are kept after
+     * their last use; once nothing is kept, the instance's tailing feed stops.
+     */
+    @WithDefault("10m")
+    Duration tagCacheExpireAfter();
+
     /** Longest long-poll a client may ask for. */
     @WithDefault("30s")
     Duration maxWait();

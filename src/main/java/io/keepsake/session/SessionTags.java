@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Scheduler;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.config.NoticesConfig;
@@ -81,8 +82,9 @@ public class SessionTags {
         this.maxLag = notices.tagCacheMaxLag();
         this.maxStaleness = config.reads().maxStaleness().toNanos();
         this.enabled = notices.tagCacheSize() > 0;
+        Duration expireAfter = notices.tagCacheExpireAfter();
         this.tags = Caffeine.newBuilder().maximumSize(Math.max(1, notices.tagCacheSize()))
-                .expireAfterAccess(Duration.ofMinutes(10))
+                .expireAfterAccess(expireAfter)
                 .removalListener((String id, Entry entry, RemovalCause cause) -> {
                     if (entry != null && entry.etag() == null && cause.wasEvicted()) {
                         evictedUpTo.accumulateAndGet(entry.stamp(), Math::max);
@@ -93,9 +95,11 @@ public class SessionTags {
         this.largestBody = enabled ? bodyBytes / 8 : 0;
         this.bodies = Caffeine.newBuilder().maximumWeight(Math.max(1, bodyBytes))
                 .weigher((String id, Body body) -> body.json().length)
-                .expireAfterAccess(Duration.ofMinutes(10)).build();
+                .expireAfterAccess(expireAfter).build();
         this.owners = Caffeine.newBuilder().maximumSize(Math.max(1, notices.tagCacheSize() / 4))
-                .expireAfterAccess(Duration.ofMinutes(10))
+                .expireAfterAccess(expireAfter)
+                // On a timer of its own, not at the cache's next use: an idle instance stops listening, and its feed stops.
+                .scheduler(Scheduler.systemScheduler())
                 .removalListener((String user, Owner owner, RemovalCause cause) -> {
                     if (owner != null) {
                         fanout.unlisten(user, owner);
