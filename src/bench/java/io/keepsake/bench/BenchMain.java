@@ -38,7 +38,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
-        // -Dbench.only=hash|notices|startup|durability|search|http runs one of them (default: all);
+        // -Dbench.only=hash|notices|startup|durability|idle|search|http runs one of them (default: all but idle);
         // -Dbench.store=embedded|separate|both: where the HTTP benchmark's service keeps its data
         String only = System.getProperty("bench.only", "all");
         StringBuilder report = new StringBuilder("# Keepsake benchmarks\n\n");
@@ -59,6 +59,11 @@ public final class BenchMain {
                     Integer.getInteger("bench.clients", 8), Integer.getInteger("bench.seconds", 10),
                     Integer.getInteger("bench.writes", 10_000)).run();
             report.append('\n').append(DurabilityBenchmark.report(durability));
+        }
+        if (only.equals("idle")) {
+            // Not part of "all": the durability benchmark measures idle too, earlier after start.
+            report.append('\n').append(DurabilityBenchmark.report(new DurabilityBenchmark(
+                    Integer.getInteger("bench.idleSeconds", 60), 0, 0, 0).idleOnly(Integer.getInteger("bench.idleFrom", 60))));
         }
         if (only.equals("all") || only.equals("search")) {
             report.append('\n').append(LongSearchBenchmark.run(Integer.getInteger("bench.sessions", 120),

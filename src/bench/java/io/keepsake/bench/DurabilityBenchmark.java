@@ -33,7 +33,8 @@ import io.restassured.path.json.JsonPath;
  * What the packaged service costs and keeps, on its embedded store, started with -Xmx256m on a
  * fresh data directory for each part:
  * <ol>
- * <li>CPU used while idle (no clients), from /proc/&lt;pid&gt;/stat;</li>
+ * <li>CPU used while idle (no clients), from /proc/&lt;pid&gt;/stat, and store commands sent meanwhile
+ * ({@code -Dbench.only=idle}: this part alone, from a later moment after start);</li>
  * <li>create throughput: concurrent clients POSTing 10 KiB sessions, every answer other than 201 an error;</li>
  * <li>resident memory, heap and data on disk after many writes of ~100 KiB (creates, then PUTs with If-Match);</li>
  * <li>a crash probe: SIGKILL while clients create sessions, restart on the same data directory, and
@@ -42,7 +43,8 @@ import io.restassured.path.json.JsonPath;
  */
 final class DurabilityBenchmark {
 
-    record Idle(int seconds, double cpuPercent) {
+    /** CPU as % of one core and store commands a second over {@code seconds}, from {@code from} s after start. */
+    record Idle(int from, int seconds, double cpuPercent, double commandsPerSecond) {
     }
 
     record Throughput(int clients, int seconds, int created, int errors, double perSecond, double p50, double p99) {
@@ -88,9 +90,8 @@ final class DurabilityBenchmark {
         Throughput throughput;
         Path dataDir = Files.createTempDirectory("keepsake-bench");
         try (ServiceProcess service = ServiceProcess.start(dataDir, log("durability-server.log"), JVM, HttpBenchmark.UNLIMITED)) {
-            service.awaitReady();
-            idle = idle(service);
-            System.out.printf(Locale.ROOT, "Idle CPU: %.2f %% of one core over %d s%n", idle.cpuPercent(), idle.seconds());
+            Duration ready = service.awaitReady();
+            idle = idle(service, (int) ready.toSeconds() + SETTLE_SECONDS);
             throughput = creates(service);
             System.out.printf(Locale.ROOT, "Creates: %.1f/s, p50 %.1f ms, p99 %.1f ms, %d errors%n",
                     throughput.perSecond(), throughput.p50(), throughput.p99(), throughput.errors());
@@ -115,16 +116,45 @@ final class DurabilityBenchmark {
         return new Result(idle, throughput, footprint, crash);
     }
 
-    /** CPU time of the service process over the idle window, after a settle, as % of one core. */
-    private Idle idle(ServiceProcess service) throws Exception {
-        Thread.sleep(TimeUnit.SECONDS.toMillis(SETTLE_SECONDS));
+    /** The idle part alone (-Dbench.only=idle), on a service of its own, from {@code from} s after its start. */
+    Idle idleOnly(int from) throws Exception {
+        Path dataDir = Files.createTempDirectory("keepsake-bench");
+        try (ServiceProcess service = ServiceProcess.start(dataDir, log("idle-server.log"), JVM)) {
+            service.awaitReady();
+            return idle(service, from);
+        } finally {
+            deleteTree(dataDir);
+        }
+    }
+
+    /**
+     * CPU time of the service process, as % of one core, and the store commands it sent (its
+     * mongodb_driver_commands_seconds_count, summed) over the idle window, which begins {@code from}
+     * s after the process started.
+     */
+    private Idle idle(ServiceProcess service, int from) throws Exception {
+        Thread.sleep(Math.max(0, TimeUnit.SECONDS.toMillis(from) - service.age().toMillis()));
         long pid = service.process.pid();
         long ticksBefore = ProcessStats.cpuTicks(pid);
-        long from = System.nanoTime();
+        long commandsBefore = storeCommands(service);
+        long start = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
         long ticks = ProcessStats.cpuTicks(pid) - ticksBefore;
-        double wallSeconds = (System.nanoTime() - from) / 1e9;
-        return new Idle(idleSeconds, 100.0 * ticks / ProcessStats.clockTicksPerSecond() / wallSeconds);
+        long commands = storeCommands(service) - commandsBefore;
+        double wallSeconds = (System.nanoTime() - start) / 1e9;
+        Idle idle = new Idle(from, idleSeconds, 100.0 * ticks / ProcessStats.clockTicksPerSecond() / wallSeconds,
+                commands / wallSeconds);
+        System.out.printf(Locale.ROOT, "Idle from %d s after start, %d s: CPU %.2f %% of one core, %.3f store commands/s%n",
+                idle.from(), idle.seconds(), idle.cpuPercent(), idle.commandsPerSecond());
+        return idle;
+    }
+
+    /** The store commands the service has sent so far, from its metrics. */
+    private long storeCommands(ServiceProcess service) throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(service.management.resolve("/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return (long) metrics.lines().filter(line -> line.startsWith("mongodb_driver_commands_seconds_count"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     /** Clients POST 10 KiB sessions for the warm-up and the measured window; answers completed in the window count. */
@@ -371,16 +401,29 @@ final class DurabilityBenchmark {
 
                 | part | result |
                 |---|---|
-                | idle CPU, %d s with no clients after a %d s settle | %.2f %% of one core |
+                | idle, %d s with no clients from %d s after start | %.2f %% of one core, %.3f store commands/s |
                 | creates of 10 KiB sessions, %d clients, %d s after a %d s warm-up | %.1f sessions/s; p50 %.1f ms, p99 %.1f ms; %d errors |
                 | %,d writes of ~100 KiB (%d sessions created, then PUT with If-Match), %d clients | %.1f s (%.1f writes/s), %d errors%s; RSS %,d MiB (peak %,d MiB); heap used after GC %,d MiB; data directory %,d MiB |
                 | crash probe: %d clients creating 10 KiB sessions, SIGKILL after %d s, restart on the same data | %s |
                 """, Runtime.version(), Runtime.getRuntime().availableProcessors(),
-                idle.seconds(), SETTLE_SECONDS, idle.cpuPercent(),
+                idle.seconds(), idle.from(), idle.cpuPercent(), idle.commandsPerSecond(),
                 t.clients(), t.seconds(), WARM_UP_SECONDS, t.perSecond(), t.p50(), t.p99(), t.errors(),
                 f.writes(), f.sessions(), f.clients(), f.seconds(), f.writes() / f.seconds(), f.errors(),
                 f.alive() ? "" : " (the service had exited)", f.rssKb() / 1024, f.peakRssKb() / 1024, f.heapKb() / 1024,
                 f.diskBytes() >> 20,
                 c.clients(), c.seconds(), crash);
+    }
+
+    static String report(Idle idle) {
+        return String.format(Locale.ROOT, """
+                ## Idle: CPU and store commands with nobody connected and nothing held
+
+                Service: packaged jar, embedded store, `-Xmx256m`, a fresh data directory (JDK %s, %d cores).
+
+                | window | CPU | store commands |
+                |---|---|---|
+                | %d s from %d s after start | %.2f %% of one core | %.3f a second |
+                """, Runtime.version(), Runtime.getRuntime().availableProcessors(),
+                idle.seconds(), idle.from(), idle.cpuPercent(), idle.commandsPerSecond());
     }
 }

@@ -91,6 +91,11 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** How long since the process was started. */
+    public Duration age() {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
     /** Waits until readiness answers 200 (the store is reachable); returns how long that took from start. */
     public Duration awaitReady() throws InterruptedException {
         long deadline = startedNanos + TimeUnit.SECONDS.toNanos(90);
