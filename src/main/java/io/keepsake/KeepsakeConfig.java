@@ -7,6 +7,7 @@ import io.keepsake.config.LimitsConfig;
 import io.keepsake.config.NoticesConfig;
 import io.keepsake.config.PagingConfig;
 import io.keepsake.config.QuotasConfig;
+import io.keepsake.config.RevisionsConfig;
 import io.keepsake.config.RateLimitsConfig;
 import io.keepsake.config.ReadsConfig;
 import io.keepsake.config.SignInConfig;
@@ -50,4 +51,6 @@ public interface KeepsakeConfig {
     BuiltInUsersConfig builtInUsers();
 
     QuotasConfig quotas();
+
+    RevisionsConfig revisions();
 }

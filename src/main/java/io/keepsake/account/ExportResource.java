@@ -17,6 +17,7 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 import org.jboss.resteasy.reactive.common.util.RestMediaType;
 
 import io.keepsake.accesslog.AccessLogs;
+import io.keepsake.history.History;
 import io.keepsake.security.Caller;
 import io.keepsake.session.SessionService;
 import io.keepsake.snapshot.SnapshotService;
@@ -30,7 +31,8 @@ import io.smallrye.mutiny.Multi;
  * Everything of the caller's, to take away: {@code GET /persistence/me/export} streams NDJSON, one
  * record a line, {@code {"type": ..., "data": ...}}: first {@code export} (who, when, the format's
  * version), then each {@code session} (as a read shows it, content included), each
- * {@code snapshot} of theirs (content included), each {@code visit} (their access-log rows, as the
+ * {@code revision} of their sessions (a state a change replaced, with its {@code sessionId} and
+ * {@code version}, content included, grouped by session), each {@code snapshot} of theirs (content included), each {@code visit} (their access-log rows, as the
  * visited list shows them), and last {@code end} with the counts, so that a reader knows it has
  * all. Read from the store {@value #PAGE} documents at a time, each page only once the one before
  * is written out, so memory does not grow with what a user has. Nothing of any other user's.
@@ -53,16 +55,19 @@ public class ExportResource {
     private final SessionService sessions;
     private final SnapshotService snapshots;
     private final AccessLogs accessLogs;
+    private final History history;
 
-    ExportResource(Caller caller, SessionService sessions, SnapshotService snapshots, AccessLogs accessLogs) {
+    ExportResource(Caller caller, SessionService sessions, SnapshotService snapshots, AccessLogs accessLogs,
+            History history) {
+        this.history = history;
         this.caller = caller;
         this.sessions = sessions;
         this.snapshots = snapshots;
         this.accessLogs = accessLogs;
     }
 
-    @Operation(summary = "Download everything of yours", description = "NDJSON: an export line, your sessions, your "
-            + "snapshots and your visits (content included), and an end line with the counts")
+    @Operation(summary = "Download everything of yours", description = "NDJSON: an export line, your sessions, their "
+            + "revisions, your snapshots and your visits (content included), and an end line with the counts")
     @APIResponse(responseCode = "200", description = "application/x-ndjson, one {type, data} record a line")
     @GET
     @Authenticated
@@ -73,15 +78,18 @@ public class ExportResource {
         StoreDeadline.eachCommandAlone(); // an export is as long as what it holds: each page gets the deadline
         Instant at = Time.now();
         AtomicLong sessionCount = new AtomicLong();
+        AtomicLong revisionCount = new AtomicLong();
         AtomicLong snapshotCount = new AtomicLong();
         AtomicLong visitCount = new AtomicLong();
         Multi<Line> lines = Multi.createBy().concatenating().streams(
                 Multi.createFrom().item(new Line("export", Map.of("user", user, "at", at.toString(), "format", FORMAT))),
                 sessions.export(user, PAGE).map(session -> counted(sessionCount, "session", session)),
+                history.export(user, PAGE).map(revision -> counted(revisionCount, "revision", revision)),
                 snapshots.export(user, PAGE).map(snapshot -> counted(snapshotCount, "snapshot", snapshot)),
                 accessLogs.export(user, PAGE).map(visit -> counted(visitCount, "visit", visit)),
                 Multi.createFrom().deferred(() -> Multi.createFrom().item(new Line("end", Map.of(
-                        "sessions", sessionCount.get(), "snapshots", snapshotCount.get(), "visits", visitCount.get())))));
+                        "sessions", sessionCount.get(), "revisions", revisionCount.get(), "snapshots", snapshotCount.get(),
+                        "visits", visitCount.get())))));
         return RestMulti.fromMultiData(lines)
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"keepsake-export.ndjson\"")
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")

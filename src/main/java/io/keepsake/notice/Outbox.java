@@ -25,8 +25,10 @@ import io.smallrye.mutiny.Uni;
  * The outbox of one document: the notices its writes left for the publisher, oldest first.
  *
  * @param tombstone the document is deleted and goes once its outbox is published
+ * @param version   the document's version when read (0 for documents that have none)
  */
-public record Outbox(Holder holder, String documentId, String userId, List<OutboxEntry> entries, boolean tombstone) {
+public record Outbox(Holder holder, String documentId, String userId, List<OutboxEntry> entries, boolean tombstone,
+        long version) {
 
     /** The keys of its entries, oldest first. */
     public List<String> keys() {
@@ -38,7 +40,7 @@ public record Outbox(Holder holder, String documentId, String userId, List<Outbo
         List<OutboxEntry> all = new ArrayList<>(entries);
         List<String> known = keys();
         later.entries.stream().filter(entry -> !known.contains(entry.key)).forEach(all::add);
-        return new Outbox(holder, documentId, userId, all, later.tombstone);
+        return new Outbox(holder, documentId, userId, all, later.tombstone, later.version);
     }
 
     /** The field every outbox lives in. */

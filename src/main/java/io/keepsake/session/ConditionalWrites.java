@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.content.Draft;
+import io.keepsake.history.Revisions;
 import io.keepsake.store.Ids;
 import io.keepsake.notice.Notice;
 import io.keepsake.notice.NoticePublisher;
@@ -33,10 +34,12 @@ class ConditionalWrites {
     private final NoticePublisher notices;
     private final SessionTags tags;
     private final Quotas quotas;
+    private final Revisions history;
     private final KeepsakeConfig config;
 
     ConditionalWrites(SessionRepository sessions, NoticePublisher notices, SessionTags tags, Quotas quotas,
-            KeepsakeConfig config) {
+            Revisions history, KeepsakeConfig config) {
+        this.history = history;
         this.config = config;
         this.sessions = sessions;
         this.notices = notices;
@@ -54,13 +57,17 @@ class ConditionalWrites {
         return headroom == null ? null : size - headroom;
     }
 
-    /** After a replace: its notice goes out, and the quota learns the change of size. */
+    /**
+     * After a replace: its notice goes out, the state it replaced is kept in history before the
+     * write is answered, and the quota learns the change of size.
+     */
     Uni<Session> replaced(SessionRepository.Replaced replaced) {
         Session written = replaced.after();
         tags.forget(written.id);
         notices.publish(sessions.outbox(written));
-        return quotas.resized(written.ownerId, (long) written.contentSize - replaced.before().contentSize)
-                .replaceWith(written);
+        return Uni.combine().all().unis(history.keep(replaced.before(), written.updatedAt),
+                        quotas.resized(written.ownerId, (long) written.contentSize - replaced.before().contentSize))
+                .discardItems().replaceWith(written);
     }
 
     /**
@@ -210,11 +217,11 @@ class ConditionalWrites {
                             origin, now));
                     return notices.watched(sessions, id, owner, sessions.relabelIfTagged(id, owner, current.etag, version,
                                     metadata, EntityTags.of(version, current.contentHash, metadata.metadataHash()), now, notice))
-                            .onItem().ifNotNull().transform(written -> {
+                            .onItem().ifNotNull().transformToUni(written -> {
                                 tags.forget(written.id);
                                 notices.publish(sessions.outbox(written));
                                 written.canonical = current.contentBytes();
-                                return written;
+                                return history.keep(current, now).replaceWith(written);
                             })
                             .onItem().ifNull().switchTo(() -> condition != null ? missingOrStale(owner, id, null)
                                     : Uni.createFrom().failure(new RelabelRace()));

@@ -3,7 +3,9 @@ package io.keepsake.session;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,6 +20,7 @@ import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
 
 import io.keepsake.content.Draft;
+import io.keepsake.history.Revisions;
 import io.keepsake.notice.Notice;
 import io.keepsake.notice.Outbox;
 import io.keepsake.notice.OutboxEntry;
@@ -46,6 +49,14 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     /** Metadata with the answers of keyed writes: what a retry under a key looks for. */
     private static final Bson WITH_ANSWERS = Projections.exclude("canonical", "content");
     private static final Bson LIVE = Filters.ne("deleted", true);
+    /** The state a replace found, content included: what history keeps. */
+    private static final Bson WITH_CONTENT = Projections.exclude("answers");
+
+    private final Revisions revisions;
+
+    SessionRepository(Revisions revisions) {
+        this.revisions = revisions;
+    }
 
     /** One index per sort order of the owner's list; _id breaks ties for keyset paging. */
     void createIndexes(@Observes StartupEvent event) {
@@ -127,10 +138,13 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                         newTag, now, notice)));
     }
 
-    /** The update of a matching session (with {@code minStoredSize}: only one holding at least that much content); its metadata before. */
+    /**
+     * The update of a matching session (with {@code minStoredSize}: only one holding at least that
+     * much content); the session before it, with its content when history keeps it.
+     */
     private Uni<Session> replace(Bson filter, Long minStoredSize, Bson update, Outbox.Write notice) {
         return change(minStoredSize == null ? filter : Filters.and(filter, Filters.gte("contentSize", minStoredSize)),
-                update, notice, ReturnDocument.BEFORE);
+                update, notice, ReturnDocument.BEFORE, revisions.enabled() ? WITH_CONTENT : WITHOUT_CONTENT);
     }
 
     /**
@@ -139,7 +153,11 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      * published entries whose outbox held more than that (another instance wrote it) pushes instead.
      */
     private Uni<Session> change(Bson filter, Bson change, Outbox.Write notice, ReturnDocument returned) {
-        FindOneAndUpdateOptions options = new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(returned);
+        return change(filter, change, notice, returned, WITHOUT_CONTENT);
+    }
+
+    private Uni<Session> change(Bson filter, Bson change, Outbox.Write notice, ReturnDocument returned, Bson projection) {
+        FindOneAndUpdateOptions options = new FindOneAndUpdateOptions().projection(projection).returnDocument(returned);
         Uni<Session> written = mongoCollection().findOneAndUpdate(notice.filter(filter),
                 Updates.combine(change, notice.update()), options).plug(Throttled::retry);
         return !notice.replaces() ? written : written.onItem().ifNull().switchTo(() -> mongoCollection()
@@ -246,7 +264,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 version = entry.version - 1;
             }
         }
-        return new Outbox(this, written.id, written.ownerId, entries, written.deleted);
+        return new Outbox(this, written.id, written.ownerId, entries, written.deleted, written.version);
     }
 
     @Override
@@ -263,6 +281,18 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     public Uni<List<Outbox>> read(FindOptions options) {
         return mongoCollection().find(options.projection(Projections.include("ownerId", Outbox.FIELD, "deleted", "version")))
                 .map(this::outbox).collect().asList().plug(Throttled::retry);
+    }
+
+    /**
+     * Clears published outboxes; the tombstones among them go with their history, deleted first so
+     * that a tombstone outlives it (a session never changed, at version 1, has none).
+     */
+    @Override
+    public Uni<Void> published(List<Outbox> cleared) {
+        Map<String, List<String>> withHistory = new HashMap<>();
+        cleared.stream().filter(outbox -> outbox.tombstone() && outbox.version() > 1).forEach(outbox ->
+                withHistory.computeIfAbsent(outbox.userId(), owner -> new ArrayList<>()).add(outbox.documentId()));
+        return revisions.forget(withHistory).chain(() -> Outbox.Holder.super.published(cleared));
     }
 
     @Override

@@ -25,6 +25,7 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.keepsake.history.RevisionResource;
 import io.keepsake.web.KeepsakeApi;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.security.Caller;
@@ -176,6 +177,27 @@ public class SessionResource {
         String user = caller.id();
         return writes.patch(user, id, ifMatch, body, clientId).onItem().transformToUni(patch ->
                 idempotency.run(user, "PATCH /sessions", idempotencyKey, patch, this::written)).map(StoredResponse::toResponse);
+    }
+
+    @Operation(summary = "Restore a past version as a new version",
+            description = "Writes the title, description and content the session had at {version} (a revision, see "
+                    + "History) as its next version, announced like any save. If-Match is required; honours Idempotency-Key.")
+    @APIResponse(responseCode = "200", description = "The new metadata and ETag",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionViews.Metadata.class)))
+    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.PRECONDITION_FAILED)
+    @APIResponse(ref = KeepsakeApi.PRECONDITION_REQUIRED)
+    @APIResponse(ref = KeepsakeApi.TOO_MANY)
+    @POST
+    @Path("/{id}/revisions/{version}/restore")
+    public Uni<Response> restore(@RestPath String id, @RestPath String version,
+            @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
+            @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
+        String user = caller.id();
+        return writes.restore(user, id, ifMatch, RevisionResource.version("version", version), clientId)
+                .onItem().transformToUni(restore -> idempotency.run(user, "POST /sessions/revisions/restore", idempotencyKey,
+                        restore, this::written))
+                .map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "Delete a session", description = "Honours Idempotency-Key")

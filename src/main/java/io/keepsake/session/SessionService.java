@@ -6,10 +6,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import io.keepsake.content.Draft;
 import io.keepsake.store.Time;
@@ -21,16 +21,13 @@ import io.keepsake.notice.OutboxEntry;
 import io.keepsake.notice.SessionStates;
 import io.keepsake.quota.Quotas;
 import io.keepsake.hashing.Canonical;
-import io.keepsake.hashing.CanonicalJson;
 import io.keepsake.store.Ids;
 import io.keepsake.store.StoreErrors;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.BodyWork;
 import io.keepsake.web.EntityTags;
 import io.keepsake.web.EntityTags.Condition;
-import io.keepsake.web.Json;
 import io.keepsake.web.JsonBodies;
-import io.keepsake.web.MergePatch;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
 import io.keepsake.web.Keyed;
@@ -47,7 +44,6 @@ public class SessionService implements SessionStates {
 
     private final SessionRepository sessions;
     private final JsonBodies json;
-    private final Json codec;
     private final KeepsakeConfig config;
     private final NoticePublisher notices;
     private final SessionTags tags;
@@ -55,7 +51,7 @@ public class SessionService implements SessionStates {
     private final Quotas quotas;
     private final ConditionalWrites writes;
 
-    public SessionService(SessionRepository sessions, JsonBodies json, Json codec,
+    public SessionService(SessionRepository sessions, JsonBodies json,
             KeepsakeConfig config, NoticePublisher notices, SessionTags tags, BodyWork work, Quotas quotas,
             ConditionalWrites writes) {
         this.writes = writes;
@@ -65,7 +61,6 @@ public class SessionService implements SessionStates {
         this.tags = tags;
         this.sessions = sessions;
         this.json = json;
-        this.codec = codec;
         this.config = config;
     }
 
@@ -157,14 +152,36 @@ public class SessionService implements SessionStates {
     Uni<Keyed<Session>> replace(String owner, String id, String ifMatch, byte[] body, String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        return work.run(body.length, () -> draft(body))
-                .map(draft -> Keyed.answered(fingerprint(id, ifMatch, draft.content().sha256() + ':' + draft.metadataHash()),
-                        (keyId, fingerprint) -> {
-                            KeyedAnswer.Key key = KeyedAnswer.Key.of(keyId, fingerprint);
-                            return writes.noticed(owner, id, origin, writes.expectedState(owner, id, condition, key)
-                                .onItem().transformToUni(expected -> expected.written() ? Uni.createFrom().item(expected.session())
-                                        : writes.write(owner, id, expected.session(), draft, key, origin)));
-                        }));
+        return work.run(body.length, () -> draft(body)).map(draft -> replace(owner, id, ifMatch, condition,
+                draft.content().sha256() + ':' + draft.metadataHash(), () -> Uni.createFrom().item(draft), origin));
+    }
+
+    /**
+     * Writes a past state again as a new version (a restore), prepared for its Idempotency-Key:
+     * {@code draft} reads that state, and only when the write is not a replay of one already made.
+     */
+    Uni<Keyed<Session>> restore(String owner, String id, String ifMatch, long version, Supplier<Uni<Draft>> draft,
+            String origin) {
+        Ids.require(id);
+        Condition condition = required(ifMatch);
+        return Uni.createFrom().item(replace(owner, id, ifMatch, condition, "restore " + version, draft, origin));
+    }
+
+    /** A conditional replace whose request means {@code what} (its fingerprint), writing what {@code draft} gives. */
+    private Keyed<Session> replace(String owner, String id, String ifMatch, Condition condition, String what,
+            Supplier<Uni<Draft>> draft, String origin) {
+        return Keyed.answered(fingerprint(id, ifMatch, what), (keyId, fingerprint) -> {
+            KeyedAnswer.Key key = KeyedAnswer.Key.of(keyId, fingerprint);
+            return writes.noticed(owner, id, origin, writes.expectedState(owner, id, condition, key)
+                    .onItem().transformToUni(expected -> expected.written() ? Uni.createFrom().item(expected.session())
+                            : draft.get().onItem().transformToUni(written -> writes.write(owner, id, expected.session(),
+                                    written, key, origin))));
+        });
+    }
+
+    /** Changes title and description only (see {@link ConditionalWrites#relabel}). */
+    Uni<Session> relabel(String owner, String id, String title, String description, String ifMatch, String origin) {
+        return writes.relabel(owner, id, title, description, ifMatch, origin);
     }
 
     /**
@@ -172,11 +189,6 @@ public class SessionService implements SessionStates {
      * (412 when stale); without, the last write wins, in one store operation. Returns the new
      * metadata (the unchanged session when it already held exactly this).
      */
-    /** Changes title and description only (see {@link ConditionalWrites#relabel}). */
-    Uni<Session> relabel(String owner, String id, String title, String description, String ifMatch, String origin) {
-        return writes.relabel(owner, id, title, description, ifMatch, origin);
-    }
-
     Uni<Session> save(String owner, String id, Draft draft, String ifMatch, String origin) {
         Ids.require(id);
         Condition condition = Condition.parse(ifMatch);
@@ -202,28 +214,6 @@ public class SessionService implements SessionStates {
     private Uni<Session> conditionalWrite(String owner, String id, Condition condition, Draft draft, String origin) {
         return writes.expectedState(owner, id, condition, null)
                 .onItem().transformToUni(expected -> writes.write(owner, id, expected.session(), draft, null, origin));
-    }
-
-    /** A merge patch, prepared for its Idempotency-Key; it returns the new metadata. */
-    Uni<Keyed<Session>> patch(String owner, String id, String ifMatch, byte[] body, String origin) {
-        Ids.require(id);
-        Condition condition = required(ifMatch);
-        return work.run(body.length, () -> {
-            JsonNode patch = json.object(body);
-            Draft.onlyFields(patch, Draft.FIELDS);
-            return patch;
-        }).map(patch -> Keyed.answered(fingerprint(id, ifMatch, CanonicalJson.of(patch).sha256()),
-                (keyId, fingerprint) -> writes.noticed(owner, id, origin, sessions.findOwned(id, owner).map(SessionService::orNotFound)
-                        .onItem().transformToUni(current -> {
-                            if (!condition.matchesStrong(current.etag)) {
-                                Session answered = KeyedAnswer.find(current, KeyedAnswer.Key.of(keyId, fingerprint));
-                                return answered != null ? Uni.createFrom().item(answered)
-                                        : Uni.createFrom().failure(ConditionalWrites.stale(current));
-                            }
-                            return work.run(body.length + current.contentSize, () -> merged(current, patch))
-                                    .onItem().transformToUni(draft -> writes.write(owner, id, current, draft,
-                                            KeyedAnswer.Key.of(keyId, fingerprint), origin));
-                        }))));
     }
 
     /** Deletes the caller's session; with {@code ifMatch} only if it is still that version. */
@@ -255,26 +245,8 @@ public class SessionService implements SessionStates {
     }
 
     /** What a keyed write means: the session, the tag it must find, and what it writes. */
-    private static String fingerprint(String id, String ifMatch, String body) {
+    static String fingerprint(String id, String ifMatch, String body) {
         return id + '\n' + (ifMatch == null ? "" : ifMatch.trim()) + '\n' + body;
-    }
-
-    private Draft merged(Session current, JsonNode patch) {
-        if (patch.has("title") && patch.get("title").isNull()) {
-            throw ApiProblem.invalidField("title", "title cannot be removed");
-        }
-        if (patch.has("content") && patch.get("content").isNull()) {
-            throw ApiProblem.invalidField("content", "content cannot be removed; PUT a JSON null to store null");
-        }
-        String title = patch.has("title") ? Draft.text(patch, "title", true) : current.title;
-        String description = patch.has("description") ? Draft.text(patch, "description", false) : current.description;
-        JsonNode content;
-        if (patch.has("content")) {
-            content = MergePatch.apply(codec.readStored(current.contentBytes()), patch.get("content"));
-        } else {
-            content = codec.readStored(current.contentBytes());
-        }
-        return Draft.of(title, description, content, current.contentSize, config.limits());
     }
 
     private static void apply(Session session, Draft draft, long version, Instant now) {
@@ -292,7 +264,7 @@ public class SessionService implements SessionStates {
         session.updatedAt = now;
     }
 
-    private static Condition required(String ifMatch) {
+    static Condition required(String ifMatch) {
         Condition condition = Condition.parse(ifMatch);
         if (condition == null) {
             throw ApiProblem.preconditionRequired(

@@ -3,6 +3,7 @@ package io.keepsake.session;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.keepsake.content.Draft;
+import io.keepsake.history.History;
 import io.keepsake.web.Keyed;
 import io.keepsake.web.RateLimiter;
 import io.smallrye.mutiny.Uni;
@@ -17,10 +18,14 @@ import io.smallrye.mutiny.Uni;
 public class SessionWrites {
 
     private final SessionService service;
+    private final SessionPatches patches;
+    private final History history;
     private final RateLimiter rateLimiter;
 
-    SessionWrites(SessionService service, RateLimiter rateLimiter) {
+    SessionWrites(SessionService service, SessionPatches patches, History history, RateLimiter rateLimiter) {
         this.service = service;
+        this.patches = patches;
+        this.history = history;
         this.rateLimiter = rateLimiter;
     }
 
@@ -39,7 +44,13 @@ public class SessionWrites {
     /** A merge patch, prepared for its Idempotency-Key. */
     Uni<Keyed<Session>> patch(String owner, String id, String ifMatch, byte[] body, String origin) {
         admit(owner);
-        return service.patch(owner, id, ifMatch, body, origin);
+        return patches.patch(owner, id, ifMatch, body, origin);
+    }
+
+    /** A restore of the state at {@code version} as a new version, prepared for its Idempotency-Key. */
+    Uni<Keyed<Session>> restore(String owner, String id, String ifMatch, long version, String origin) {
+        admit(owner);
+        return service.restore(owner, id, ifMatch, version, () -> history.draft(owner, id, version), origin);
     }
 
     /** A delete, prepared for its Idempotency-Key. */

@@ -110,7 +110,7 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
 
     /** The outbox a write left, to publish. */
     Outbox outbox(Snapshot written) {
-        return new Outbox(this, written.id, written.ownerId, written.outbox == null ? List.of() : written.outbox, false);
+        return new Outbox(this, written.id, written.ownerId, written.outbox == null ? List.of() : written.outbox, false, 0);
     }
 
     @Override

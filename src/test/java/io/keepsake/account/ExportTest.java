@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import io.keepsake.testing.Api;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
@@ -37,6 +38,20 @@ class ExportTest {
         for (int i = 0; i < ExportResource.PAGE * 2 + 3; i++) {
             sessions.add(Api.newSession(USER, "export " + i, Map.of("n", i, "text", "zürich ✓")));
         }
+        // One session changed twice: its two earlier states are its revisions.
+        Response edited = Api.createSession(USER, "edited", Map.of("step", 1));
+        String editedId = edited.path("id");
+        String tag = edited.header("ETag");
+        for (int step = 2; step <= 3; step++) {
+            tag = as(USER).contentType(ContentType.JSON).header("If-Match", tag)
+                    .body(Map.of("title", "edited", "content", Map.of("step", step))).put("/sessions/" + editedId)
+                    .then().statusCode(200).extract().header("ETag");
+        }
+        sessions.add(editedId);
+        String othersEdited = Api.newSession("bob", "bob's edited", Map.of("secret", "bob, before"));
+        as("bob").contentType(ContentType.JSON).header("If-Match", as("bob").get("/sessions/" + othersEdited).header("ETag"))
+                .body(Map.of("title", "bob's edited", "content", Map.of("secret", "bob"))).put("/sessions/" + othersEdited)
+                .then().statusCode(200);
         String gone = Api.newSession(USER, "deleted before the export", Map.of("n", -1));
         as(USER).delete("/sessions/" + gone).then().statusCode(204);
         String snapshot = Api.newSnapshot(USER, "mine, frozen", Map.of("frozen", true));
@@ -63,13 +78,23 @@ class ExportTest {
 
         Set<String> exportedSessions = new TreeSet<>();
         List<String> snapshots = new ArrayList<>();
+        List<String> revisions = new ArrayList<>();
         List<String> visits = new ArrayList<>();
         for (JsonPath line : lines.subList(1, lines.size() - 1)) {
             switch (line.getString("type")) {
                 case "session" -> {
                     assertEquals(USER, line.getString("data.ownerId"));
-                    assertEquals("zürich ✓", line.getString("data.content.text"), "content included, as stored");
+                    if (!line.getString("data.id").equals(editedId)) {
+                        assertEquals("zürich ✓", line.getString("data.content.text"), "content included, as stored");
+                    } else {
+                        assertEquals(3, line.getInt("data.content.step"), "the session as it is now");
+                    }
                     exportedSessions.add(line.getString("data.id"));
+                }
+                case "revision" -> {
+                    assertEquals(editedId, line.getString("data.sessionId"));
+                    assertEquals(line.getInt("data.version"), line.getInt("data.content.step"), "the state as it was then");
+                    revisions.add(line.getString("data.sessionId") + "@" + line.getInt("data.version"));
                 }
                 case "snapshot" -> {
                     assertEquals(USER, line.getString("data.ownerId"));
@@ -86,6 +111,8 @@ class ExportTest {
         assertTrue(visits.contains(othersSnapshot), "the caller's visits: " + visits);
         assertEquals(exportedSessions.size(), end.getInt("data.sessions"));
         assertEquals(snapshots.size(), end.getInt("data.snapshots"));
+        assertEquals(List.of(editedId + "@1", editedId + "@2"), revisions, "the caller's revisions, and no one else's");
+        assertEquals(2, end.getInt("data.revisions"));
         assertEquals(visits.size(), end.getInt("data.visits"));
         assertTrue(!export.asString().contains("\"secret\""), "nothing of bob's content");
     }

@@ -32,7 +32,7 @@ class OutboxNumberingTest {
         session.version = 9;
         session.outbox = new ArrayList<>(List.of(entry(Notice.SESSION_UPDATED, 6L), entry(Notice.SESSION_UPDATED, null),
                 entry(Notice.SESSION_UPDATED, 8L), entry(Notice.SESSION_UPDATED, null), entry(Notice.SESSION_DELETED, null)));
-        Outbox outbox = new SessionRepository().outbox(session);
+        Outbox outbox = new SessionRepository(null).outbox(session);
         assertEquals(List.of(6L, 7L, 8L, 9L), outbox.entries().subList(0, 4).stream().map(e -> e.version).toList());
         assertNull(outbox.entries().get(4).version, "a deletion has no version");
     }

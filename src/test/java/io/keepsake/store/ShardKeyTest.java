@@ -98,6 +98,10 @@ class ShardKeyTest {
             new Scatter("notices", "aggregate", "the change-stream notice feed", s -> s.filter().containsKey("$changeStream")),
             // Scheduled sweeps of expired records (a TTL index does the same where the store has one).
             sweep("ws_tickets"), sweep("tasks"), sweep("idempotency_records"),
+            new Scatter("revisions", "find", "the sweep of revisions past max-age", s -> mentions(s.filter(), "replacedAt")
+                    && !mentions(s.filter(), "ownerId")),
+            new Scatter("revisions", "delete", "the sweep of revisions past max-age", s -> mentions(s.filter(), "replacedAt")
+                    && !mentions(s.filter(), "ownerId")),
             // The notice sweep reads the list of logs (their heads), then goes through each log by id.
             new Scatter("notices", "find", "the notice sweep's list of logs", s -> mentions(s.filter(), "grewAt")));
 
@@ -109,7 +113,8 @@ class ShardKeyTest {
             "update notices", "find notices",
             "insert tasks", "findAndModify tasks", "update tasks",
             "insert idempotency_records", "find idempotency_records", "update idempotency_records",
-            "insert ws_tickets", "findAndModify ws_tickets");
+            "insert ws_tickets", "findAndModify ws_tickets",
+            "update revisions", "find revisions");
 
     @Inject
     StoreCommands commands;
@@ -215,6 +220,12 @@ class ShardKeyTest {
             }
             assertNotNull(tab.next("session.updated"));
         }
+        // History: the list, a revision, a diff, a restore.
+        as(OWNER).get("/sessions/" + id + "/revisions").then().statusCode(200);
+        as(OWNER).get("/sessions/" + id + "/revisions/2").then().statusCode(200);
+        as(OWNER).get("/sessions/" + id + "/revisions/2/diff/3").then().statusCode(200);
+        String latest = as(OWNER).get("/sessions/metadata/" + id).then().statusCode(200).extract().header("ETag");
+        as(OWNER).header("If-Match", latest).post("/sessions/" + id + "/revisions/2/restore").then().statusCode(200);
 
         // Snapshots: one frozen from the session, one sent whole; a colleague opens the share link.
         String frozen = as(OWNER).contentType(ContentType.JSON).header("Idempotency-Key", UUID.randomUUID().toString())

@@ -15,17 +15,18 @@ import io.keepsake.testing.StoreCommands.Statement;
 public final class ShardKeys {
 
     /** Collection to shard key. Notice heads and WebSocket tickets are keyed by their ids (a user's id, a ticket). */
-    public static final Map<String, String> KEYS = Map.of(
-            "sessions", "ownerId",
-            "snapshots", "_id",
-            "snapshot_access_logs", "visitorId",
-            "notices", "userId",
-            "notice_heads", "_id",
-            "tasks", "_id",
-            "idempotency_records", "_id",
-            "ws_tickets", "_id",
-            "usage", "_id",
-            "sign_outs", "_id");
+    public static final Map<String, String> KEYS = Map.ofEntries(
+            Map.entry("sessions", "ownerId"),
+            Map.entry("revisions", "ownerId"),
+            Map.entry("snapshots", "_id"),
+            Map.entry("snapshot_access_logs", "visitorId"),
+            Map.entry("notices", "userId"),
+            Map.entry("notice_heads", "_id"),
+            Map.entry("tasks", "_id"),
+            Map.entry("idempotency_records", "_id"),
+            Map.entry("ws_tickets", "_id"),
+            Map.entry("usage", "_id"),
+            Map.entry("sign_outs", "_id"));
 
     private ShardKeys() {
     }
