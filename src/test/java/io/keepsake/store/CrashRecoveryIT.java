@@ -38,7 +38,8 @@ import io.keepsake.testing.ServiceProcess;
  * The service as its own process on its on-disk embedded store, killed with SIGKILL in the middle
  * of a load of creates, updates, snapshots and visits, then restarted on the same data, a few times
  * over: every write that was answered 2xx is there afterwards, nothing is half-written (every hash
- * matches its content), and every acknowledged change has its notice, once, in an unbroken log.
+ * matches its content), every acknowledged change has its notice, once, in an unbroken log, and
+ * every acknowledged save's previous state is in the session's history.
  */
 class CrashRecoveryIT {
 
@@ -54,12 +55,17 @@ class CrashRecoveryIT {
     record Snapshot(String user, String id, String hash) {
     }
 
+    /** An acknowledged save's previous state: what the session's history must hold. */
+    record Replaced(String user, String id, long version, String hash) {
+    }
+
     @TempDir
     Path data;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<String, Acked> sessions = new ConcurrentHashMap<>();
     private final List<Snapshot> snapshots = new CopyOnWriteArrayList<>();
+    private final List<Replaced> replaced = new CopyOnWriteArrayList<>();
     private final AtomicInteger writesAcknowledged = new AtomicInteger();
     private URI base;
 
@@ -79,10 +85,12 @@ class CrashRecoveryIT {
         try (ServiceProcess service = start(log)) {
             verifyStored();
             verifyNotices();
+            verifyHistory();
         }
         assertTrue(writesAcknowledged.get() >= 3 * 30, "the load wrote something: " + writesAcknowledged.get());
-        System.out.printf("CrashRecoveryIT: %d rounds, %d writes acknowledged, %d sessions, %d snapshots; none lost%n",
-                ROUNDS, writesAcknowledged.get(), sessions.size(), snapshots.size());
+        System.out.printf("CrashRecoveryIT: %d rounds, %d writes acknowledged, %d sessions, %d snapshots, %d saves' "
+                + "previous states in history; none lost%n", ROUNDS, writesAcknowledged.get(), sessions.size(), snapshots.size(),
+                replaced.size());
     }
 
     private ServiceProcess start(Path log) throws Exception {
@@ -145,6 +153,9 @@ class CrashRecoveryIT {
                     current.etag());
             if (updated.statusCode() == 200) {
                 JsonNode session = JSON.readTree(updated.body());
+                if (session.get("version").asLong() == current.version() + 1) {
+                    replaced.add(new Replaced(user, current.id(), current.version(), current.hash()));
+                }
                 acknowledge(new Acked(user, current.id(), session.get("version").asLong(),
                         session.get("contentHash").asText(), updated.headers().firstValue("ETag").orElseThrow()));
             }
@@ -194,6 +205,19 @@ class CrashRecoveryIT {
             assertEquals(snapshot.hash(), stored.get("contentHash").asText());
             assertEquals(CanonicalJson.of(stored.get("content")).sha256(), snapshot.hash());
         }
+    }
+
+    /** Every acknowledged save's previous state is a revision of its session, as it was acknowledged. */
+    private void verifyHistory() throws Exception {
+        for (Replaced state : replaced) {
+            HttpResponse<String> read = send(state.user(), "GET", "/persistence/sessions/" + state.id() + "/revisions/"
+                    + state.version(), null, null);
+            assertEquals(200, read.statusCode(), state + " is in the history: " + read.body());
+            JsonNode revision = JSON.readTree(read.body());
+            assertEquals(state.hash(), revision.get("contentHash").asText(), state + " as it was");
+            assertEquals(CanonicalJson.of(revision.get("content")).sha256(), state.hash(), state + " is whole");
+        }
+        assertTrue(!replaced.isEmpty(), "the load saved something");
     }
 
     /**
