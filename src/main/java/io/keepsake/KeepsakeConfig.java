@@ -2,6 +2,7 @@ package io.keepsake;
 
 import io.keepsake.config.BodiesConfig;
 import io.keepsake.config.BuiltInUsersConfig;
+import io.keepsake.config.ErasureConfig;
 import io.keepsake.config.IdempotencyConfig;
 import io.keepsake.config.LimitsConfig;
 import io.keepsake.config.NoticesConfig;
@@ -53,4 +54,6 @@ public interface KeepsakeConfig {
     QuotasConfig quotas();
 
     RevisionsConfig revisions();
+
+    ErasureConfig erasure();
 }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -13,6 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
+import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 import org.jboss.resteasy.reactive.common.util.RestMediaType;
 
@@ -37,7 +39,7 @@ import io.smallrye.mutiny.Multi;
  * all. Read from the store {@value #PAGE} documents at a time, each page only once the one before
  * is written out, so memory does not grow with what a user has. Nothing of any other user's.
  */
-@Path("/persistence/me/export")
+@Path("/persistence")
 @Tag(name = "Your data", description = "Everything of yours, to take away")
 public class ExportResource {
 
@@ -70,11 +72,26 @@ public class ExportResource {
             + "revisions, your snapshots and your visits (content included), and an end line with the counts")
     @APIResponse(responseCode = "200", description = "application/x-ndjson, one {type, data} record a line")
     @GET
+    @Path("/me/export")
     @Authenticated
     @Produces(RestMediaType.APPLICATION_NDJSON)
     @RestStreamElementType("application/json")
     public RestMulti<Line> export() {
-        String user = caller.id();
+        return export(caller.id());
+    }
+
+    @Operation(summary = "Download everything of a user's (operators)", description = "The same lines as /me/export")
+    @APIResponse(responseCode = "200", description = "application/x-ndjson, one {type, data} record a line")
+    @GET
+    @Path("/users/{id}/export")
+    @RolesAllowed("admin")
+    @Produces(RestMediaType.APPLICATION_NDJSON)
+    @RestStreamElementType("application/json")
+    public RestMulti<Line> exportUser(@RestPath String id) {
+        return export(id);
+    }
+
+    private RestMulti<Line> export(String user) {
         StoreDeadline.eachCommandAlone(); // an export is as long as what it holds: each page gets the deadline
         Instant at = Time.now();
         AtomicLong sessionCount = new AtomicLong();

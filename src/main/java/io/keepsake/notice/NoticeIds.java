@@ -9,13 +9,13 @@ import org.bson.conversions.Bson;
 import com.mongodb.client.model.Filters;
 
 /** How the notice log's documents are named and read: a notice {@code userId:n}, a head {@code userId:head}. */
-final class NoticeIds {
+public final class NoticeIds {
 
     private NoticeIds() {
     }
 
     /** The id of the user's head document. */
-    static String headId(String userId) {
+    public static String headId(String userId) {
         return userId + ":head";
     }
 

@@ -26,7 +26,8 @@ public final class ShardKeys {
             Map.entry("idempotency_records", "_id"),
             Map.entry("ws_tickets", "_id"),
             Map.entry("usage", "_id"),
-            Map.entry("sign_outs", "_id"));
+            Map.entry("sign_outs", "_id"),
+            Map.entry("erasures", "_id"));
 
     private ShardKeys() {
     }
