@@ -53,19 +53,23 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
         return mongoCollection().insertOne(snapshot).plug(Throttled::retry).replaceWithVoid();
     }
 
-    /** A live snapshot with its content, whoever owns it. */
+    /** A snapshot with its content, whoever owns it; a tombstone too (it tells deleted from ended). */
     Uni<Snapshot> find(String id) {
-        return Queries.first(mongoCollection(), Filters.and(Filters.eq("_id", id), LIVE), null);
+        return Queries.first(mongoCollection(), Filters.eq("_id", id), null);
     }
 
+    /** The same without its content. */
     Uni<Snapshot> findMetadata(String id) {
-        return Queries.first(mongoCollection(), Filters.and(Filters.eq("_id", id), LIVE), WITHOUT_CONTENT);
+        return Queries.first(mongoCollection(), Filters.eq("_id", id), WITHOUT_CONTENT);
     }
 
     /** Marks the owner's live snapshot deleted, drops its content and notes the notice; null if there is none. */
     Uni<Snapshot> tombstone(String id, String ownerId, Instant now, OutboxEntry notice) {
-        return mongoCollection().findOneAndUpdate(
-                Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId), LIVE),
+        return tombstone(Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId), LIVE), now, notice);
+    }
+
+    private Uni<Snapshot> tombstone(Bson filter, Instant now, OutboxEntry notice) {
+        return mongoCollection().findOneAndUpdate(filter,
                 Updates.combine(Updates.set("deleted", true), Updates.set("deletedAt", now),
                         Updates.set("cleanupQueued", false), Updates.unset("canonical"), Updates.unset("content"),
                         Outbox.push(notice)),
@@ -85,10 +89,12 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
     }
 
     /** The owner's snapshots: a deliberate scatter read (see above), bounded by the page size on each shard. */
-    Uni<List<Snapshot>> list(String ownerId, SnapshotFilter filter, PageRequest page) {
+    Uni<List<Snapshot>> list(String ownerId, SnapshotFilter filter, PageRequest page, Instant now) {
         List<Bson> filters = new ArrayList<>();
         filters.add(Filters.eq("ownerId", ownerId));
         filters.add(LIVE);
+        // Not ended: no end, or one still to come.
+        filters.add(Filters.not(Filters.lte("expiresAt", now)));
         if (filter.title() != null) {
             filters.add(Queries.containsIgnoreCase("title", filter.title()));
         }
