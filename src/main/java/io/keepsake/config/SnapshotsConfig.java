@@ -44,4 +44,8 @@ public interface SnapshotsConfig {
 
     /** The longest a snapshot may last from its creation: a later {@code expiresAt} is refused with 400; unset: no limit. */
     Optional<Duration> maxLifetime();
+
+    /** How often snapshots whose end has come are swept: content dropped, visit logs marked, quota freed. */
+    @WithDefault("10m")
+    Duration endSweepEvery();
 }

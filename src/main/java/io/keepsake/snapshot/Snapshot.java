@@ -37,6 +37,8 @@ public class Snapshot {
     public Instant createdAt;
     /** Its end, if it has one: from then on it answers 410 Gone. */
     public Instant expiresAt;
+    /** Its end while the sweep has yet to carry it out (drop the content, mark the logs); unset after. */
+    public Instant endDue;
     public boolean deleted;
     public Instant deletedAt;
     /** Set once the deletion's access-log task is queued. */

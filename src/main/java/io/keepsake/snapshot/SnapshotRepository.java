@@ -11,6 +11,7 @@ import org.bson.conversions.Bson;
 
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
@@ -42,11 +43,14 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
 
     private static final Bson WITHOUT_CONTENT = Projections.exclude("canonical", "content");
     private static final Bson LIVE = Filters.ne("deleted", true);
+    static final String END_DUE = "endDue";
 
     void createIndexes(@Observes StartupEvent event) {
         Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "createdAt", -1, "_id", -1));
         Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "titleKey", 1, "_id", 1));
         Indexes.ensure(mongoCollection(), Indexes.keys(Outbox.FIELD + ".at", 1));
+        // The end sweep's query; only snapshots whose end is still to be carried out have an entry.
+        Indexes.ensure(mongoCollection(), Indexes.keys(END_DUE, 1), new IndexOptions().sparse(true));
     }
 
     Uni<Void> insert(Snapshot snapshot) {
@@ -68,13 +72,38 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
         return tombstone(Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId), LIVE), now, notice);
     }
 
+    /** The same for a snapshot whose end has come, whoever owns it; null if it is not live any more. */
+    Uni<Snapshot> tombstoneEnded(String id, Instant now, OutboxEntry notice) {
+        return tombstone(Filters.and(Filters.eq("_id", id), LIVE), now, notice);
+    }
+
     private Uni<Snapshot> tombstone(Bson filter, Instant now, OutboxEntry notice) {
+        // Deleted, it has no end left for the sweep to carry out.
         return mongoCollection().findOneAndUpdate(filter,
                 Updates.combine(Updates.set("deleted", true), Updates.set("deletedAt", now),
                         Updates.set("cleanupQueued", false), Updates.unset("canonical"), Updates.unset("content"),
-                        Outbox.push(notice)),
+                        Updates.unset(END_DUE), Outbox.push(notice)),
                 new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER))
                 .plug(Throttled::retry);
+    }
+
+    /**
+     * Up to {@code limit} snapshots whose end has come by {@code now} and is still to be carried out:
+     * a deliberate scatter read (ends are anywhere), from the sparse {@code endDue} index.
+     */
+    Uni<List<Snapshot>> endsDue(Instant now, int limit) {
+        return mongoCollection().find(new FindOptions()
+                .filter(Filters.lte(END_DUE, now))
+                .projection(Projections.include("ownerId", "contentSize", "deleted", "expiresAt", END_DUE))
+                .limit(limit))
+                .collect().asList().plug(Throttled::retry);
+    }
+
+    /** Notes that the end of a snapshot was carried out: its access-log task queued, nothing left for the sweep. */
+    Uni<Void> endCarriedOut(String id) {
+        return mongoCollection().updateOne(Filters.eq("_id", id),
+                Updates.combine(Updates.set("cleanupQueued", true), Updates.unset(END_DUE))).plug(Throttled::retry)
+                .replaceWithVoid();
     }
 
     /** The owner's tombstone whose clean-up was never queued (a DELETE that failed half-way). */

@@ -150,6 +150,7 @@ public class SnapshotService {
         snapshot.sessionVersion = source == null ? null : source.version;
         snapshot.createdAt = Time.now();
         snapshot.expiresAt = lifetimes.end(end, snapshot.createdAt);
+        snapshot.endDue = snapshot.expiresAt;
         snapshot.outbox = List.of(OutboxEntry.of(Notice.SNAPSHOT_CREATED, id, snapshot.contentHash, null, origin,
                 snapshot.createdAt));
         Uni<Snapshot> inserted = notices.watched(snapshots, id, owner, snapshots.insert(snapshot)).replaceWith(snapshot)
