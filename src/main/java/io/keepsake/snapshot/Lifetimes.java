@@ -36,7 +36,11 @@ class Lifetimes {
                 : configured.or(() -> max);
     }
 
-    /** The end a create body asks for, checked against {@code now}: null when it names none; 400 when past or too far. */
+    /**
+     * The end a create body asks for: null when it names none; 400 when it is no date-time or further
+     * from {@code now} than the maximum. Whether it is still to come is checked when the snapshot is
+     * made (see {@link #end}), so that a replay of a create that was answered gets its first answer.
+     */
     Instant requested(JsonNode request, Instant now) {
         JsonNode value = request.get(FIELD);
         if (value == null || value.isNull()) {
@@ -46,9 +50,6 @@ class Lifetimes {
             throw ApiProblem.invalidField(FIELD, FIELD + " must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z");
         }
         Instant end = QueryParams.instant(FIELD, value.textValue()).truncatedTo(ChronoUnit.MILLIS);
-        if (!end.isAfter(now)) {
-            throw ApiProblem.invalidField(FIELD, FIELD + " must be in the future");
-        }
         if (max.isPresent() && end.isAfter(now.plus(max.get()))) {
             throw ApiProblem.invalidField(FIELD, FIELD + " may be at most " + max.get() + " after now (" + MAX_SETTING + ")")
                     .with("limit", MAX_SETTING).with("maxLifetime", max.get().toString());
@@ -56,9 +57,15 @@ class Lifetimes {
         return end;
     }
 
-    /** The end of a snapshot created at {@code createdAt}: the one asked for, else the default (null: none). */
+    /** The end of a snapshot created at {@code createdAt}: the one asked for (400 unless later), else the default (null: none). */
     Instant end(Instant requested, Instant createdAt) {
-        return requested != null ? requested : byDefault.map(createdAt::plus).orElse(null);
+        if (requested == null) {
+            return byDefault.map(createdAt::plus).orElse(null);
+        }
+        if (!requested.isAfter(createdAt)) {
+            throw ApiProblem.invalidField(FIELD, FIELD + " must be in the future");
+        }
+        return requested;
     }
 
     /** The answer for a snapshot whose end has come: 410 Gone. */

@@ -93,6 +93,21 @@ class SnapshotEndTest {
     }
 
     @Test
+    void aCreateAnsweredBeforeItsEndIsReplayedWithItsFirstAnswerAfterIt() {
+        Map<String, Object> body = Map.of("title", "replayed", "content", 1,
+                "expiresAt", Time.now().plus(Duration.ofHours(1)).toString());
+        String key = java.util.UUID.randomUUID().toString();
+        String id = as(OWNER).contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).post("/snapshots")
+                .then().statusCode(201).extract().path("id");
+        Time.advance(Duration.ofHours(2));
+        as(OWNER).contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).post("/snapshots")
+                .then().statusCode(201).body("id", equalTo(id));
+        // A new create asking for that end now is refused.
+        as(OWNER).contentType(ContentType.JSON).header("Idempotency-Key", java.util.UUID.randomUUID().toString())
+                .body(body).post("/snapshots").then().statusCode(400).body("field", equalTo("expiresAt"));
+    }
+
+    @Test
     void atItsEndASnapshotIsGoneFromEveryReadAndFromItsOwnersList() {
         Response created = create(Map.of("title", "until noon", "content", Map.of("a", 1),
                 "expiresAt", Time.now().plus(Duration.ofHours(1)).toString()));
