@@ -6,8 +6,12 @@ import type { Page, SessionFields, Snapshot, SnapshotMetadata, VisitedSnapshot }
 export class Snapshots {
   constructor(private readonly http: Http, private readonly clientId: string) {}
 
-  /** Creates a snapshot of the given state (or of a session: {@code {sessionId, title?}}); its {@code shareUrl} is the link. */
-  async create(from: SessionFields | { sessionId: string; title?: string; description?: string }): Promise<SnapshotMetadata> {
+  /**
+   * Creates a snapshot of the given state (or of a session: {@code {sessionId, title?}}); its {@code shareUrl}
+   * is the link. {@code expiresAt} (RFC 3339) gives it an end, after which it answers 410 Gone.
+   */
+  async create(from: (SessionFields | { sessionId: string; title?: string; description?: string }) & { expiresAt?: string }):
+      Promise<SnapshotMetadata> {
     return (await this.http.request<SnapshotMetadata>('POST', '/snapshots', {
       body: from, headers: { 'Idempotency-Key': newId(), 'Keepsake-Client-Id': this.clientId },
     })).body;

@@ -42,7 +42,11 @@ export interface SnapshotMetadata {
   contentHash: string;
   contentSize?: number;
   sourceSessionId?: string;
+  /** The version of the session it froze (made from a session only). */
+  sessionVersion?: number;
   createdAt: string;
+  /** Its end, if it has one: from then on it answers 410 Gone. */
+  expiresAt?: string;
   shareUrl: string;
   /** Only for the owner. */
   visits?: number;

@@ -341,6 +341,7 @@ async function openSnapshot(id: string): Promise<void> {
     };
   } catch (error) {
     showMessage(error instanceof HttpError && error.status === 404 ? 'This snapshot does not exist or was deleted.'
+      : error instanceof HttpError && error.status === 410 ? 'This snapshot has expired.'
       : 'The snapshot could not be opened: ' + (error as Error).message);
     showState('error');
   }
@@ -352,13 +353,21 @@ async function share(): Promise<void> {
     return;
   }
   try {
-    const snapshot = await keepsake.snapshots.create({ ...session.fields, title: session.fields.title });
+    const expiresAt = shareEnd();
+    const snapshot = await keepsake.snapshots.create({ ...session.fields, title: session.fields.title, expiresAt });
     $('share-result').hidden = false;
+    $('share-ends').textContent = snapshot.expiresAt ? `Expires ${new Date(snapshot.expiresAt).toLocaleString()}.` : '';
     ($('share-url') as HTMLInputElement).value = snapshot.shareUrl;
     void loadSnapshots();
   } catch (error) {
     showMessage('The snapshot could not be made' + (keepsake.online ? ': ' + (error as Error).message : ' while offline.'));
   }
+}
+
+/** The end chosen for the next snapshot: the end of the picked day, local time; none if no day is picked. */
+function shareEnd(): string | undefined {
+  const day = ($('share-expires') as HTMLInputElement).value;
+  return day ? new Date(`${day}T23:59:59.999`).toISOString() : undefined;
 }
 
 async function loadSnapshots(): Promise<void> {
@@ -367,7 +376,8 @@ async function loadSnapshots(): Promise<void> {
     const withVisits = await Promise.all(mine.items.map((s) => keepsake.snapshots.metadata(s.id).catch(() => s)));
     $('my-snapshots').replaceChildren(...withVisits.map((s) => h('li', { dataset: { id: s.id } },
       h('a', { href: s.shareUrl, target: '_blank', rel: 'noopener' }, s.title),
-      h('span', { className: 'visits' }, `${s.visits ?? 0} visit${s.visits === 1 ? '' : 's'}`))));
+      h('span', { className: 'visits', title: s.expiresAt ? `Expires ${new Date(s.expiresAt).toLocaleString()}` : '' },
+        `${s.visits ?? 0} visit${s.visits === 1 ? '' : 's'}${s.expiresAt ? ', ends ' + new Date(s.expiresAt).toLocaleDateString() : ''}`))));
   } catch {
     // offline: the list stays as it was
   }
@@ -492,6 +502,7 @@ function wire(): void {
   $('conflict-merge').addEventListener('click', () => void resolveConflict('merge'));
   $('conflict').addEventListener('cancel', (e) => e.preventDefault()); // a choice is needed
   $('share').addEventListener('click', () => void share());
+  ($('share-expires') as HTMLInputElement).min = new Date().toLocaleDateString('en-CA'); // YYYY-MM-DD, local
   $('share-copy').addEventListener('click', () => void navigator.clipboard?.writeText(($('share-url') as HTMLInputElement).value));
   $('flush').addEventListener('click', () => void keepsake.flush());
   // Leaving with unsaved edits: save them now (the draft keeps them if that does not get through).

@@ -1,5 +1,6 @@
 package io.keepsake;
 
+import io.keepsake.config.AccessLogsConfig;
 import io.keepsake.config.BodiesConfig;
 import io.keepsake.config.BuiltInUsersConfig;
 import io.keepsake.config.ErasureConfig;
@@ -38,6 +39,8 @@ public interface KeepsakeConfig {
     TasksConfig tasks();
 
     SnapshotsConfig snapshots();
+
+    AccessLogsConfig accessLogs();
 
     RateLimitsConfig rateLimits();
 

@@ -22,6 +22,7 @@ import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
 import io.keepsake.store.StoreErrors;
+import io.keepsake.store.Sweep;
 import io.keepsake.web.PageRequest;
 import io.keepsake.store.Pages;
 import io.keepsake.store.Throttled;
@@ -47,6 +48,8 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
         Indexes.ensure(mongoCollection(), Indexes.keys("visitorId", 1, "snapshotTitleKey", 1, "_id", 1));
         Indexes.ensure(mongoCollection(), Indexes.keys("visitorId", 1, "snapshotCreatedAt", -1, "_id", -1));
         Indexes.ensure(mongoCollection(), Indexes.keys("snapshotId", 1));
+        // The retention sweep's query, which names no visitor.
+        Indexes.ensure(mongoCollection(), Indexes.keys("lastVisitedAt", 1));
     }
 
     /**
@@ -101,6 +104,14 @@ public class AccessLogRepository implements ReactivePanacheMongoRepositoryBase<A
                 Filters.and(Filters.eq("snapshotId", snapshotId), Filters.ne("snapshotDeleted", true)),
                 Updates.combine(Updates.set("snapshotDeleted", true), Updates.set("snapshotDeletedAt", at)))
                 .plug(Throttled::retry).map(result -> result.getModifiedCount());
+    }
+
+    /**
+     * Deletes the logs last visited before {@code cutoff}, a batch at a time (see {@link Sweep}): a
+     * deliberate scatter read, from the {@code lastVisitedAt} index; each delete names its visitors.
+     */
+    Uni<Long> deleteVisitedBefore(Instant cutoff) {
+        return Sweep.expired(mongoCollection(), Filters.lt("lastVisitedAt", cutoff), "visitorId");
     }
 
     Uni<Long> forget(String visitorId, String snapshotId) {

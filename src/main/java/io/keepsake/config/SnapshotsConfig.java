@@ -5,7 +5,7 @@ import java.util.Optional;
 
 import io.smallrye.config.WithDefault;
 
-/** Settings under {@code keepsake.snapshots.}: share URLs, visit counting and caching of snapshot reads. */
+/** Settings under {@code keepsake.snapshots.}: share URLs, visit counting, caching of snapshot reads and lifetimes. */
 public interface SnapshotsConfig {
     /** Public base URL of this service, for share URLs ({base}/s/{id}). */
     @WithDefault("http://localhost:8080")
@@ -35,4 +35,17 @@ public interface SnapshotsConfig {
     /** How long a snapshot read waits for its visit to be recorded before moving on. */
     @WithDefault("1s")
     Duration visitWriteTimeout();
+
+    /**
+     * How long a snapshot lasts when its create names no {@code expiresAt} (e.g. 30d or P30D); unset:
+     * until its owner deletes it (or max-lifetime, when that is set).
+     */
+    Optional<Duration> defaultLifetime();
+
+    /** The longest a snapshot may last from its creation: a later {@code expiresAt} is refused with 400; unset: no limit. */
+    Optional<Duration> maxLifetime();
+
+    /** How often snapshots whose end has come are swept: content dropped, visit logs marked, quota freed. */
+    @WithDefault("10m")
+    Duration endSweepEvery();
 }

@@ -31,8 +31,8 @@ import io.smallrye.mutiny.Uni;
 /**
  * {@code GET /s/{id}}: the share URL. The id is the capability, so no sign-in is needed to be
  * sent on: a browser goes (303) to the workbench (see {@link ShareLinks}), an API client to
- * the snapshot's API path, where it authenticates. An unknown or deleted id is a 404: a short
- * page for a browser, a problem body otherwise.
+ * the snapshot's API path, where it authenticates. An unknown or deleted id is a 404, an ended
+ * snapshot's a 410: a short page for a browser, a problem body otherwise.
  */
 @Path("/s")
 @PermitAll
@@ -57,6 +57,10 @@ public class ShareResource {
             + "a problem for other clients", content = {
                 @Content(mediaType = MediaType.TEXT_HTML, schema = @Schema(type = SchemaType.STRING)),
                 @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))})
+    @APIResponse(responseCode = "410", description = "The snapshot has expired: a short page for a browser, "
+            + "a problem for other clients", content = {
+                @Content(mediaType = MediaType.TEXT_HTML, schema = @Schema(type = SchemaType.STRING)),
+                @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))})
     @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @GET
     @Path("/{id}")
@@ -65,21 +69,23 @@ public class ShareResource {
         // quarkus.http.proxy.proxy-address-forwarding so that it is the client's).
         rateLimiter.acquire(request.remoteAddress().hostAddress(), RateLimiter.Kind.SHARE_LINK);
         boolean browser = prefersHtml(headers.getAcceptableMediaTypes());
-        Uni<Boolean> exists = Ids.isValid(id) ? service.exists(id) : Uni.createFrom().item(false);
+        Uni<Void> exists = Ids.isValid(id) ? service.exists(id) : Uni.createFrom().failure(ApiProblem.notFound("Snapshot"));
         return exists.map(found -> {
-            if (found) {
-                String target = browser ? links.workbenchLink(id) : "/persistence/snapshots/" + id;
-                return Response.seeOther(URI.create(target)).build();
-            }
-            if (browser) {
-                return Response.status(404).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                        .entity("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Snapshot not found"
-                                + "</title></head><body><h1>Snapshot not found</h1><p>This link points to a snapshot"
-                                + " that does not exist or was deleted by its owner.</p></body></html>")
-                        .build();
-            }
-            throw ApiProblem.notFound("Snapshot");
-        });
+            String target = browser ? links.workbenchLink(id) : "/persistence/snapshots/" + id;
+            return Response.seeOther(URI.create(target)).build();
+        }).onFailure(failure -> browser && failure instanceof ApiProblem problem
+                && (problem.status() == 404 || problem.status() == 410))
+                .recoverWithItem(failure -> ((ApiProblem) failure).status() == 410
+                        ? page(410, "This snapshot has expired", "This link points to a snapshot that has reached its end.")
+                        : page(404, "Snapshot not found", "This link points to a snapshot"
+                                + " that does not exist or was deleted by its owner."));
+    }
+
+    private static Response page(int status, String title, String text) {
+        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+                .entity("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + title
+                        + "</title></head><body><h1>" + title + "</h1><p>" + text + "</p></body></html>")
+                .build();
     }
 
     /** A browser asks for HTML ahead of JSON; API clients ask for JSON or anything. */

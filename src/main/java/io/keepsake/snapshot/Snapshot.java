@@ -32,7 +32,13 @@ public class Snapshot {
     /** SHA-256 of the content's UTF-8 text when the content is a JSON string; absent otherwise. */
     public String textHash;
     public String sourceSessionId;
+    /** The version of the session it froze; absent for a snapshot made from a body. */
+    public Long sessionVersion;
     public Instant createdAt;
+    /** Its end, if it has one: from then on it answers 410 Gone. */
+    public Instant expiresAt;
+    /** Its end while the sweep has yet to carry it out (drop the content, mark the logs); unset after. */
+    public Instant endDue;
     public boolean deleted;
     public Instant deletedAt;
     /** Set once the deletion's access-log task is queued. */
@@ -42,6 +48,17 @@ public class Snapshot {
 
     public byte[] contentBytes() {
         return canonical != null ? canonical : content.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether it has ended by {@code now}: its end has come, and it was not deleted by its owner
+     * before then (a deleted snapshot answers as deleted, an ended one as gone).
+     */
+    boolean ended(Instant now) {
+        if (expiresAt == null) {
+            return false;
+        }
+        return deleted ? deletedAt != null && !deletedAt.isBefore(expiresAt) : !now.isBefore(expiresAt);
     }
 
     String etag() {

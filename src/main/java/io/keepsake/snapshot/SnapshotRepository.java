@@ -42,35 +42,68 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
 
     private static final Bson WITHOUT_CONTENT = Projections.exclude("canonical", "content");
     private static final Bson LIVE = Filters.ne("deleted", true);
+    static final String END_DUE = "endDue";
 
     void createIndexes(@Observes StartupEvent event) {
         Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "createdAt", -1, "_id", -1));
         Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "titleKey", 1, "_id", 1));
         Indexes.ensure(mongoCollection(), Indexes.keys(Outbox.FIELD + ".at", 1));
+        // The end sweep's query: its range holds only snapshots whose end is still to be carried out.
+        // Not sparse: Cosmos DB refuses sparse indexes, and a date range skips the documents without one anyway.
+        Indexes.ensure(mongoCollection(), Indexes.keys(END_DUE, 1));
     }
 
     Uni<Void> insert(Snapshot snapshot) {
         return mongoCollection().insertOne(snapshot).plug(Throttled::retry).replaceWithVoid();
     }
 
-    /** A live snapshot with its content, whoever owns it. */
+    /** A snapshot with its content, whoever owns it; a tombstone too (it tells deleted from ended). */
     Uni<Snapshot> find(String id) {
-        return Queries.first(mongoCollection(), Filters.and(Filters.eq("_id", id), LIVE), null);
+        return Queries.first(mongoCollection(), Filters.eq("_id", id), null);
     }
 
+    /** The same without its content. */
     Uni<Snapshot> findMetadata(String id) {
-        return Queries.first(mongoCollection(), Filters.and(Filters.eq("_id", id), LIVE), WITHOUT_CONTENT);
+        return Queries.first(mongoCollection(), Filters.eq("_id", id), WITHOUT_CONTENT);
     }
 
     /** Marks the owner's live snapshot deleted, drops its content and notes the notice; null if there is none. */
     Uni<Snapshot> tombstone(String id, String ownerId, Instant now, OutboxEntry notice) {
-        return mongoCollection().findOneAndUpdate(
-                Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId), LIVE),
+        return tombstone(Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId), LIVE), now, notice);
+    }
+
+    /** The same for a snapshot whose end has come, whoever owns it; null if it is not live any more. */
+    Uni<Snapshot> tombstoneEnded(String id, Instant now, OutboxEntry notice) {
+        return tombstone(Filters.and(Filters.eq("_id", id), LIVE), now, notice);
+    }
+
+    private Uni<Snapshot> tombstone(Bson filter, Instant now, OutboxEntry notice) {
+        // Deleted, it has no end left for the sweep to carry out.
+        return mongoCollection().findOneAndUpdate(filter,
                 Updates.combine(Updates.set("deleted", true), Updates.set("deletedAt", now),
                         Updates.set("cleanupQueued", false), Updates.unset("canonical"), Updates.unset("content"),
-                        Outbox.push(notice)),
+                        Updates.unset(END_DUE), Outbox.push(notice)),
                 new FindOneAndUpdateOptions().projection(WITHOUT_CONTENT).returnDocument(ReturnDocument.AFTER))
                 .plug(Throttled::retry);
+    }
+
+    /**
+     * Up to {@code limit} snapshots whose end has come by {@code now} and is still to be carried out:
+     * a deliberate scatter read (ends are anywhere), from the {@code endDue} index.
+     */
+    Uni<List<Snapshot>> endsDue(Instant now, int limit) {
+        return mongoCollection().find(new FindOptions()
+                .filter(Filters.lte(END_DUE, now))
+                .projection(Projections.include("ownerId", "contentSize", "deleted", "expiresAt", END_DUE))
+                .limit(limit))
+                .collect().asList().plug(Throttled::retry);
+    }
+
+    /** Notes that the end of a snapshot was carried out: its access-log task queued, nothing left for the sweep. */
+    Uni<Void> endCarriedOut(String id) {
+        return mongoCollection().updateOne(Filters.eq("_id", id),
+                Updates.combine(Updates.set("cleanupQueued", true), Updates.unset(END_DUE))).plug(Throttled::retry)
+                .replaceWithVoid();
     }
 
     /** The owner's tombstone whose clean-up was never queued (a DELETE that failed half-way). */
@@ -85,10 +118,12 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
     }
 
     /** The owner's snapshots: a deliberate scatter read (see above), bounded by the page size on each shard. */
-    Uni<List<Snapshot>> list(String ownerId, SnapshotFilter filter, PageRequest page) {
+    Uni<List<Snapshot>> list(String ownerId, SnapshotFilter filter, PageRequest page, Instant now) {
         List<Bson> filters = new ArrayList<>();
         filters.add(Filters.eq("ownerId", ownerId));
         filters.add(LIVE);
+        // Not ended: no end, or one still to come.
+        filters.add(Filters.not(Filters.lte("expiresAt", now)));
         if (filter.title() != null) {
             filters.add(Queries.containsIgnoreCase("title", filter.title()));
         }

@@ -70,6 +70,7 @@ public class SnapshotResource {
                     schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = SnapshotViews.Metadata.class)))
+    @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @POST
@@ -110,6 +111,7 @@ public class SnapshotResource {
     @APIResponse(ref = KeepsakeApi.NOT_MODIFIED)
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.GONE)
     @APIResponse(ref = KeepsakeApi.TOO_MANY)
     @GET
     @Path("/{id}")
@@ -131,6 +133,7 @@ public class SnapshotResource {
     @APIResponse(responseCode = "200", description = "Metadata")
     @APIResponse(ref = KeepsakeApi.BAD_REQUEST)
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
+    @APIResponse(ref = KeepsakeApi.GONE)
     @GET
     @Path("/metadata/{id}")
     public Uni<SnapshotViews.Metadata> metadata(@RestPath String id) {

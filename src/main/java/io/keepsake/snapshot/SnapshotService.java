@@ -9,6 +9,7 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.keepsake.content.Draft;
 import io.keepsake.store.Time;
@@ -39,7 +40,7 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class SnapshotService {
 
-    private static final Set<String> FROM_SESSION_FIELDS = Set.of("sessionId", "title", "description");
+    private static final Set<String> FROM_SESSION_FIELDS = Set.of("sessionId", "title", "description", Lifetimes.FIELD);
 
     private final SnapshotRepository snapshots;
     private final SessionService sessions;
@@ -50,10 +51,12 @@ public class SnapshotService {
     private final ShareLinks links;
     private final BodyWork work;
     private final Quotas quotas;
+    private final Lifetimes lifetimes;
 
     SnapshotService(SnapshotRepository snapshots, SessionService sessions, AccessLogs accessLogs,
             JsonBodies json, KeepsakeConfig config, NoticePublisher notices,
-            ShareLinks links, BodyWork work, Quotas quotas) {
+            ShareLinks links, BodyWork work, Quotas quotas, Lifetimes lifetimes) {
+        this.lifetimes = lifetimes;
         this.work = work;
         this.quotas = quotas;
         this.notices = notices;
@@ -69,12 +72,13 @@ public class SnapshotService {
     }
 
     /**
-     * A create from a body {title, description?, content}, or from {sessionId, title?,
-     * description?}, prepared for its Idempotency-Key; it returns the new snapshot's metadata.
+     * A create from a body {title, description?, content, expiresAt?}, or from {sessionId, title?,
+     * description?, expiresAt?}, prepared for its Idempotency-Key; it returns the new snapshot's metadata.
      */
     Uni<Keyed<Snapshot>> create(String owner, byte[] body, String origin) {
         return work.run(body.length, () -> json.envelope(body)).onItem().transformToUni(envelope -> {
-            JsonNode request = envelope.fields();
+            ObjectNode request = envelope.fields();
+            Instant end = lifetimes.requested(request, Time.now());
             if (request.has("sessionId")) {
                 Draft.onlyFields(envelope.names(), FROM_SESSION_FIELDS);
                 JsonNode sessionId = request.get("sessionId");
@@ -91,11 +95,12 @@ public class SnapshotService {
                 // session was saved again is the same request and gets the first answer.
                 return Uni.createFrom().item(Keyed.create("session:" + CanonicalJson.of(request).sha256(),
                         newId -> sessions.own(owner, sessionId.textValue()).onItem().transformToUni(session ->
-                                insertNew(owner, fromSession(session, request), session.id, newId, origin))));
+                                insertNew(owner, fromSession(session, request), session, newId, origin, end))));
             }
+            request.remove(Lifetimes.FIELD);
             Draft draft = Draft.from(request, envelope.content(), body.length, config.limits());
-            return Uni.createFrom().item(Keyed.create(draft.content().sha256() + ':' + draft.metadataHash(),
-                    newId -> insertNew(owner, draft, null, newId, origin)));
+            return Uni.createFrom().item(Keyed.create(draft.content().sha256() + ':' + draft.metadataHash()
+                    + (end == null ? "" : ":" + end), newId -> insertNew(owner, draft, null, newId, origin, end)));
         });
     }
 
@@ -121,13 +126,16 @@ public class SnapshotService {
      * that their list of visited snapshots shows it at once (the original workbench's rule).
      */
     public Uni<Snapshot> create(String owner, Draft draft, String origin, boolean creatorVisits) {
-        Uni<Snapshot> created = Uni.createFrom().deferred(() -> insertNew(owner, draft, null, Ids.next(), origin))
+        Uni<Snapshot> created = Uni.createFrom().deferred(() -> insertNew(owner, draft, null, Ids.next(), origin, null))
                 .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
         return !creatorVisits ? created : created.call(snapshot -> accessLogs.count(visit(owner, snapshot, snapshot.createdAt)));
     }
 
-    /** Inserts the snapshot under {@code id}; if an earlier attempt already did, answers with that one. */
-    private Uni<Snapshot> insertNew(String owner, Draft draft, String sourceSessionId, String id, String origin) {
+    /**
+     * Inserts the snapshot under {@code id}, of {@code source} when made from a session, ending at
+     * {@code end} (else as the deployment's lifetimes say); if an earlier attempt already did, answers with that one.
+     */
+    private Uni<Snapshot> insertNew(String owner, Draft draft, Session source, String id, String origin, Instant end) {
         Snapshot snapshot = new Snapshot();
         snapshot.id = id;
         snapshot.ownerId = owner;
@@ -138,8 +146,11 @@ public class SnapshotService {
         snapshot.contentSize = draft.content().length();
         snapshot.contentHash = draft.content().sha256();
         snapshot.textHash = draft.textHash();
-        snapshot.sourceSessionId = sourceSessionId;
+        snapshot.sourceSessionId = source == null ? null : source.id;
+        snapshot.sessionVersion = source == null ? null : source.version;
         snapshot.createdAt = Time.now();
+        snapshot.expiresAt = lifetimes.end(end, snapshot.createdAt);
+        snapshot.endDue = snapshot.expiresAt;
         snapshot.outbox = List.of(OutboxEntry.of(Notice.SNAPSHOT_CREATED, id, snapshot.contentHash, null, origin,
                 snapshot.createdAt));
         Uni<Snapshot> inserted = notices.watched(snapshots, id, owner, snapshots.insert(snapshot)).replaceWith(snapshot)
@@ -165,7 +176,7 @@ public class SnapshotService {
 
     /** A page of the owner's snapshots, each shown as {@code view} shows it. */
     public <T> Uni<Page<T>> list(String owner, SnapshotFilter filter, PageRequest page, Function<Snapshot, T> view) {
-        return snapshots.list(owner, filter, page).map(found -> Page.of(found, page,
+        return snapshots.list(owner, filter, page, Time.now()).map(found -> Page.of(found, page,
                 s -> SnapshotFilter.sortValue(s, page.sortBy()), s -> s.id, view));
     }
 
@@ -173,13 +184,13 @@ public class SnapshotService {
     Uni<Read> read(String visitor, String id, Condition ifNoneMatch) {
         Ids.require(id);
         Uni<Read> read = ifNoneMatch == null
-                ? snapshots.find(id).map(found -> new Read(orNotFound(found), false))
+                ? snapshots.find(id).map(found -> new Read(readable(found), false))
                 : snapshots.findMetadata(id).map(found -> {
-                    orNotFound(found);
+                    readable(found);
                     return new Read(found, ifNoneMatch.matchesWeak(found.etag()));
                 }).onItem().transformToUni(r -> r.notModified()
                         ? Uni.createFrom().item(r)
-                        : snapshots.find(id).map(found -> new Read(orNotFound(found), false)));
+                        : snapshots.find(id).map(found -> new Read(readable(found), false)));
         return read.invoke(r -> accessLogs.countInBackground(visit(visitor, r.snapshot(), Time.now())));
     }
 
@@ -196,7 +207,7 @@ public class SnapshotService {
     /** Metadata for any user; the owner also gets total visits and unique visitors. */
     Uni<SnapshotViews.Metadata> metadata(String caller, String id) {
         Ids.require(id);
-        return snapshots.findMetadata(id).map(SnapshotService::orNotFound).onItem().transformToUni(found -> {
+        return snapshots.findMetadata(id).map(SnapshotService::readable).onItem().transformToUni(found -> {
             SnapshotViews.Metadata metadata = SnapshotViews.Metadata.of(found, shareUrl(found.id));
             if (!found.ownerId.equals(caller)) {
                 return Uni.createFrom().item(metadata);
@@ -224,17 +235,21 @@ public class SnapshotService {
                 .onItem().transformToUni(queued -> snapshots.cleanupQueued(id));
     }
 
-    /** Whether a live snapshot exists (for the share URL, which needs no sign-in). */
-    Uni<Boolean> exists(String id) {
-        return snapshots.findMetadata(id).map(found -> found != null);
+    /** Whether a live snapshot exists (for the share URL, which needs no sign-in): 404 if not, 410 if it has ended. */
+    Uni<Void> exists(String id) {
+        return snapshots.findMetadata(id).invoke(SnapshotService::readable).replaceWithVoid();
     }
 
     String shareUrl(String id) {
         return links.shareUrl(id);
     }
 
-    private static Snapshot orNotFound(Snapshot snapshot) {
-        if (snapshot == null) {
+    /** The snapshot a read may show: 404 when there is none or its owner deleted it, 410 once it has ended. */
+    private static Snapshot readable(Snapshot snapshot) {
+        if (snapshot != null && snapshot.ended(Time.now())) {
+            throw Lifetimes.ended(snapshot);
+        }
+        if (snapshot == null || snapshot.deleted) {
             throw ApiProblem.notFound("Snapshot");
         }
         return snapshot;

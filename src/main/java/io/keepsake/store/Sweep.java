@@ -30,8 +30,16 @@ public final class Sweep {
 
     /** Deletes every document matching {@code expired}; never fails (a failed sweep is logged and tried next time). */
     public static Uni<Long> expired(ReactiveMongoCollection<?> collection, Bson expired) {
+        return expired(collection, expired, "_id");
+    }
+
+    /**
+     * The same for a collection sharded by {@code shardKey}: each delete also names the shard key
+     * values of the batch, so that it reaches only their shards.
+     */
+    public static Uni<Long> expired(ReactiveMongoCollection<?> collection, Bson expired, String shardKey) {
         String name = collection.getNamespace().getCollectionName();
-        return batches(collection.withDocumentClass(Document.class), expired, 0)
+        return batches(collection.withDocumentClass(Document.class), expired, shardKey, 0)
                 .invoke(deleted -> {
                     if (deleted > 0) {
                         Log.debugf("Swept %d expired documents of %s", deleted, name);
@@ -41,18 +49,26 @@ public final class Sweep {
                 .onFailure().recoverWithItem(0L);
     }
 
-    private static Uni<Long> batches(ReactiveMongoCollection<Document> documents, Bson expired, long deleted) {
-        return documents.find(expired, new FindOptions().projection(Projections.include("_id")).limit(BATCH))
-                .map(document -> document.get("_id")).collect().asList().plug(Throttled::retry)
-                .flatMap(ids -> ids.isEmpty() ? Uni.createFrom().item(deleted)
-                        : delete(documents, ids, expired).flatMap(count -> ids.size() < BATCH
+    private static Uni<Long> batches(ReactiveMongoCollection<Document> documents, Bson expired, String shardKey,
+            long deleted) {
+        return documents.find(expired, new FindOptions().projection(Projections.include("_id", shardKey)).limit(BATCH))
+                .collect().asList().plug(Throttled::retry)
+                .flatMap(found -> found.isEmpty() ? Uni.createFrom().item(deleted)
+                        : delete(documents, found, expired, shardKey).flatMap(count -> found.size() < BATCH
                                 ? Uni.createFrom().item(deleted + count)
-                                : batches(documents, expired, deleted + count)));
+                                : batches(documents, expired, shardKey, deleted + count)));
     }
 
-    private static Uni<Long> delete(ReactiveMongoCollection<Document> documents, List<Object> ids, Bson expired) {
+    private static Uni<Long> delete(ReactiveMongoCollection<Document> documents, List<Document> found, Bson expired,
+            String shardKey) {
+        List<Object> ids = found.stream().map(document -> document.get("_id")).toList();
+        Bson batch = Filters.in("_id", ids);
+        if (!shardKey.equals("_id")) {
+            batch = Filters.and(batch, Filters.in(shardKey, found.stream().map(document -> document.get(shardKey))
+                    .filter(java.util.Objects::nonNull).distinct().toList()));
+        }
         // Sent again whole if throttled: what it deleted before no longer matches.
-        return documents.deleteMany(Filters.and(Filters.in("_id", ids), expired)).plug(Throttled::retry)
+        return documents.deleteMany(Filters.and(batch, expired)).plug(Throttled::retry)
                 .map(result -> result.getDeletedCount());
     }
 }

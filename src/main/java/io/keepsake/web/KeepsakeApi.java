@@ -49,7 +49,10 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                                 @SchemaProperty(name = "sessionId", type = SchemaType.STRING),
                                 @SchemaProperty(name = "title", type = SchemaType.STRING, minLength = 1, maxLength = 50),
                                 @SchemaProperty(name = "description", type = SchemaType.STRING, maxLength = 250),
-                                @SchemaProperty(name = "content", ref = KeepsakeApi.JSON_VALUE)})},
+                                @SchemaProperty(name = "content", ref = KeepsakeApi.JSON_VALUE),
+                                @SchemaProperty(name = "expiresAt", type = SchemaType.STRING, format = "date-time",
+                                        description = "Its end (RFC 3339), in the future and within keepsake.snapshots."
+                                                + "max-lifetime; unset: keepsake.snapshots.default-lifetime from now, if set")})},
                 requestBodies = {
                     @RequestBody(name = KeepsakeApi.SESSION_BODY, required = true, description = "A session's title, "
                             + "description and content", content = @Content(mediaType = "application/json",
@@ -94,6 +97,11 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                                     examples = @ExampleObject(name = "session", value = "{\"title\":\"Not Found\",\"status\":404,"
                                             + "\"detail\":\"Session not found\",\"instance\":\"/persistence/sessions/Xy3_9aB-c0dE\"}"))),
+                    @APIResponse(name = KeepsakeApi.GONE, responseCode = "410", description = "The snapshot has expired",
+                            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                                    examples = @ExampleObject(name = "expired", value = "{\"title\":\"Gone\",\"status\":410,"
+                                            + "\"detail\":\"This snapshot has expired\",\"instance\":\"/persistence/snapshots/Xy3_9aB-c0dE\","
+                                            + "\"expiresAt\":\"2026-01-31T12:00:00Z\"}"))),
                     @APIResponse(name = KeepsakeApi.IN_FLIGHT, responseCode = "409",
                             description = "A request with this Idempotency-Key is still being processed; retry once it is answered",
                             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
@@ -166,6 +174,7 @@ public class KeepsakeApi extends Application {
     public static final String UNAUTHORIZED = "Unauthorized";
     public static final String FORBIDDEN = "Forbidden";
     public static final String NOT_FOUND = "NotFound";
+    public static final String GONE = "Gone";
     public static final String IN_FLIGHT = "IdempotencyKeyInFlight";
     public static final String PRECONDITION_FAILED = "PreconditionFailed";
     public static final String TOO_LARGE = "ContentTooLarge";

@@ -8,6 +8,7 @@ import io.keepsake.session.SessionService;
 import io.keepsake.snapshot.SnapshotFilter;
 import io.keepsake.snapshot.SnapshotService;
 import io.keepsake.store.Ids;
+import io.keepsake.web.ApiProblem;
 import io.keepsake.web.BodyWork;
 import io.keepsake.web.Json;
 import io.keepsake.web.Page;
@@ -43,9 +44,12 @@ class WorkbenchSnapshots {
                 .map(created -> created.id);
     }
 
+    /** An ended snapshot answers here as a deleted one does: the original knows no 410. */
     Uni<WorkbenchViews.FullSnapshot> read(String visitor, String id) {
         return snapshots.read(visitor, id).map(s -> new WorkbenchViews.FullSnapshot(WorkbenchViews.SnapshotMetadata.of(s),
-                WorkbenchSessions.asString(new String(s.contentBytes(), java.nio.charset.StandardCharsets.UTF_8), codec)));
+                WorkbenchSessions.asString(new String(s.contentBytes(), java.nio.charset.StandardCharsets.UTF_8), codec)))
+                .onFailure(failure -> failure instanceof ApiProblem problem && problem.status() == 410)
+                .transform(ended -> ApiProblem.notFound("Snapshot"));
     }
 
     Uni<Void> delete(String owner, String id, String origin) {

@@ -10,14 +10,23 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.inject.Inject;
+
+import org.bson.Document;
 import org.junit.jupiter.api.Test;
+
+import com.mongodb.client.model.Filters;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -25,6 +34,9 @@ import io.restassured.response.Response;
 
 @QuarkusTest
 class SnapshotTest {
+
+    @Inject
+    SnapshotRepository repository;
 
     @Test
     void aSnapshotFromABodyIsReadableByAnyUserWithImmutableCaching() {
@@ -55,6 +67,35 @@ class SnapshotTest {
         as(BOB).get("/snapshots/" + created.path("id")).then().body("content.step", equalTo(7));
         as(BOB).contentType(ContentType.JSON).body(Map.of("sessionId", session)).post("/snapshots")
                 .then().statusCode(404); // only one's own sessions
+    }
+
+    @Test
+    void aSnapshotOfASessionRecordsTheVersionItFrozeAndOneFromABodyHasNone() {
+        Response session = as(ALICE).contentType(ContentType.JSON)
+                .body(Map.of("title", "Versioned", "content", Map.of("step", 1))).post("/sessions");
+        String sessionId = session.path("id");
+        as(ALICE).contentType(ContentType.JSON).header("If-Match", session.header("ETag"))
+                .body(Map.of("title", "Versioned", "content", Map.of("step", 2))).put("/sessions/" + sessionId)
+                .then().statusCode(200).body("version", equalTo(2));
+
+        Response frozen = as(ALICE).contentType(ContentType.JSON).body(Map.of("sessionId", sessionId)).post("/snapshots");
+        frozen.then().statusCode(201).body("sessionVersion", equalTo(2)).body("sourceSessionId", equalTo(sessionId));
+        String id = frozen.path("id");
+        as(BOB).get("/snapshots/metadata/" + id).then().statusCode(200).body("sessionVersion", equalTo(2));
+        as(BOB).get("/snapshots/" + id).then().statusCode(200).body("sessionVersion", equalTo(2))
+                .body("content.step", equalTo(2));
+        assertEquals(2L, stored(id).get("sessionVersion", Number.class).longValue());
+
+        String fromBody = newSnapshot(ALICE, "No session", 1);
+        as(ALICE).get("/snapshots/metadata/" + fromBody).then().statusCode(200)
+                .body("$", not(hasKey("sessionVersion"))).body("$", not(hasKey("expiresAt")));
+        assertFalse(stored(fromBody).containsKey("sessionVersion"));
+        assertFalse(stored(fromBody).containsKey("expiresAt"), "no end unless asked or configured");
+    }
+
+    private Document stored(String id) {
+        return repository.mongoCollection().withDocumentClass(Document.class).find(Filters.eq("_id", id))
+                .collect().first().await().atMost(Duration.ofSeconds(10));
     }
 
     @Test

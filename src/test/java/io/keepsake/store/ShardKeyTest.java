@@ -35,7 +35,9 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 
+import io.keepsake.accesslog.AccessLogRetention;
 import io.keepsake.notice.NoticeSweep;
+import io.keepsake.snapshot.SnapshotEnds;
 import io.keepsake.testing.EmbeddedStoreResource;
 import io.keepsake.testing.ShardKeys;
 import io.keepsake.testing.SocketClient;
@@ -103,7 +105,13 @@ class ShardKeyTest {
             new Scatter("revisions", "delete", "the sweep of revisions past max-age", s -> mentions(s.filter(), "replacedAt")
                     && !mentions(s.filter(), "ownerId")),
             // The notice sweep reads the list of logs (their heads), then goes through each log by id.
-            new Scatter("notices", "find", "the notice sweep's list of logs", s -> mentions(s.filter(), "grewAt")));
+            new Scatter("notices", "find", "the notice sweep's list of logs", s -> mentions(s.filter(), "grewAt")),
+            // Ended snapshots are anyone's; each end is then carried out by the snapshot's id.
+            new Scatter("snapshots", "find", "the end sweep's read of snapshots whose end has come",
+                    s -> mentions(s.filter(), "endDue")),
+            // Logs not visited for the retention period are anyone's; each batch's delete names their visitors.
+            new Scatter("snapshot_access_logs", "find", "the retention sweep's read of logs past retention",
+                    s -> mentions(s.filter(), "lastVisitedAt") && !ShardKeys.pins(s.filter(), "visitorId", false)));
 
     /** The kinds of statement the walk must have produced: proof that the recording saw the traffic. */
     private static final Set<String> EXPECTED = Set.of(
@@ -121,6 +129,12 @@ class ShardKeyTest {
 
     @Inject
     NoticeSweep notices;
+
+    @Inject
+    SnapshotEnds ends;
+
+    @Inject
+    AccessLogRetention retention;
 
     @TestHTTPResource("/")
     URI base;
@@ -147,6 +161,7 @@ class ShardKeyTest {
         Walk walk = walkTheApi();
         waitForBackgroundWork(walk);
         notices.sweep().await().atMost(Duration.ofSeconds(60));
+        endAndForget(walk);
         List<Statement> statements = commands.stop().stream()
                 .filter(s -> s.database().equals("keepsake") && ShardKeys.KEYS.containsKey(s.collection()))
                 .toList();
@@ -164,7 +179,7 @@ class ShardKeyTest {
         assertEquals(List.of(), missing, "statements without their collection's shard key");
     }
 
-    private record Walk(String session, String deletedSnapshot, String forgottenSnapshot) {
+    private record Walk(String session, String deletedSnapshot, String forgottenSnapshot, String endingSnapshot) {
     }
 
     /** What the users do: sessions, a socket, snapshots, share links, visit logs, notices, the admin view. */
@@ -234,13 +249,17 @@ class ShardKeyTest {
         String sent = as(OWNER).contentType(ContentType.JSON)
                 .body(Map.of("title", "sent", "description", "", "content", List.of(1, 2, 3))).post("/snapshots")
                 .then().statusCode(201).extract().path("id");
+        String ending = as(OWNER).contentType(ContentType.JSON).body(Map.of("title", "ending", "content", 1,
+                "expiresAt", Time.now().plus(Duration.ofDays(7)).toString())).post("/snapshots")
+                .then().statusCode(201).extract().path("id");
+        as(VISITOR).get("/snapshots/" + ending).then().statusCode(200);
         as(OWNER).queryParam("sort_by", "title").get("/snapshots").then().statusCode(200);
         as(OWNER).get("/snapshots/metadata/" + frozen).then().statusCode(200);
         as(VISITOR).get("/snapshots/metadata/" + frozen).then().statusCode(200);
         given().redirects().follow(false).get("/s/" + frozen).then().statusCode(303);
         as(VISITOR).get("/snapshots/" + frozen).then().statusCode(200);
         as(VISITOR).get("/snapshots/" + sent).then().statusCode(200);
-        await().atMost(WAIT).until(() -> visited(VISITOR, "all").containsAll(List.of(frozen, sent)));
+        await().atMost(WAIT).until(() -> visited(VISITOR, "all").containsAll(List.of(frozen, sent, ending)));
         // A reload within the visit window: not counted again, only the last visit moves.
         Object lastVisit = visitLog(frozen).get("lastVisitedAt");
         as(VISITOR).get("/snapshots/" + frozen).then().statusCode(200);
@@ -267,7 +286,7 @@ class ShardKeyTest {
         });
         assertTrue(types.containsAll(List.of("session.updated", "session.conflict", "snapshot.created", "snapshot.deleted")),
                 () -> "notices: " + types);
-        return new Walk(id, frozen, sent);
+        return new Walk(id, frozen, sent, ending);
     }
 
     /**
@@ -287,6 +306,23 @@ class ShardKeyTest {
                                 Filters.exists("outbox.0"))) == 0);
         as(VISITOR).queryParam("filter_snapshot_deleted", "true").get("/snapshot_access_logs").then()
                 .statusCode(200).body("items.snapshotId", hasItem(walk.deletedSnapshot()));
+    }
+
+    /**
+     * Time goes on: a snapshot given an end reaches it and the end sweep carries it out (its visitor's
+     * log marked by the task), then every log outlives its retention and the retention sweep forgets it.
+     */
+    private void endAndForget(Walk walk) {
+        try {
+            Time.advance(Duration.ofDays(8));
+            ends.sweep().await().atMost(WAIT);
+            await().atMost(WAIT).until(() -> visited(VISITOR, "true").contains(walk.endingSnapshot()));
+            Time.advance(Duration.ofDays(366));
+            retention.sweep().await().atMost(WAIT);
+            assertEquals(List.of(), visited(VISITOR, "all"));
+        } finally {
+            Time.reset();
+        }
     }
 
     /** The snapshots the user's visit log lists ({@code filter_snapshot_deleted} as given). */

@@ -60,15 +60,15 @@ class OpenApiTest {
             new String[] {"delete", "/persistence/sessions/{id}", "204", "404", "409", "412", "422", "429"},
             new String[] {"post", "/persistence/snapshots", "201", "400", "404", "409", "413", "422", "429"},
             new String[] {"get", "/persistence/snapshots", "200", "400"},
-            new String[] {"get", "/persistence/snapshots/{id}", "200", "304", "404", "429"},
-            new String[] {"get", "/persistence/snapshots/metadata/{id}", "200", "404"},
+            new String[] {"get", "/persistence/snapshots/{id}", "200", "304", "404", "410", "429"},
+            new String[] {"get", "/persistence/snapshots/metadata/{id}", "200", "404", "410"},
             new String[] {"delete", "/persistence/snapshots/{id}", "204", "403", "404"},
             new String[] {"get", "/persistence/snapshot_access_logs", "200", "400"},
             new String[] {"delete", "/persistence/snapshot_access_logs/{snapshotId}", "204", "404"},
             new String[] {"get", "/persistence/notices", "200", "400", "429"},
             new String[] {"post", "/persistence/notices/tickets", "201", "429"},
             new String[] {"get", "/persistence/admin/tasks", "200", "401", "403"},
-            new String[] {"get", "/s/{id}", "303", "404", "429"});
+            new String[] {"get", "/s/{id}", "303", "404", "410", "429"});
 
     @Test
     void theServedDocumentIsValidOpenApi31() {
@@ -139,6 +139,11 @@ class OpenApiTest {
         assertEquals("#/components/requestBodies/" + KeepsakeApi.SESSION_BODY, create.path("$ref").asText());
         JsonNode body = document.path("components").path("requestBodies").path(KeepsakeApi.SESSION_BODY);
         assertFalse(body.path("content").path("application/json").path("examples").isEmpty(), "a session body has examples");
+        // A snapshot says which session version it froze and when it ends; a create may ask for an end.
+        JsonNode snapshot = document.path("components").path("schemas").path("SnapshotMetadata").path("properties");
+        assertTrue(snapshot.has("sessionVersion") && snapshot.has("expiresAt"), String.valueOf(snapshot));
+        assertEquals("date-time", document.path("components").path("schemas").path(KeepsakeApi.SNAPSHOT_INPUT)
+                .path("properties").path("expiresAt").path("format").asText());
         // The original workbench's surface answers in its own shape, not with problems.
         JsonNode workbench = document.path("paths").path("/webviz/persistence/sessions/{id}").path("get").path("responses");
         assertTrue(workbench.path("404").path("content").path("application/json").has("schema"), String.valueOf(workbench));
