@@ -41,6 +41,8 @@ public class Snapshot {
     public Instant endDue;
     public boolean deleted;
     public Instant deletedAt;
+    /** Its owner's data was erased: only this tombstone (its id) is left, and it answers 410 Gone. */
+    public boolean erased;
     /** Set once the deletion's access-log task is queued. */
     public boolean cleanupQueued;
     /** Notices of its creation and deletion, until they are published. */

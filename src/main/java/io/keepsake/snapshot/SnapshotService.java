@@ -235,6 +235,9 @@ public class SnapshotService {
                 .onItem().transformToUni(queued -> snapshots.cleanupQueued(id));
     }
 
+    /** The detail of the 410 of a snapshot whose owner's data was erased. */
+    static final String ERASED = "This snapshot was erased with everything of its owner's";
+
     /** Whether a live snapshot exists (for the share URL, which needs no sign-in): 404 if not, 410 if it has ended. */
     Uni<Void> exists(String id) {
         return snapshots.findMetadata(id).invoke(SnapshotService::readable).replaceWithVoid();
@@ -244,8 +247,14 @@ public class SnapshotService {
         return links.shareUrl(id);
     }
 
-    /** The snapshot a read may show: 404 when there is none or its owner deleted it, 410 once it has ended. */
+    /**
+     * The snapshot a read may show: 404 when there is none or its owner deleted it, 410 once it has
+     * ended or its owner's data was erased.
+     */
     private static Snapshot readable(Snapshot snapshot) {
+        if (snapshot != null && snapshot.erased) {
+            throw new ApiProblem(410, "Gone", ERASED);
+        }
         if (snapshot != null && snapshot.ended(Time.now())) {
             throw Lifetimes.ended(snapshot);
         }

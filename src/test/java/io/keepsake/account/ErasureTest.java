@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
-import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,7 +92,12 @@ class ErasureTest {
             assertTrue(left.stream().anyMatch(doc -> doc.startsWith("snapshots ")), "the snapshot's tombstone stays");
         }
         as(USER).get("/sessions/" + session).then().statusCode(404);
-        as("bob").get("/snapshots/" + snapshot).then().statusCode(not(equalTo(200)));
+        // Share links of the erased snapshots answer 410, to a browser and to an API client.
+        as("bob").get("/snapshots/" + snapshot).then().statusCode(410).contentType("application/problem+json")
+                .body("detail", containsString("erased"));
+        given().header("Accept", "text/html").redirects().follow(false).get("/s/" + snapshot).then().statusCode(410)
+                .body(containsString("This snapshot was erased"));
+        given().header("Accept", "application/json").redirects().follow(false).get("/s/" + snapshot).then().statusCode(410);
         as("bob").get("/snapshots/" + bobs).then().statusCode(200);
 
         // A life after: writes work again, and notice numbers go on above every one given out.
