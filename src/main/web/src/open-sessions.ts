@@ -145,8 +145,8 @@ export class OpenSessions {
       if (handle.id !== notice.resourceId) {
         continue;
       }
-      if (notice.type === 'session.deleted') {
-        handle.remoteDeleted();
+      if (notice.type === 'session.deleted' || notice.type === 'session.expired') {
+        handle.remoteDeleted(notice.type === 'session.expired' ? 'expired' : 'deleted');
       } else if ((notice.type === 'session.updated' || notice.type === 'session.conflict') && notice.version) {
         handle.remoteChange(notice.version);
       }

@@ -257,8 +257,8 @@ export class SessionHandle extends EventTarget {
     }).catch((error) => this.fail(error));
   }
 
-  remoteDeleted(): void {
-    this.remote = this.remote.then(() => this.enterConflictNow('deleted', null)).catch((error) => this.fail(error));
+  remoteDeleted(reason: 'deleted' | 'expired' = 'deleted'): void {
+    this.remote = this.remote.then(() => this.enterConflictNow(reason, null)).catch((error) => this.fail(error));
   }
 
   /** Adopts writes left queued by an earlier page of this session (they are this handle's now). */
@@ -308,7 +308,7 @@ export class SessionHandle extends EventTarget {
     await this.host.withdraw(new Set(this.pending));
     this.pending.clear();
     const server = known !== undefined ? known : await this.host.fetchServer(this.id);
-    this.conflict = { server, local: clone(this.fields), reason: server ? reason : 'deleted' };
+    this.conflict = { server, local: clone(this.fields), reason: server || reason === 'expired' ? reason : 'deleted' };
     this.dirty = true;
     this.keepDraft();
     this.refresh();

@@ -71,7 +71,7 @@ export interface VisitedSnapshot {
 
 /** A change told by the server, pushed or polled. */
 export interface Notice {
-  type: 'session.updated' | 'session.deleted' | 'session.conflict' | 'snapshot.created' | 'snapshot.deleted';
+  type: 'session.updated' | 'session.deleted' | 'session.expired' | 'session.conflict' | 'snapshot.created' | 'snapshot.deleted';
   id: string;
   resourceId: string;
   hash?: string;
@@ -136,6 +136,9 @@ export interface Recovery {
 export interface Conflict {
   server: ServerState | null;
   local: SessionFields;
-  /** Why: a refused save (412), or a change seen elsewhere while we had unsaved edits. */
-  reason: 'refused' | 'changed-elsewhere' | 'deleted';
+  /**
+   * Why: a refused save (412), a change seen elsewhere while we had unsaved edits, a deletion, or
+   * the end of the session's idle lifetime (it went unchanged that long and was deleted).
+   */
+  reason: 'refused' | 'changed-elsewhere' | 'deleted' | 'expired';
 }

@@ -288,9 +288,11 @@ function describe(fields: SessionFields | null): Node[] {
 
 function showConflict(conflict: Conflict): void {
   const dialog = $('conflict') as HTMLDialogElement;
-  $('conflict-text').textContent = conflict.reason === 'deleted'
-    ? 'This session was deleted elsewhere while you had unsaved changes.'
-    : 'Another tab or device saved this session while you had unsaved changes.';
+  $('conflict-text').textContent = conflict.reason === 'expired'
+    ? 'This session expired: it went unchanged for its idle lifetime and was deleted.'
+    : conflict.reason === 'deleted'
+      ? 'This session was deleted elsewhere while you had unsaved changes.'
+      : 'Another tab or device saved this session while you had unsaved changes.';
   $('conflict-theirs').replaceChildren(...describe(conflict.server));
   $('conflict-mine').replaceChildren(...describe(conflict.local));
   if (!dialog.open) {

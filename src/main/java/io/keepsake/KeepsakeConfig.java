@@ -12,6 +12,7 @@ import io.keepsake.config.QuotasConfig;
 import io.keepsake.config.RevisionsConfig;
 import io.keepsake.config.RateLimitsConfig;
 import io.keepsake.config.ReadsConfig;
+import io.keepsake.config.SessionsConfig;
 import io.keepsake.config.SignInConfig;
 import io.keepsake.config.SnapshotsConfig;
 import io.keepsake.config.StoreConfig;
@@ -59,4 +60,6 @@ public interface KeepsakeConfig {
     RevisionsConfig revisions();
 
     ErasureConfig erasure();
+
+    SessionsConfig sessions();
 }

@@ -121,7 +121,10 @@ class IdleTest {
             case "ws_tickets", "tasks", "idempotency_records" -> filter.toJson().contains("expiresAt");
             // The notice sweep lists every log (grown since the epoch); the tailing feed reads the recent ones.
             case "notices" -> filter.containsKey("grewAt") && since(filter.get("grewAt")) == 0;
-            case "sessions" -> filter.toJson().contains("outbox.at");
+            // The recovery of outboxes; the sweep of sessions whose idle lifetime ended.
+            case "sessions" -> filter.toJson().contains("outbox.at") || filter.toJson().contains("expiresAt");
+            // The sweep of revisions past max-age.
+            case "revisions" -> filter.toJson().contains("replacedAt");
             // The end sweep's read of snapshots whose end has come.
             case "snapshots" -> filter.toJson().contains("outbox.at") || filter.containsKey("endDue");
             // The retention sweep's read of logs past retention.

@@ -15,6 +15,8 @@ public final class Notice {
 
     public static final String SESSION_UPDATED = "session.updated";
     public static final String SESSION_DELETED = "session.deleted";
+    /** A session that went unchanged for its idle lifetime was deleted. */
+    public static final String SESSION_EXPIRED = "session.expired";
     public static final String SESSION_CONFLICT = "session.conflict";
     public static final String SNAPSHOT_CREATED = "snapshot.created";
     public static final String SNAPSHOT_DELETED = "snapshot.deleted";

@@ -28,13 +28,12 @@ import io.keepsake.store.Time;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.quarkus.security.Authenticated;
 
 /**
  * Browser sign-in with a session cookie: {@code GET /login} (the built-in users' login form,
  * posting to Quarkus' {@code /j_security_check}; or, with OIDC browser sign-in on, the
- * authorization-code flow), {@code POST /logout}, and {@code GET /persistence/me}, which tells a page
- * who is signed in.
+ * authorization-code flow) and {@code POST /logout}; {@code GET /persistence/me}, which tells a page
+ * who is signed in, is the account's (see account/AccountResource).
  */
 @Path("")
 @Tag(name = "Sign-in", description = "Browser sign-in with a session cookie")
@@ -44,7 +43,6 @@ public class SignInResource {
     /** Quarkus OIDC's session cookies start with this (one per tenant, possibly in chunks). */
     public static final String OIDC_SESSION_COOKIE = "q_session";
 
-    private final Caller caller;
     private final CurrentIdentityAssociation identities;
     private final SignOuts signOuts;
     private final boolean oidc;
@@ -54,14 +52,13 @@ public class SignInResource {
     private final String loginForm;
     private final String loginFormWithError;
 
-    SignInResource(Caller caller, CurrentIdentityAssociation identities, SignOuts signOuts, KeepsakeConfig config,
+    SignInResource(CurrentIdentityAssociation identities, SignOuts signOuts, KeepsakeConfig config,
             @ConfigProperty(name = BrowserSignIn.ENABLED, defaultValue = "false") boolean oidc,
             @ConfigProperty(name = "quarkus.http.auth.form.cookie-name", defaultValue = "quarkus-credential") String formCookie,
             @ConfigProperty(name = "quarkus.http.auth.form.cookie-path", defaultValue = "/") String formCookiePath,
             @ConfigProperty(name = "quarkus.http.auth.form.post-location", defaultValue = "/j_security_check") String post,
             @ConfigProperty(name = "quarkus.http.auth.form.username-parameter", defaultValue = "j_username") String user,
             @ConfigProperty(name = "quarkus.http.auth.form.password-parameter", defaultValue = "j_password") String password) {
-        this.caller = caller;
         this.identities = identities;
         this.signOuts = signOuts;
         this.oidc = oidc;
@@ -111,16 +108,6 @@ public class SignInResource {
                 .onItem().transformToUni(identity -> identity == null || identity.isAnonymous() ? Uni.createFrom().voidItem()
                         : signOuts.signOut(identity.getPrincipal().getName(), Time.now()))
                 .map(ignored -> signedOut(navigation ? Response.seeOther(landingPage) : Response.noContent(), headers));
-    }
-
-    @Operation(summary = "Who is signed in")
-    @APIResponse(responseCode = "200", description = "The signed-in user's id")
-    @GET
-    @Path("/persistence/me")
-    @Authenticated
-    @Produces(MediaType.APPLICATION_JSON)
-    public Me me() {
-        return new Me(caller.id());
     }
 
     /** Expires the sign-in cookies: the login form's, and OIDC's session cookies (a local sign-out). */

@@ -116,28 +116,38 @@ class ConditionalWrites {
         });
     }
 
-    /** The conditional write itself; a write that changes nothing leaves version and tag alone. */
-    Uni<Session> write(String owner, String id, Session expected, Draft draft, KeyedAnswer.Key key,
-            String origin) {
+    /**
+     * The conditional write itself; a write that changes nothing (its content, title, description
+     * and, when it names one, idle lifetime are those stored) leaves version and tag alone.
+     */
+    Uni<Session> write(String owner, String id, Session expected, Draft draft, IdleLifetime lifetime,
+            KeyedAnswer.Key key, String origin) {
         String expectedTag = expected.etag;
-        long version = expected.version;
-        String unchangedTag = EntityTags.of(version, draft.content().sha256(), draft.metadataHash());
+        String unchangedTag = EntityTags.of(expected.version, draft.content().sha256(), draft.metadataHash());
         // Unchanged: the tag says so, or (for a tag without a version, after a last-write-wins save) the hashes read.
         boolean unchanged = unchangedTag.equals(expectedTag) || (draft.content().sha256().equals(expected.contentHash)
                 && draft.metadataHash().equals(expected.metadataHash));
-        if (unchanged) {
-            return stored(owner, id, key).map(current -> {
-                SessionService.orNotFound(current);
-                Session answered = KeyedAnswer.find(current, key);
-                if (answered != null) {
-                    return answered;
-                }
-                if (!current.etag.equals(expectedTag)) {
-                    throw stale(current);
-                }
-                return current;
-            });
+        if (!unchanged) {
+            return change(owner, id, expected, draft, lifetime, key, origin);
         }
+        return stored(owner, id, key).onItem().transformToUni(current -> {
+            SessionService.orNotFound(current);
+            Session answered = KeyedAnswer.find(current, key);
+            if (answered != null) {
+                return Uni.createFrom().item(answered);
+            }
+            if (!current.etag.equals(expectedTag)) {
+                return Uni.createFrom().failure(stale(current));
+            }
+            return lifetime != null && lifetime.differsFrom(current.idleLifetime)
+                    ? change(owner, id, expected, draft, lifetime, key, origin) : Uni.createFrom().item(current);
+        });
+    }
+
+    private Uni<Session> change(String owner, String id, Session expected, Draft draft, IdleLifetime lifetime,
+            KeyedAnswer.Key key, String origin) {
+        String expectedTag = expected.etag;
+        long version = expected.version;
         String newTag = EntityTags.of(version + 1, draft.content().sha256(), draft.metadataHash());
         Instant now = Time.now();
         Outbox.Write notice = outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), version + 1,
@@ -145,8 +155,8 @@ class ConditionalWrites {
         int size = draft.content().length();
         KeyedAnswer answer = key == null ? null : KeyedAnswer.of(key, version + 1, newTag, draft, now);
         return quotas.headroom(owner, size).onItem().transformToUni(headroom -> notices.watched(sessions, id, owner,
-                        sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, newTag, now, answer, notice,
-                                minStoredSize(size, headroom)))
+                        sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, lifetime, newTag, now, answer,
+                                notice, minStoredSize(size, headroom)))
                 .onItem().ifNotNull().transformToUni(this::replaced)
                 .onItem().ifNull().switchTo(() -> headroom == null ? missingOrStale(owner, id, key)
                         : sessions.findMetadata(id, owner).onItem().transformToUni(current ->

@@ -42,6 +42,18 @@ public class Session {
     public Instant updatedAt;
     public List<OutboxEntry> outbox;
     public boolean deleted;
+    /** How long it may go unchanged before it is deleted (ISO-8601), or null. */
+    public String idleLifetime;
+    /**
+     * When it ends if not changed before: a hint for the sweep, which checks
+     * {@code updatedAt + idleLifetime} itself (a write that does not know the lifetime leaves it).
+     */
+    public Instant expiresAt;
+
+    /** When it ends if not changed before then (null: never). */
+    public Instant end() {
+        return IdleLifetime.end(idleLifetime, updatedAt);
+    }
 
     /** The canonical content's UTF-8 bytes. */
     public byte[] contentBytes() {

@@ -2,7 +2,10 @@ package io.keepsake.session;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.Set;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.content.Draft;
@@ -23,6 +26,8 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 class SessionPatches {
+
+    private static final Set<String> LIFETIME_AND_DRAFT = Set.of("title", "description", "content", IdleLifetime.FIELD);
 
     private final SessionRepository sessions;
     private final ConditionalWrites writes;
@@ -47,7 +52,7 @@ class SessionPatches {
         Condition condition = SessionService.required(ifMatch);
         return work.run(body.length, () -> {
             JsonNode patch = json.object(body);
-            Draft.onlyFields(patch, Draft.FIELDS);
+            Draft.onlyFields(patch, LIFETIME_AND_DRAFT);
             return patch;
         }).map(patch -> Keyed.answered(SessionService.fingerprint(id, ifMatch, CanonicalJson.of(patch).sha256()),
                 (keyId, fingerprint) -> writes.noticed(owner, id, origin, sessions.findOwned(id, owner).map(SessionService::orNotFound)
@@ -57,8 +62,9 @@ class SessionPatches {
                                 return answered != null ? Uni.createFrom().item(answered)
                                         : Uni.createFrom().failure(ConditionalWrites.stale(current));
                             }
+                            IdleLifetime lifetime = IdleLifetime.take(((ObjectNode) patch).deepCopy(), true);
                             return work.run(body.length + current.contentSize, () -> merged(current, patch))
-                                    .onItem().transformToUni(draft -> writes.write(owner, id, current, draft,
+                                    .onItem().transformToUni(draft -> writes.write(owner, id, current, draft, lifetime,
                                             KeyedAnswer.Key.of(keyId, fingerprint), origin));
                         }))));
     }

@@ -17,13 +17,12 @@ import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.PushOptions;
 import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 
 import io.keepsake.content.Draft;
 import io.keepsake.history.Revisions;
-import io.keepsake.notice.Notice;
 import io.keepsake.notice.Outbox;
-import io.keepsake.notice.OutboxEntry;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
@@ -64,6 +63,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "createdAt", -1, "_id", -1));
         Indexes.ensure(mongoCollection(), Indexes.keys("ownerId", 1, "titleKey", 1, "_id", 1));
         Indexes.ensure(mongoCollection(), Indexes.keys(Outbox.FIELD + ".at", 1));
+        Indexes.ensure(mongoCollection(), Indexes.keys("expiresAt", 1));
     }
 
     Uni<Session> findOwned(String id, String ownerId) {
@@ -105,9 +105,12 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      * session is gone, was changed by someone else, or would grow too much.
      */
     Uni<Replaced> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, Draft draft,
-            String newTag, Instant now, KeyedAnswer answer, Outbox.Write notice, Long minStoredSize) {
-        Bson update = Updates.combine(contentOf(draft), Updates.set("version", newVersion), Updates.set("etag", newTag),
+            IdleLifetime lifetime, String newTag, Instant now, KeyedAnswer answer, Outbox.Write notice, Long minStoredSize) {
+        Bson update = Updates.combine(SessionUpdates.contentOf(draft), Updates.set("version", newVersion), Updates.set("etag", newTag),
                 Updates.set("updatedAt", now));
+        if (lifetime != null) {
+            update = Updates.combine(update, SessionUpdates.lifetime(lifetime, now));
+        }
         Bson filter = Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag));
         if (answer != null) {
             // A key whose answer the session holds is a retry: it writes nothing, and finds its answer.
@@ -116,8 +119,8 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                     new PushOptions().slice(-KeyedAnswer.KEPT)));
         }
         return replace(filter, minStoredSize, update, notice)
-                .map(before -> before == null ? null : new Replaced(before, written(before, draft, newVersion, newTag, now,
-                        notice)));
+                .map(before -> before == null ? null : new Replaced(before, SessionUpdates.written(before, draft, lifetime, newVersion,
+                        newTag, now, notice)));
     }
 
     /**
@@ -131,10 +134,10 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
             Outbox.Write notice, Long minStoredSize) {
         Bson changed = Filters.or(Filters.ne("contentHash", draft.content().sha256()),
                 Filters.ne("metadataHash", draft.metadataHash()));
-        Bson update = Updates.combine(contentOf(draft), Updates.inc("version", 1L), Updates.set("etag", newTag),
+        Bson update = Updates.combine(SessionUpdates.contentOf(draft), Updates.inc("version", 1L), Updates.set("etag", newTag),
                 Updates.set("updatedAt", now));
         return replace(Filters.and(owned(id, ownerId), changed), minStoredSize, update, notice)
-                .map(before -> before == null ? null : new Replaced(before, written(before, draft, before.version + 1,
+                .map(before -> before == null ? null : new Replaced(before, SessionUpdates.written(before, draft, null, before.version + 1,
                         newTag, now, notice)));
     }
 
@@ -168,27 +171,6 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     record Replaced(Session before, Session after) {
     }
 
-    /** The metadata a replace leaves, from the document before it and what it wrote (as the update above sets it). */
-    private static Session written(Session before, Draft draft, long version, String tag, Instant now,
-            Outbox.Write notice) {
-        Session after = new Session();
-        after.id = before.id;
-        after.ownerId = before.ownerId;
-        after.createdAt = before.createdAt;
-        after.title = draft.title();
-        after.titleKey = draft.titleKey();
-        after.description = draft.description();
-        after.contentSize = draft.content().length();
-        after.contentHash = draft.content().sha256();
-        after.textHash = draft.textHash();
-        after.metadataHash = draft.metadataHash();
-        after.version = version;
-        after.etag = tag;
-        after.updatedAt = now;
-        after.outbox = notice.after(before.outbox);
-        return after;
-    }
-
     /** Changes title and description only if the stored tag is still {@code expectedTag}; null otherwise. */
     Uni<Session> relabelIfTagged(String id, String ownerId, String expectedTag, long newVersion,
             Draft.Metadata metadata, String newTag, Instant now, Outbox.Write notice) {
@@ -203,27 +185,40 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         return change(Filters.and(owned(id, ownerId), Filters.eq("etag", expectedTag)), update, notice, ReturnDocument.AFTER);
     }
 
-    private static Bson contentOf(Draft draft) {
-        return Updates.combine(
-                Updates.set("title", draft.title()),
-                Updates.set("titleKey", draft.titleKey()),
-                Updates.set("description", draft.description()),
-                Updates.set("canonical", draft.content().exact()),
-                Updates.unset("content"),
-                Updates.set("contentSize", draft.content().length()),
-                Updates.set("contentHash", draft.content().sha256()),
-                draft.textHash() == null ? Updates.unset("textHash") : Updates.set("textHash", draft.textHash()),
-                Updates.set("metadataHash", draft.metadataHash()));
-    }
-
     /**
      * Deletes the session (with tags: only if its current tag is one of them): its content goes at
      * once and a tombstone keeps the deletion's notice until it is published. Null if none matched.
      */
     Uni<Session> delete(String id, String ownerId, List<String> tags, Instant now, Outbox.Write notice) {
-        Bson filter = tags == null ? owned(id, ownerId) : Filters.and(owned(id, ownerId), Filters.in("etag", tags));
+        return delete(tags == null ? owned(id, ownerId) : Filters.and(owned(id, ownerId), Filters.in("etag", tags)), now,
+                notice);
+    }
+
+    /** Deletes the session if it has not changed since {@code updatedAt} (its idle lifetime ended); null otherwise. */
+    Uni<Session> expire(String id, String ownerId, Instant updatedAt, Instant now, Outbox.Write notice) {
+        return delete(Filters.and(owned(id, ownerId), Filters.eq("updatedAt", updatedAt)), now, notice);
+    }
+
+    private Uni<Session> delete(Bson filter, Instant now, Outbox.Write notice) {
         return change(filter, Updates.combine(Updates.set("deleted", true), Updates.set("updatedAt", now),
                 Updates.unset("canonical"), Updates.unset("content")), notice, ReturnDocument.AFTER);
+    }
+
+    /**
+     * Live sessions whose end (as last written) has come, the earliest first: a deliberate scatter
+     * read of the sweep, from the {@code expiresAt} index, without content.
+     */
+    Uni<List<Session>> endsDue(Instant now, int limit) {
+        return mongoCollection().find(new FindOptions().filter(Filters.and(Filters.lt("expiresAt", now), LIVE))
+                .projection(Projections.include("ownerId", "updatedAt", "idleLifetime", "expiresAt", "contentSize"))
+                .sort(Sorts.ascending("expiresAt")).limit(limit))
+                .collect().asList().plug(Throttled::retry);
+    }
+
+    /** Moves a session's end to where its last change puts it, if that change is still its last. */
+    Uni<Void> postpone(String id, String ownerId, Instant updatedAt, Instant end) {
+        return mongoCollection().updateOne(Filters.and(owned(id, ownerId), Filters.eq("updatedAt", updatedAt)),
+                Updates.set("expiresAt", end)).plug(Throttled::retry).replaceWithVoid();
     }
 
     Uni<List<Session>> list(String ownerId, SessionFilter filter, Keyset.Window window) {
@@ -247,24 +242,10 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         return mongoCollection().find(options).collect().asList().plug(Throttled::retry);
     }
 
-    /**
-     * The outbox a write left, to publish. Every {@code session.updated} entry stands for one
-     * increment of the version, so an entry written without its version (a last-write-wins save)
-     * gets it by counting back from the session's version.
-     */
+    /** The outbox a write left, to publish (see {@link SessionUpdates#numbered}). */
     Outbox outbox(Session written) {
-        List<OutboxEntry> entries = written.outbox == null ? List.of() : written.outbox;
-        long version = written.version;
-        for (int i = entries.size() - 1; i >= 0; i--) {
-            OutboxEntry entry = entries.get(i);
-            if (Notice.SESSION_UPDATED.equals(entry.type)) {
-                if (entry.version == null) {
-                    entry.version = version;
-                }
-                version = entry.version - 1;
-            }
-        }
-        return new Outbox(this, written.id, written.ownerId, entries, written.deleted, written.version);
+        return new Outbox(this, written.id, written.ownerId, SessionUpdates.numbered(written), written.deleted,
+                written.version);
     }
 
     @Override

@@ -66,30 +66,40 @@ public class SessionService implements SessionStates {
 
     /** A create from a request body, prepared for its Idempotency-Key; it returns the new session's metadata. */
     Uni<Keyed<Session>> create(String owner, byte[] body, String origin) {
-        return work.run(body.length, () -> draft(body))
-                .map(draft -> Keyed.create(draft.content().sha256() + ':' + draft.metadataHash(),
-                        id -> insertNew(owner, draft, id, origin)));
+        return work.run(body.length, () -> sent(body))
+                .map(sent -> Keyed.create(sent.fingerprint(), id -> insertNew(owner, sent.draft(), sent.lifetime(), id, origin)));
+    }
+
+    /** What a full representation asks for: the draft, and the idle lifetime (absent: none). */
+    private record Sent(Draft draft, IdleLifetime lifetime) {
+
+        String fingerprint() {
+            return draft.content().sha256() + ':' + draft.metadataHash() + ':' + lifetime;
+        }
     }
 
     /** A full representation from a request body, its content canonicalised as it is parsed. */
-    private Draft draft(byte[] body) {
+    private Sent sent(byte[] body) {
         JsonBodies.Envelope request = json.envelope(body);
-        return Draft.from(request.fields(), request.content(), body.length, config.limits());
+        IdleLifetime lifetime = IdleLifetime.take(request.fields(), false);
+        return new Sent(Draft.from(request.fields(), request.content(), body.length, config.limits()), lifetime);
     }
 
     /** Creates a session under a new id (without an Idempotency-Key); returns its metadata. */
     Uni<Session> create(String owner, Draft draft, String origin) {
-        return Uni.createFrom().deferred(() -> insertNew(owner, draft, Ids.next(), origin))
+        return Uni.createFrom().deferred(() -> insertNew(owner, draft, IdleLifetime.NONE, Ids.next(), origin))
                 .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
     }
 
     /** Inserts the session under {@code id}; if an earlier attempt already did, answers with that one. */
-    private Uni<Session> insertNew(String owner, Draft draft, String id, String origin) {
+    private Uni<Session> insertNew(String owner, Draft draft, IdleLifetime lifetime, String id, String origin) {
         Instant now = Time.now();
         Session session = new Session();
         session.id = id;
         session.ownerId = owner;
         apply(session, draft, 1, now);
+        session.idleLifetime = lifetime.stored();
+        session.expiresAt = session.end();
         session.createdAt = now;
         session.outbox = List.of(OutboxEntry.of(Notice.SESSION_UPDATED, id, session.contentHash, 1L, origin, now));
         Uni<Session> inserted = notices.watched(sessions, id, owner, sessions.insert(session)).replaceWith(session)
@@ -152,8 +162,8 @@ public class SessionService implements SessionStates {
     Uni<Keyed<Session>> replace(String owner, String id, String ifMatch, byte[] body, String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        return work.run(body.length, () -> draft(body)).map(draft -> replace(owner, id, ifMatch, condition,
-                draft.content().sha256() + ':' + draft.metadataHash(), () -> Uni.createFrom().item(draft), origin));
+        return work.run(body.length, () -> sent(body)).map(sent -> replace(owner, id, ifMatch, condition,
+                sent.fingerprint(), () -> Uni.createFrom().item(sent.draft()), sent.lifetime(), origin));
     }
 
     /**
@@ -164,18 +174,18 @@ public class SessionService implements SessionStates {
             String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        return Uni.createFrom().item(replace(owner, id, ifMatch, condition, "restore " + version, draft, origin));
+        return Uni.createFrom().item(replace(owner, id, ifMatch, condition, "restore " + version, draft, null, origin));
     }
 
     /** A conditional replace whose request means {@code what} (its fingerprint), writing what {@code draft} gives. */
     private Keyed<Session> replace(String owner, String id, String ifMatch, Condition condition, String what,
-            Supplier<Uni<Draft>> draft, String origin) {
+            Supplier<Uni<Draft>> draft, IdleLifetime lifetime, String origin) {
         return Keyed.answered(fingerprint(id, ifMatch, what), (keyId, fingerprint) -> {
             KeyedAnswer.Key key = KeyedAnswer.Key.of(keyId, fingerprint);
             return writes.noticed(owner, id, origin, writes.expectedState(owner, id, condition, key)
                     .onItem().transformToUni(expected -> expected.written() ? Uni.createFrom().item(expected.session())
                             : draft.get().onItem().transformToUni(written -> writes.write(owner, id, expected.session(),
-                                    written, key, origin))));
+                                    written, lifetime, key, origin))));
         });
     }
 
@@ -213,7 +223,7 @@ public class SessionService implements SessionStates {
 
     private Uni<Session> conditionalWrite(String owner, String id, Condition condition, Draft draft, String origin) {
         return writes.expectedState(owner, id, condition, null)
-                .onItem().transformToUni(expected -> writes.write(owner, id, expected.session(), draft, null, origin));
+                .onItem().transformToUni(expected -> writes.write(owner, id, expected.session(), draft, null, null, origin));
     }
 
     /** Deletes the caller's session; with {@code ifMatch} only if it is still that version. */

@@ -2,6 +2,8 @@ package io.keepsake.session;
 
 import java.time.Instant;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import io.keepsake.web.KeepsakeApi;
@@ -18,11 +20,16 @@ final class SessionViews {
     @RegisterForReflection
     @Schema(name = "SessionMetadata")
     public record Metadata(String id, String ownerId, String title, String description, String contentHash,
-            String metadataHash, long version, int contentSize, Instant createdAt, Instant updatedAt) {
+            String metadataHash, long version, int contentSize, Instant createdAt, Instant updatedAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL)
+            @Schema(description = "How long it may go unchanged before it is deleted (ISO-8601); absent: for ever")
+            String idleLifetime,
+            @JsonInclude(JsonInclude.Include.NON_NULL)
+            @Schema(description = "When it is deleted unless changed before then: updatedAt + idleLifetime") Instant expiresAt) {
 
         static Metadata of(Session s) {
             return new Metadata(s.id, s.ownerId, s.title, s.description, s.contentHash, s.metadataHash, s.version,
-                    s.contentSize, s.createdAt, s.updatedAt);
+                    s.contentSize, s.createdAt, s.updatedAt, s.idleLifetime, s.end());
         }
     }
 
@@ -32,11 +39,12 @@ final class SessionViews {
     public record Full(String id, String ownerId, String title, String description,
             @Schema(ref = KeepsakeApi.JSON_VALUE) RawJson content,
             String contentHash, String metadataHash, long version, int contentSize, Instant createdAt,
-            Instant updatedAt) {
+            Instant updatedAt, @JsonInclude(JsonInclude.Include.NON_NULL) String idleLifetime,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Instant expiresAt) {
 
         static Full of(Session s) {
             return new Full(s.id, s.ownerId, s.title, s.description, new RawJson(s.contentBytes()), s.contentHash, s.metadataHash,
-                    s.version, s.contentSize, s.createdAt, s.updatedAt);
+                    s.version, s.contentSize, s.createdAt, s.updatedAt, s.idleLifetime, s.end());
         }
     }
 }

@@ -35,7 +35,7 @@ class ExportTest {
     @Test
     void everythingOfTheCallersAndNothingElseLineByLine() {
         Set<String> sessions = new TreeSet<>();
-        for (int i = 0; i < ExportResource.PAGE * 2 + 3; i++) {
+        for (int i = 0; i < Exports.PAGE * 2 + 3; i++) {
             sessions.add(Api.newSession(USER, "export " + i, Map.of("n", i, "text", "zürich ✓")));
         }
         // One session changed twice: its two earlier states are its revisions.

@@ -100,6 +100,8 @@ class ShardKeyTest {
             new Scatter("notices", "aggregate", "the change-stream notice feed", s -> s.filter().containsKey("$changeStream")),
             // Scheduled sweeps of expired records (a TTL index does the same where the store has one).
             sweep("ws_tickets"), sweep("tasks"), sweep("idempotency_records"),
+            new Scatter("sessions", "find", "the sweep of sessions whose idle lifetime ended",
+                    s -> mentions(s.filter(), "expiresAt") && !mentions(s.filter(), "ownerId")),
             new Scatter("revisions", "find", "the sweep of revisions past max-age", s -> mentions(s.filter(), "replacedAt")
                     && !mentions(s.filter(), "ownerId")),
             new Scatter("revisions", "delete", "the sweep of revisions past max-age", s -> mentions(s.filter(), "replacedAt")

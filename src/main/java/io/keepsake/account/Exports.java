@@ -4,33 +4,23 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
-import org.jboss.resteasy.reactive.RestPath;
-import org.jboss.resteasy.reactive.RestStreamElementType;
-import org.jboss.resteasy.reactive.common.util.RestMediaType;
 
 import io.keepsake.accesslog.AccessLogs;
 import io.keepsake.history.History;
-import io.keepsake.security.Caller;
 import io.keepsake.session.SessionService;
 import io.keepsake.snapshot.SnapshotService;
 import io.keepsake.store.StoreDeadline;
 import io.keepsake.store.Time;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Multi;
 
 /**
- * Everything of the caller's, to take away: {@code GET /persistence/me/export} streams NDJSON, one
+ * Everything of a user's, to take away ({@code GET /persistence/me/export}, or an operator's
+ * {@code GET /persistence/users/{id}/export}), streamed as NDJSON, one
  * record a line, {@code {"type": ..., "data": ...}}: first {@code export} (who, when, the format's
  * version), then each {@code session} (as a read shows it, content included), each
  * {@code revision} of their sessions (a state a change replaced, with its {@code sessionId} and
@@ -39,9 +29,8 @@ import io.smallrye.mutiny.Multi;
  * all. Read from the store {@value #PAGE} documents at a time, each page only once the one before
  * is written out, so memory does not grow with what a user has. Nothing of any other user's.
  */
-@Path("/persistence")
-@Tag(name = "Your data", description = "Everything of yours, to take away")
-public class ExportResource {
+@ApplicationScoped
+public class Exports {
 
     /** Documents read from the store at a time: eight 1.5 MiB sessions at most in memory. */
     static final int PAGE = 8;
@@ -53,45 +42,20 @@ public class ExportResource {
     public record Line(String type, Object data) {
     }
 
-    private final Caller caller;
     private final SessionService sessions;
     private final SnapshotService snapshots;
     private final AccessLogs accessLogs;
     private final History history;
 
-    ExportResource(Caller caller, SessionService sessions, SnapshotService snapshots, AccessLogs accessLogs,
-            History history) {
+    Exports(SessionService sessions, SnapshotService snapshots, AccessLogs accessLogs, History history) {
         this.history = history;
-        this.caller = caller;
         this.sessions = sessions;
         this.snapshots = snapshots;
         this.accessLogs = accessLogs;
     }
 
-    @Operation(summary = "Download everything of yours", description = "NDJSON: an export line, your sessions, their "
-            + "revisions, your snapshots and your visits (content included), and an end line with the counts")
-    @APIResponse(responseCode = "200", description = "application/x-ndjson, one {type, data} record a line")
-    @GET
-    @Path("/me/export")
-    @Authenticated
-    @Produces(RestMediaType.APPLICATION_NDJSON)
-    @RestStreamElementType("application/json")
-    public RestMulti<Line> export() {
-        return export(caller.id());
-    }
-
-    @Operation(summary = "Download everything of a user's (operators)", description = "The same lines as /me/export")
-    @APIResponse(responseCode = "200", description = "application/x-ndjson, one {type, data} record a line")
-    @GET
-    @Path("/users/{id}/export")
-    @RolesAllowed("admin")
-    @Produces(RestMediaType.APPLICATION_NDJSON)
-    @RestStreamElementType("application/json")
-    public RestMulti<Line> exportUser(@RestPath String id) {
-        return export(id);
-    }
-
-    private RestMulti<Line> export(String user) {
+    /** Everything of the user's, as an attachment, line by line. */
+    RestMulti<Line> of(String user) {
         StoreDeadline.eachCommandAlone(); // an export is as long as what it holds: each page gets the deadline
         Instant at = Time.now();
         AtomicLong sessionCount = new AtomicLong();

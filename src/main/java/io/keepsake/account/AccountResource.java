@@ -5,7 +5,6 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -17,9 +16,12 @@ import org.bson.Document;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestMulti;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+import org.jboss.resteasy.reactive.common.util.RestMediaType;
 
 import io.keepsake.security.Caller;
+import io.keepsake.security.SignInResource;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.KeepsakeApi;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -27,14 +29,13 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Erasing everything of a user's: {@code DELETE /persistence/me} asks for it (202, with the status
- * at {@code /persistence/me/erasure}); an operator does the same for anyone under
- * {@code /persistence/users/{id}}.
+ * {@code /persistence/me}: who is signed in, everything of theirs to take away
+ * ({@code /export}), and the erase of it all ({@code DELETE}, status at {@code /erasure}).
  */
-@Path("/persistence")
-@Produces(MediaType.APPLICATION_JSON)
+@Path("/persistence/me")
+@Authenticated
 @Tag(name = "Your data", description = "Everything of yours, to take away or to erase")
-public class ErasureResource {
+public class AccountResource {
 
     /** An erasure as its status answers it: where it stands and what each step deleted. */
     @RegisterForReflection
@@ -55,11 +56,32 @@ public class ErasureResource {
     }
 
     private final Erasures erasures;
+    private final Exports exports;
     private final Caller caller;
 
-    ErasureResource(Erasures erasures, Caller caller) {
+    AccountResource(Erasures erasures, Exports exports, Caller caller) {
         this.erasures = erasures;
+        this.exports = exports;
         this.caller = caller;
+    }
+
+    @Operation(summary = "Who is signed in")
+    @APIResponse(responseCode = "200", description = "The signed-in user's id")
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public SignInResource.Me me() {
+        return new SignInResource.Me(caller.id());
+    }
+
+    @Operation(summary = "Download everything of yours", description = "NDJSON: an export line, your sessions, their "
+            + "revisions, your snapshots and your visits (content included), and an end line with the counts")
+    @APIResponse(responseCode = "200", description = "application/x-ndjson, one {type, data} record a line")
+    @GET
+    @Path("/export")
+    @Produces(RestMediaType.APPLICATION_NDJSON)
+    @RestStreamElementType("application/json")
+    public RestMulti<Exports.Line> export() {
+        return exports.of(caller.id());
     }
 
     @Operation(summary = "Erase everything of yours", description = "Sessions, their history, snapshots (a tombstone "
@@ -67,11 +89,10 @@ public class ErasureResource {
             + "notices and usage, by a durable task. Your writes are refused (409) until it is done.")
     @APIResponse(responseCode = "202", description = "Asked for: the status is at the Location")
     @DELETE
-    @Path("/me")
-    @Authenticated
-    public Uni<Response> eraseMe() {
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> erase() {
         String user = caller.id();
-        return erase(user, user, "/persistence/me/erasure");
+        return erase(erasures, user, user, "/persistence/me/erasure");
     }
 
     @Operation(summary = "Where the erase of everything of yours stands", description = "pending, running or done, "
@@ -79,37 +100,20 @@ public class ErasureResource {
     @APIResponse(responseCode = "200", description = "The status")
     @APIResponse(ref = KeepsakeApi.NOT_FOUND)
     @GET
-    @Path("/me/erasure")
-    @Authenticated
-    public Uni<Status> myErasure() {
-        return status(caller.id());
+    @Path("/erasure")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Status> erasure() {
+        return status(erasures, caller.id());
     }
 
-    @Operation(summary = "Erase everything of a user's (operators)")
-    @APIResponse(responseCode = "202", description = "Asked for: the status is at the Location")
-    @DELETE
-    @Path("/users/{id}")
-    @RolesAllowed("admin")
-    public Uni<Response> eraseUser(@RestPath String id) {
-        return erase(id, caller.id(), "/persistence/users/" + id + "/erasure");
-    }
-
-    @Operation(summary = "Where the erase of a user's data stands (operators)")
-    @APIResponse(responseCode = "200", description = "The status")
-    @APIResponse(ref = KeepsakeApi.NOT_FOUND)
-    @GET
-    @Path("/users/{id}/erasure")
-    @RolesAllowed("admin")
-    public Uni<Status> userErasure(@RestPath String id) {
-        return status(id);
-    }
-
-    private Uni<Response> erase(String user, String by, String location) {
+    /** Asks for the erase of {@code user}'s data by {@code by}: 202 with the status and where to follow it. */
+    static Uni<Response> erase(Erasures erasures, String user, String by, String location) {
         return erasures.request(user, by).map(record -> Response.status(202)
                 .header("Location", location).entity(Status.of(record)).build());
     }
 
-    private Uni<Status> status(String user) {
+    /** The status of {@code user}'s erase (404 if none was asked for). */
+    static Uni<Status> status(Erasures erasures, String user) {
         return erasures.record(user).onItem().ifNull().failWith(() -> ApiProblem.notFound("Erasure")).map(Status::of);
     }
 }
