@@ -81,6 +81,7 @@ function showSignIn(): void {
 function showUser(user: string | null): void {
   // Signing out is a POST (a link could be followed by anyone's page): it ends this user's cookies everywhere.
   $('account').replaceChildren(user ? h('span', { id: 'user' }, user) : '', ' ',
+    h('a', { id: 'export', href: '/persistence/me/export', download: 'keepsake-export.ndjson' }, 'Download my data'), ' ',
     h('form', { id: 'sign-out', method: 'post', action: '/logout', onsubmit: signOut }, h('button', { type: 'submit' }, 'Sign out')));
 }
 

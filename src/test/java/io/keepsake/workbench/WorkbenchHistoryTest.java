@@ -100,4 +100,17 @@ class WorkbenchHistoryTest {
             assertEquals(List.of("second"), session.getList("content.notes.body", String.class));
         }
     }
+
+    @Test
+    void theAccountAreaLinksToTheDownloadOfEverythingOfTheUsers() {
+        try (Browser browser = Browser.signedOut()) {
+            browser.signIn(base, ALICE);
+            assertEquals("/persistence/me/export", browser.find("#export").getDomAttribute("href"));
+            assertEquals("Download my data", browser.text("#export"));
+            Object export = browser.script("return fetch(document.getElementById('export').href).then("
+                    + "(r) => r.headers.get('Content-Disposition') + '\\n' + r.headers.get('Content-Type'))");
+            assertTrue(String.valueOf(export).contains("keepsake-export.ndjson"), String.valueOf(export));
+            assertTrue(String.valueOf(export).contains("application/x-ndjson"), String.valueOf(export));
+        }
+    }
 }
