@@ -45,6 +45,8 @@ export class HistoryPanel {
   private listening: AbortController | null = null;
   private picked: number | null = null;
   private cursor: string | null = null;
+  /** Whether the status line says the list could not be read (a later read clears it; nothing else does). */
+  private unread = false;
   private readonly details: HTMLDetailsElement;
   private readonly list: HTMLUListElement;
   private readonly more: HTMLButtonElement;
@@ -76,6 +78,7 @@ export class HistoryPanel {
     this.picked = null;
     this.list.replaceChildren();
     this.preview.hidden = true;
+    this.unread = false;
     this.say('');
     this.root.hidden = !handle;
     if (!handle) {
@@ -99,7 +102,7 @@ export class HistoryPanel {
   private async load(older = false): Promise<void> {
     const handle = this.handle;
     if (!handle || handle.id.startsWith('local-')) {
-      this.say('Saved versions show here once the session is saved.');
+      this.list.replaceChildren(el('li', {}, 'Saved versions show here once the session is saved.'));
       return;
     }
     try {
@@ -114,11 +117,16 @@ export class HistoryPanel {
       if (older) {
         this.list.append(...rows);
       } else {
-        this.list.replaceChildren(this.currentRow(handle), ...rows);
+        this.list.replaceChildren(this.currentRow(handle),
+          ...(rows.length ? rows : [el('li', {}, 'No earlier versions yet: each save keeps the one it replaces.')]));
       }
-      this.say(page.items.length || older ? '' : 'No earlier versions yet: each save keeps the one it replaces.');
+      if (this.unread) {
+        this.unread = false;
+        this.say('');
+      }
     } catch (error) {
       if (handle === this.handle) {
+        this.unread = true;
         this.say('The history could not be read' + (this.keepsake.online ? ': ' + (error as Error).message : ' while offline.'));
       }
     }
