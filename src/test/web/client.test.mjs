@@ -489,3 +489,87 @@ describe('one browser, several users', () => {
     }
   });
 });
+
+describe('history', () => {
+  test('revisions are listed newest first, read with their content, and compared as a JSON Patch', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 'one');
+    const keepsake = await client(server);
+    const session = await keepsake.open(id);
+    session.update({ content: 'two' });
+    await session.save();
+    await until(() => session.state === 'saved', 'the first save');
+    session.update({ title: 'Board 3', content: 'three' });
+    await session.save();
+    await until(() => session.state === 'saved', 'the second save');
+
+    const page = await keepsake.history.list(id, { page_size: 10 });
+    assert.deepEqual(page.items.map((r) => r.version), [2, 1]);
+    assert.equal(page.items[0].content, undefined, 'listed without content');
+    assert.equal(server.requests.at(-1).path, `/sessions/${id}/revisions`);
+
+    const first = await keepsake.history.get(id, 1);
+    assert.equal(first.content, 'one');
+    assert.deepEqual(await keepsake.history.diff(id, 1, 3), [
+      { op: 'replace', path: '/title', value: 'Board 3' }, { op: 'replace', path: '/content', value: 'three' }]);
+    assert.equal(server.requests.at(-1).headers.get('Accept'), 'application/json-patch+json');
+  });
+
+  test('a restore is written like a save: If-Match and a key, the new version and tag on the handle, the other tabs told', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 'one');
+    const store = new MemoryStore();
+    const name = 'channel-' + Math.random();
+    const channel = () => new BroadcastChannel(name);
+    const tabA = await client(server, { store, broadcastChannel: channel, debounceMs: 60_000 }); // saves when told
+    const tabB = await client(server, { store, broadcastChannel: channel });
+    const a = await tabA.open(id);
+    a.update({ content: 'two' });
+    await a.save();
+    await until(() => a.state === 'saved', 'the save');
+    const b = await tabB.open(id);
+    const etag = a.server.etag;
+    const heard = new Promise((resolve) => b.addEventListener('change', (e) => resolve(e.detail), { once: true }));
+    const saved = new Promise((resolve) => a.addEventListener('saved', (e) => resolve(e.detail), { once: true }));
+
+    a.update({ content: 'unsaved, given up' });
+    await tabA.history.restore(a, 1);
+    assert.equal(a.fields.content, 'one');
+    assert.equal((await saved).version, 3);
+    assert.equal(a.state, 'saved');
+
+    const [restore] = server.writes('POST');
+    assert.equal(restore.path, `/sessions/${id}/revisions/1/restore`);
+    assert.equal(restore.headers.get('If-Match'), etag);
+    assert.ok(restore.headers.get('Idempotency-Key'));
+    assert.equal(server.writes('PUT').length, 1, 'the unsaved edit was never sent');
+    assert.equal(server.sessions.get(id).content, 'one');
+    assert.equal(a.server.etag, server.etag(server.sessions.get(id)));
+    assert.equal((await heard).fields.content, 'one');
+    assert.equal(b.server.version, 3);
+    await tabA.close();
+    await tabB.close();
+  });
+
+  test('a restore over a version changed elsewhere is a conflict, as a refused save is', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 'one');
+    const keepsake = await client(server);
+    const session = await keepsake.open(id);
+    session.update({ content: 'two' });
+    await session.save();
+    await until(() => session.state === 'saved', 'the save');
+    server.changeElsewhere(id, 'theirs');
+
+    await keepsake.history.restore(session, 1);
+    await until(() => session.state === 'conflict', 'the conflict');
+    assert.equal(session.conflict.reason, 'refused');
+    assert.equal(session.conflict.server.content, 'theirs');
+    assert.equal(session.conflict.local.content, 'one');
+    assert.equal(server.sessions.get(id).version, 3, 'nothing written over theirs');
+
+    await session.resolve('overwrite');
+    await until(() => session.state === 'saved', 'the overwrite');
+    assert.equal(server.sessions.get(id).content, 'one');
+  });
+});

@@ -1,11 +1,12 @@
 // A Keepsake stand-in for the client's unit tests: sessions with versions, entity tags and owners,
-// conditional writes, Idempotency-Key replays, a session quota, who is signed in (the cookie's
+// conditional writes, Idempotency-Key replays, revisions (list, read, diff, restore), a session quota, who is signed in (the cookie's
 // user: null answers 401), and switches to play a lost network or a 503.
 import { canonicalize } from '../../../target/classes/META-INF/resources/keepsake/canonical.js';
 
 export class FakeServer {
   constructor() {
     this.sessions = new Map();
+    this.revisions = new Map(); // session id -> the states its changes replaced, oldest first
     this.keys = new Map();
     this.requests = [];
     this.down = false; // fetch throws, as with no network
@@ -82,11 +83,11 @@ export class FakeServer {
   }
 
   handle(method, path, headers, body) {
-    const [, kind, id] = path.split('/');
+    const [, kind, id, sub, ...rest] = path.split('/');
     if (kind !== 'sessions') {
       return { status: 404, body: { detail: 'no such path' } };
     }
-    if (method === 'POST') {
+    if (method === 'POST' && !id) {
       if (!body?.title) {
         return { status: 400, body: { detail: 'title is required', field: 'title' } };
       }
@@ -102,6 +103,9 @@ export class FakeServer {
     const session = this.sessions.get(id);
     if (!session || session.ownerId !== this.user) {
       return { status: 404, body: { detail: 'Session not found' } };
+    }
+    if (sub === 'revisions') {
+      return this.history(method, session, headers, rest);
     }
     if (method === 'GET') {
       return { status: 200, body: { ...meta(session), content: session.content }, headers: { ETag: this.etag(session) } };
@@ -121,14 +125,63 @@ export class FakeServer {
     if (body.title.length > 50) {
       return { status: 400, body: { detail: 'title too long', field: 'title' } };
     }
+    this.keep(session);
     Object.assign(session, { title: body.title, description: body.description ?? '', content: body.content,
       version: session.version + 1, updatedAt: new Date().toISOString() });
     return { status: 200, body: meta(session), headers: { ETag: this.etag(session) } };
   }
 
+  /** {@code /sessions/{id}/revisions[/{version}[/diff/{to} | /restore]]}. */
+  history(method, session, headers, [version, action, to]) {
+    const states = this.revisions.get(session.id) ?? [];
+    const at = (v) => Number(v) === session.version ? { ...revision(session), replacedAt: null }
+      : states.find((s) => s.version === Number(v));
+    if (method === 'GET' && version === undefined) {
+      return { status: 200, body: { items: [...states].reverse().map(({ content: _, ...rest }) => rest), pageToken: null } };
+    }
+    const from = at(version);
+    if (!from) {
+      return { status: 404, body: { detail: 'No such version' } };
+    }
+    if (method === 'GET' && action === undefined) {
+      return { status: 200, body: from };
+    }
+    if (method === 'GET' && action === 'diff') {
+      const target = at(to);
+      if (!target) {
+        return { status: 404, body: { detail: 'No such version' } };
+      }
+      const ops = ['title', 'description', 'content'].filter((field) => canonicalize(from[field]) !== canonicalize(target[field]))
+        .map((field) => ({ op: 'replace', path: '/' + field, value: target[field] }));
+      return { status: 200, body: ops, headers: { 'Content-Type': 'application/json-patch+json' } };
+    }
+    if (method === 'POST' && action === 'restore') {
+      const ifMatch = headers.get('If-Match');
+      if (!ifMatch) {
+        return { status: 428, body: { detail: 'If-Match required' } };
+      }
+      if (ifMatch !== this.etag(session)) {
+        return { status: 412, body: { detail: 'stale' }, headers: { ETag: this.etag(session) } };
+      }
+      this.keep(session);
+      Object.assign(session, { title: from.title, description: from.description, content: structuredClone(from.content),
+        version: session.version + 1, updatedAt: new Date().toISOString() });
+      return { status: 200, body: meta(session), headers: { ETag: this.etag(session) } };
+    }
+    return { status: 405, body: { detail: 'not allowed' } };
+  }
+
+  /** Keeps the state a change is about to replace. */
+  keep(session) {
+    const states = this.revisions.get(session.id) ?? [];
+    states.push({ ...revision(session), replacedAt: new Date().toISOString() });
+    this.revisions.set(session.id, states);
+  }
+
   /** Another client's write, straight into the store. */
   changeElsewhere(id, content) {
     const session = this.sessions.get(id);
+    this.keep(session);
     Object.assign(session, { content, version: session.version + 1 });
     return session.version;
   }
@@ -137,6 +190,11 @@ export class FakeServer {
 function meta(session) {
   const { content: _, ...rest } = session;
   return { ...rest, contentHash: canonicalize(session.content), metadataHash: '' };
+}
+
+function revision(session) {
+  return { sessionId: session.id, version: session.version, author: session.ownerId, title: session.title,
+    description: session.description, content: structuredClone(session.content), savedAt: session.updatedAt };
 }
 
 function json(status, body, headers = {}) {

@@ -12,6 +12,7 @@
 import { SignedInHere, findAccount, userKey, type Account, type AccountState } from './account.js';
 import { AccountGuard } from './account-guard.js';
 import { browserClientId, channels, exclusively, holdTab, newId, post, sockets, watchPage } from './browser.js';
+import { SessionHistory } from './history.js';
 import { Http, queryString } from './http.js';
 import { IndexedDbStore, storeFor, type LocalStore } from './local-store.js';
 import { NoticeStream, type NoticeStatus } from './notices.js';
@@ -32,6 +33,7 @@ export type { QueueEvent } from './write-queue.js';
 export type { AccountState } from './account.js';
 export type { KeepsakeOptions } from './options.js';
 export { Snapshots } from './snapshots.js';
+export { SessionHistory, type PatchOperation, type Revision, type RevisionMetadata } from './history.js';
 
 /** A message between the tabs of one browser. */
 type TabMessage = { type: 'queue'; event: QueueEvent; from: string };
@@ -50,6 +52,8 @@ export class Keepsake extends EventTarget {
   readonly tabId: string;
   readonly debounceMs: number;
   readonly snapshots: Snapshots;
+  /** Sessions' revisions: list, read, diff, and restore into an open session. */
+  readonly history: SessionHistory;
   /** The signed-in user's id, once the server has said it (null offline and signed out). */
   user: string | null;
   /** The key of the user whose local state this client holds; null when nobody was signed in. */
@@ -77,6 +81,7 @@ export class Keepsake extends EventTarget {
     this.userKey = account.key;
     this.http.onUnauthorized = () => this.guard.refused();
     this.snapshots = new Snapshots(this.http, this.clientId);
+    this.history = new SessionHistory(this.http);
     const channelFactory = channels(options.broadcastChannel);
     const scope = this.http.baseUrl || 'same-origin';
     const accountChannel = channelFactory ? channelFactory('keepsake-account:' + scope) : null;

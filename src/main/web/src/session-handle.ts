@@ -142,6 +142,25 @@ export class SessionHandle extends EventTarget {
     await this.save();
   }
 
+  /**
+   * Makes a past version (its {@code fields}, read from the history) the session's next version:
+   * unsaved edits are given up, and the restore is sent through the queue like a save, with
+   * If-Match, so that this handle, the other tabs and a 412 (a conflict) follow as after any save.
+   */
+  async restoreVersion(version: number, fields: SessionFields): Promise<void> {
+    if (this.closed || this.conflict || !this.server || this.id.startsWith('local-')) {
+      throw new Error(this.conflict ? 'Resolve the conflict first' : 'This session has no saved versions to restore');
+    }
+    this.clearTimer();
+    this.fields = clone(fields);
+    this.dirty = false;
+    this.error = null;
+    this.keepDraft();
+    this.dispatchEvent(new CustomEvent('change', { detail: { fields: this.fields, remote: false } }));
+    await this.track({ key: this.host.newKey(), op: 'restore', session: this.id, revision: version,
+      ifMatch: this.pending.size ? null : this.server.etag, body: clone(fields) });
+  }
+
   /** Forgets the changes an earlier page left unsaved. */
   async discardRecovery(): Promise<void> {
     this.recovery = null;

@@ -7,7 +7,7 @@ export type Prepared = { write: QueuedWrite; id: string } | { unsendable: string
 
 /**
  * Readies a write: a session created offline goes by its server id once that create is answered,
- * and a save that follows other queued saves of its session applies to whatever the last one made.
+ * and a save (or a restore) that follows other queued writes of its session applies to whatever the last one made.
  */
 export async function prepare(write: QueuedWrite, store: LocalStore): Promise<Prepared> {
   let id = write.session;
@@ -18,7 +18,7 @@ export async function prepare(write: QueuedWrite, store: LocalStore): Promise<Pr
     }
     id = created;
   }
-  if (write.op === 'save' && write.ifMatch === null) {
+  if ((write.op === 'save' || write.op === 'restore') && write.ifMatch === null) {
     const known = await store.server(id);
     if (!known) {
       return { unsendable: 'No known version of the session to save over' };
@@ -50,6 +50,12 @@ export async function send(write: QueuedWrite, id: string, http: Http, store: Lo
   } else if (write.op === 'save') {
     const answer = await http.request<SessionMetadata>('PUT', `/sessions/${encodeURIComponent(id)}`,
       { body: write.body, headers });
+    state = serverState(answer.body, answer.headers.get('ETag')!, write.body!);
+    await store.putServer(state);
+  } else if (write.op === 'restore') {
+    // The server writes the revision's fields again; the body kept with the write is what they are.
+    const answer = await http.request<SessionMetadata>('POST',
+      `/sessions/${encodeURIComponent(id)}/revisions/${write.revision}/restore`, { headers });
     state = serverState(answer.body, answer.headers.get('ETag')!, write.body!);
     await store.putServer(state);
   } else {

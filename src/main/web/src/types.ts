@@ -90,12 +90,14 @@ export interface QueuedWrite {
   seq?: number;
   /** The Idempotency-Key it is sent with, on every attempt. */
   key: string;
-  op: 'create' | 'save' | 'delete';
+  op: 'create' | 'save' | 'delete' | 'restore';
   /** The session's id, or for one created offline its local id ({@code local-...}) until the create is answered. */
   session: string;
   /** If-Match: fixed at queue time, or at the first attempt when it follows another queued write of the session. */
   ifMatch: string | null;
   body?: SessionFields;
+  /** For a restore: the version written again ({@code body} holds what it had, as a save's body does). */
+  revision?: number;
   attempts: number;
   nextAttemptAt: number;
   lastError?: string;

@@ -7,6 +7,7 @@ import {
   HttpError, Keepsake, type Conflict, type QueuedWrite, type SaveState, type SessionFields, type SessionHandle,
   type SessionMetadata,
 } from './keepsake-client.js';
+import { HistoryPanel } from './history-panel.js';
 
 interface Note {
   id: string;
@@ -31,6 +32,7 @@ const params = new URLSearchParams(location.search);
 
 let keepsake: Keepsake;
 let session: SessionHandle | null = null;
+let historyPanel: HistoryPanel | null = null;
 let pageCursors: (string | undefined)[] = [undefined];
 let page = 0;
 let nextToken: string | null = null;
@@ -79,6 +81,7 @@ function showSignIn(): void {
 function showUser(user: string | null): void {
   // Signing out is a POST (a link could be followed by anyone's page): it ends this user's cookies everywhere.
   $('account').replaceChildren(user ? h('span', { id: 'user' }, user) : '', ' ',
+    h('a', { id: 'export', href: '/persistence/me/export', download: 'keepsake-export.ndjson' }, 'Download my data'), ' ',
     h('form', { id: 'sign-out', method: 'post', action: '/logout', onsubmit: signOut }, h('button', { type: 'submit' }, 'Sign out')));
 }
 
@@ -97,6 +100,7 @@ function signOut(event: Event): void {
 /** What the page shows of the user, gone: they signed out (here or in another tab), or someone else signed in. */
 function forget(): void {
   session = null;
+  historyPanel?.show(null);
   $('editor').hidden = true;
   $('board').replaceChildren();
   for (const list of ['session-list', 'queue-list', 'dead-list', 'my-snapshots', 'visited-list']) {
@@ -238,6 +242,7 @@ async function openSession(id: string): Promise<void> {
 
 function bind(handle: SessionHandle): void {
   showState(handle.state);
+  historyPanel?.show(handle);
   ($('share') as HTMLButtonElement).disabled = false;
   handle.addEventListener('state', () => {
     if (handle === session) {
@@ -407,7 +412,7 @@ async function loadVisited(): Promise<void> {
 
 function describeWrite(write: QueuedWrite): string {
   const what = write.op === 'create' ? `Create “${write.body?.title}”` : write.op === 'delete' ? 'Delete'
-    : `Save “${write.body?.title}”`;
+    : write.op === 'restore' ? `Restore v${write.revision}` : `Save “${write.body?.title}”`;
   return write.attempts ? `${what} (${write.attempts} attempt${write.attempts > 1 ? 's' : ''})` : what;
 }
 
@@ -445,6 +450,7 @@ function wire(): void {
     if (session && confirm(`Delete “${session.fields.title}”?`)) {
       await session.delete();
       session = null;
+      historyPanel?.show(null);
       $('editor').hidden = true;
       $('empty').hidden = false;
       setUrl({});
@@ -523,6 +529,8 @@ async function main(): Promise<void> {
   const autosave = Number(params.get('autosave'));
   keepsake = await Keepsake.connect({ debounceMs: Number.isFinite(autosave) && autosave > 0 ? autosave : 1000 });
   keepsake.addEventListener('account', accountChanged);
+  historyPanel = new HistoryPanel($('history-panel'), keepsake,
+    { describe, restored: (handle) => handle === session && renderEditor(handle.fields) });
   if (keepsake.account === 'signed-out') {
     showSignIn();
   } else {

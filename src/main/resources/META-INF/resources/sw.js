@@ -1,7 +1,7 @@
 // Keeps the workbench page and the Keepsake client in the browser, so that the page opens offline
 // (its unsaved work and queued writes are in IndexedDB). Network first, the cached copy when the
 // network fails; the API itself is never cached here.
-const CACHE = 'keepsake-workbench-v4';
+const CACHE = 'keepsake-workbench-v5';
 const SHELL = [
   '/',
   '/workbench.css',
@@ -11,6 +11,8 @@ const SHELL = [
   '/keepsake/account-guard.js',
   '/keepsake/browser.js',
   '/keepsake/canonical.js',
+  '/keepsake/history.js',
+  '/keepsake/history-panel.js',
   '/keepsake/http.js',
   '/keepsake/local-store.js',
   '/keepsake/notices.js',
