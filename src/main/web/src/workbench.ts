@@ -8,6 +8,7 @@ import {
   type SessionMetadata,
 } from './keepsake-client.js';
 import { HistoryPanel } from './history-panel.js';
+import { eraseButton } from './erase-account.js';
 
 interface Note {
   id: string;
@@ -82,6 +83,7 @@ function showUser(user: string | null): void {
   // Signing out is a POST (a link could be followed by anyone's page): it ends this user's cookies everywhere.
   $('account').replaceChildren(user ? h('span', { id: 'user' }, user) : '', ' ',
     h('a', { id: 'export', href: '/persistence/me/export', download: 'keepsake-export.ndjson' }, 'Download my data'), ' ',
+    eraseButton(() => { forget(); void loadList(); }), ' ',
     h('form', { id: 'sign-out', method: 'post', action: '/logout', onsubmit: signOut }, h('button', { type: 'submit' }, 'Sign out')));
 }
 

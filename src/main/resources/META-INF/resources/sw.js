@@ -1,7 +1,7 @@
 // Keeps the workbench page and the Keepsake client in the browser, so that the page opens offline
 // (its unsaved work and queued writes are in IndexedDB). Network first, the cached copy when the
 // network fails; the API itself is never cached here.
-const CACHE = 'keepsake-workbench-v5';
+const CACHE = 'keepsake-workbench-v6';
 const SHELL = [
   '/',
   '/workbench.css',
@@ -13,6 +13,7 @@ const SHELL = [
   '/keepsake/canonical.js',
   '/keepsake/history.js',
   '/keepsake/history-panel.js',
+  '/keepsake/erase-account.js',
   '/keepsake/http.js',
   '/keepsake/local-store.js',
   '/keepsake/notices.js',

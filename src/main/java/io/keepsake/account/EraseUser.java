@@ -16,6 +16,7 @@ import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.WriteModel;
 
 import io.keepsake.notice.NoticeIds;
+import io.keepsake.session.SessionTags;
 import io.keepsake.store.Pages;
 import io.keepsake.store.Sweep;
 import io.keepsake.store.Throttled;
@@ -31,7 +32,9 @@ import io.smallrye.mutiny.Uni;
  * become tombstones (id and "erased" only, so that share links answer 410) and every visit-log row
  * of them goes; then their own visit-log rows, sessions, revisions, idempotency records, notices
  * (the head of their notice log stays: numbers are never given out twice) and usage. Each step
- * deletes a batch at a time (see {@link Sweep}).
+ * deletes a batch at a time (see {@link Sweep}). This replica's reads from memory forget the user's
+ * sessions once they are deleted; another replica's serve them at most
+ * {@code keepsake.reads.max-staleness} longer.
  */
 @ApplicationScoped
 public class EraseUser implements TaskHandler {
@@ -43,11 +46,13 @@ public class EraseUser implements TaskHandler {
 
     private final ReactiveMongoDatabase store;
     private final Erasures erasures;
+    private final SessionTags tags;
 
-    EraseUser(ReactiveMongoClient client, Erasures erasures,
+    EraseUser(ReactiveMongoClient client, Erasures erasures, SessionTags tags,
             @ConfigProperty(name = "quarkus.mongodb.database") String database) {
         this.store = client.getDatabase(database);
         this.erasures = erasures;
+        this.tags = tags;
     }
 
     @Override
@@ -63,6 +68,7 @@ public class EraseUser implements TaskHandler {
                 .chain(() -> sweep(user, "snapshotAccessLogs", "snapshot_access_logs",
                         Filters.or(Filters.eq("visitorId", user), Filters.eq("snapshotOwnerId", user))))
                 .chain(() -> sweep(user, "sessions", "sessions", Filters.eq("ownerId", user)))
+                .invoke(() -> tags.forgetOwner(user))
                 .chain(() -> sweep(user, "revisions", "revisions", Filters.eq("ownerId", user)))
                 .chain(() -> sweep(user, "idempotencyRecords", "idempotency_records", Filters.eq("userId", user)))
                 .chain(() -> sweep(user, "notices", "notices",

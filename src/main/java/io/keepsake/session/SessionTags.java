@@ -183,6 +183,18 @@ public class SessionTags {
         bodies.invalidate(sessionId);
     }
 
+    /** Everything of the owner's is gone or unsure (their data was erased): forget each of their tags. */
+    public void forgetOwner(String userId) {
+        Map<String, Entry> all = tags.asMap();
+        all.keySet().forEach(id -> all.computeIfPresent(id, (key, entry) -> {
+            if (!userId.equals(entry.ownerId())) {
+                return entry;
+            }
+            bodies.invalidate(key);
+            return new Entry(entry.ownerId(), null, clock.incrementAndGet(), 0);
+        }));
+    }
+
     /** Listens to one owner's notices for the cache. */
     private final class Owner implements NoticeFanout.Listener {
 
@@ -219,9 +231,7 @@ public class SessionTags {
         @Override
         public void skipped() {
             // Some of the owner's notices were never heard: nothing cached for them is sure any more.
-            Map<String, Entry> all = tags.asMap();
-            all.keySet().forEach(id -> all.computeIfPresent(id, (key, entry) -> userId.equals(entry.ownerId())
-                    ? new Entry(entry.ownerId(), null, clock.incrementAndGet(), 0) : entry));
+            forgetOwner(userId);
         }
 
         @Override
