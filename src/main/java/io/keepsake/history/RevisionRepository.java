@@ -3,7 +3,6 @@ package io.keepsake.history;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -70,14 +69,13 @@ public class RevisionRepository implements ReactivePanacheMongoRepositoryBase<Re
                 Filters.eq("version", version), Filters.gte("replacedAt", cutoff)), null);
     }
 
-    /** Deletes the history of deleted sessions: owner to session ids. */
-    public Uni<Void> forget(Map<String, List<String>> sessionsByOwner) {
-        if (sessionsByOwner.isEmpty()) {
+    /** Deletes the history of deleted sessions, each up to the version it was deleted at. */
+    Uni<Void> forget(List<Revisions.Gone> sessions) {
+        if (sessions.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Bson> each = sessionsByOwner.entrySet().stream()
-                .map(owned -> Filters.and(Filters.eq("ownerId", owned.getKey()), Filters.in("sessionId", owned.getValue())))
-                .toList();
+        List<Bson> each = sessions.stream().map(gone -> Filters.and(Filters.eq("ownerId", gone.ownerId()),
+                Filters.eq("sessionId", gone.sessionId()), Filters.lte("version", gone.version()))).toList();
         // Sent again whole if throttled: what it deleted no longer matches.
         return mongoCollection().deleteMany(each.size() == 1 ? each.get(0) : Filters.or(each)).plug(Throttled::retry)
                 .replaceWithVoid();

@@ -3,7 +3,6 @@ package io.keepsake.history;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -43,9 +42,16 @@ public class Revisions {
         return revisions.keep(Revision.of(before, replacedAt, places()));
     }
 
-    /** Deletes the history of these deleted sessions, owner to ids. */
-    public Uni<Void> forget(Map<String, List<String>> sessionsByOwner) {
-        return revisions.forget(sessionsByOwner);
+    /**
+     * A deleted session: its history, up to the version it was deleted at, goes (a keyed state made
+     * again under the same id goes on from the next version, and keeps its new history).
+     */
+    public record Gone(String ownerId, String sessionId, long version) {
+    }
+
+    /** Deletes the history of these deleted sessions. */
+    public Uni<Void> forget(List<Gone> sessions) {
+        return revisions.forget(sessions);
     }
 
     /** The places in each session's ring: its last max-count revisions. */

@@ -1,15 +1,23 @@
 package io.keepsake.session;
 
 import java.time.Instant;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
 
 import io.keepsake.notice.Notice;
 import io.keepsake.notice.NoticePublisher;
 import io.keepsake.notice.Outbox;
 import io.keepsake.notice.OutboxEntry;
 import io.keepsake.quota.Quotas;
+import io.keepsake.store.Throttled;
 import io.keepsake.store.Time;
+import io.quarkus.mongodb.FindOptions;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -51,17 +59,35 @@ public class IdleSessions {
     }
 
     private Uni<Void> batch(Instant now) {
-        return sessions.endsDue(now, BATCH).onItem().transformToUni(due -> Multi.createFrom().iterable(due)
+        return endsDue(now).onItem().transformToUni(due -> Multi.createFrom().iterable(due)
                 .onItem().transformToUniAndConcatenate(session -> settle(session, now))
                 .collect().asList()
                 .chain(done -> due.size() < BATCH ? Uni.createFrom().voidItem() : batch(now)));
+    }
+
+    /**
+     * Live sessions whose end (as last written) has come, the earliest first: a deliberate scatter
+     * read of the sweep, from the {@code expiresAt} index, without content.
+     */
+    private Uni<List<Session>> endsDue(Instant now) {
+        return sessions.mongoCollection().find(new FindOptions()
+                        .filter(Filters.and(Filters.lt("expiresAt", now), Filters.ne("deleted", true)))
+                        .projection(Projections.include("ownerId", "updatedAt", "idleLifetime", "expiresAt", "contentSize"))
+                        .sort(Sorts.ascending("expiresAt")).limit(BATCH))
+                .collect().asList().plug(Throttled::retry);
+    }
+
+    /** Moves a session's end hint to where its last change puts it, if that change is still its last. */
+    private Uni<Void> postpone(Session found, Instant end) {
+        return sessions.mongoCollection().updateOne(Filters.and(Filters.eq("_id", found.id), Filters.eq("ownerId", found.ownerId),
+                Filters.eq("updatedAt", found.updatedAt)), Updates.set("expiresAt", end)).plug(Throttled::retry).replaceWithVoid();
     }
 
     /** Deletes the session if its end has come, or moves the hint to its real end. */
     private Uni<Void> settle(Session found, Instant now) {
         Instant end = found.end();
         if (end != null && end.isAfter(now)) {
-            return sessions.postpone(found.id, found.ownerId, found.updatedAt, end);
+            return postpone(found, end);
         }
         Outbox.Write notice = notices.write(sessions, found.id,
                 OutboxEntry.of(Notice.SESSION_EXPIRED, found.id, null, null, null, now));

@@ -78,6 +78,7 @@ public class KeyedAnswer {
         Session then = new Session();
         then.id = current.id;
         then.ownerId = current.ownerId;
+        then.key = current.key;
         then.createdAt = current.createdAt;
         then.version = version;
         then.etag = etag;

@@ -24,6 +24,8 @@ public class Session {
     @BsonId
     public String id;
     public String ownerId;
+    /** The app's own key of a keyed state ({@code /persistence/states/{key}}); null for other sessions. */
+    public String key;
     public String title;
     /** Lower-cased title: the key of case-insensitive sorting and paging by title. */
     public String titleKey;

@@ -5,7 +5,18 @@ import java.util.List;
 
 /** The filters of {@code GET /sessions}; null means "not filtered". */
 public record SessionFilter(String title, String description, Instant updatedFrom, Instant updatedTo, Instant createdFrom,
-        Instant createdTo) {
+        Instant createdTo, boolean keyedOnly) {
+
+    /** Every session matching these, keyed states or not. */
+    public SessionFilter(String title, String description, Instant updatedFrom, Instant updatedTo, Instant createdFrom,
+            Instant createdTo) {
+        this(title, description, updatedFrom, updatedTo, createdFrom, createdTo, false);
+    }
+
+    /** Keyed states only (see {@code /persistence/states}). */
+    static SessionFilter states() {
+        return new SessionFilter(null, null, null, null, null, null, true);
+    }
 
     public static final List<String> SORTABLE = List.of("updatedAt", "createdAt", "title");
     public static final String DEFAULT_SORT = "updatedAt";

@@ -3,9 +3,7 @@ package io.keepsake.session;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -17,7 +15,6 @@ import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.PushOptions;
 import com.mongodb.client.model.ReturnDocument;
-import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 
 import io.keepsake.content.Draft;
@@ -194,6 +191,26 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 notice);
     }
 
+    /** A deleted session's tombstone, or null: what a keyed state made again takes the place of. */
+    Uni<Session> findTombstone(String id, String ownerId) {
+        return Queries.first(mongoCollection(), Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId),
+                Filters.eq("deleted", true)), WITHOUT_CONTENT);
+    }
+
+    /**
+     * Makes a keyed state again in the place of its tombstone (still at {@code tombstoneVersion}),
+     * as {@code state} (its version the one after the tombstone's); null if the tombstone changed.
+     */
+    Uni<Session> revive(Session state, Draft draft, long tombstoneVersion, Outbox.Write notice) {
+        Bson update = Updates.combine(SessionUpdates.contentOf(draft), Updates.set("key", state.key),
+                Updates.set("version", state.version), Updates.set("etag", state.etag), Updates.set("createdAt", state.createdAt),
+                Updates.set("updatedAt", state.updatedAt), Updates.unset("deleted"), state.idleLifetime == null
+                        ? Updates.combine(Updates.unset("idleLifetime"), Updates.unset("expiresAt"))
+                        : Updates.combine(Updates.set("idleLifetime", state.idleLifetime), Updates.set("expiresAt", state.expiresAt)));
+        return change(Filters.and(Filters.eq("_id", state.id), Filters.eq("ownerId", state.ownerId), Filters.eq("deleted", true),
+                Filters.eq("version", tombstoneVersion)), update, notice.pushed(), ReturnDocument.AFTER);
+    }
+
     /** Deletes the session if it has not changed since {@code updatedAt} (its idle lifetime ended); null otherwise. */
     Uni<Session> expire(String id, String ownerId, Instant updatedAt, Instant now, Outbox.Write notice) {
         return delete(Filters.and(owned(id, ownerId), Filters.eq("updatedAt", updatedAt)), now, notice);
@@ -204,27 +221,13 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                 Updates.unset("canonical"), Updates.unset("content")), notice, ReturnDocument.AFTER);
     }
 
-    /**
-     * Live sessions whose end (as last written) has come, the earliest first: a deliberate scatter
-     * read of the sweep, from the {@code expiresAt} index, without content.
-     */
-    Uni<List<Session>> endsDue(Instant now, int limit) {
-        return mongoCollection().find(new FindOptions().filter(Filters.and(Filters.lt("expiresAt", now), LIVE))
-                .projection(Projections.include("ownerId", "updatedAt", "idleLifetime", "expiresAt", "contentSize"))
-                .sort(Sorts.ascending("expiresAt")).limit(limit))
-                .collect().asList().plug(Throttled::retry);
-    }
-
-    /** Moves a session's end to where its last change puts it, if that change is still its last. */
-    Uni<Void> postpone(String id, String ownerId, Instant updatedAt, Instant end) {
-        return mongoCollection().updateOne(Filters.and(owned(id, ownerId), Filters.eq("updatedAt", updatedAt)),
-                Updates.set("expiresAt", end)).plug(Throttled::retry).replaceWithVoid();
-    }
-
     Uni<List<Session>> list(String ownerId, SessionFilter filter, Keyset.Window window) {
         List<Bson> filters = new ArrayList<>();
         filters.add(Filters.eq("ownerId", ownerId));
         filters.add(LIVE);
+        if (filter.keyedOnly()) {
+            filters.add(Filters.exists("key"));
+        }
         if (filter.title() != null) {
             filters.add(Queries.containsIgnoreCase("title", filter.title()));
         }
@@ -270,9 +273,8 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      */
     @Override
     public Uni<Void> published(List<Outbox> cleared) {
-        Map<String, List<String>> withHistory = new HashMap<>();
-        cleared.stream().filter(outbox -> outbox.tombstone() && outbox.version() > 1).forEach(outbox ->
-                withHistory.computeIfAbsent(outbox.userId(), owner -> new ArrayList<>()).add(outbox.documentId()));
+        List<Revisions.Gone> withHistory = cleared.stream().filter(outbox -> outbox.tombstone() && outbox.version() > 1)
+                .map(outbox -> new Revisions.Gone(outbox.userId(), outbox.documentId(), outbox.version())).toList();
         return revisions.forget(withHistory).chain(() -> Outbox.Holder.super.published(cleared));
     }
 

@@ -20,9 +20,7 @@ import io.keepsake.notice.Outbox;
 import io.keepsake.notice.OutboxEntry;
 import io.keepsake.notice.SessionStates;
 import io.keepsake.quota.Quotas;
-import io.keepsake.hashing.Canonical;
 import io.keepsake.store.Ids;
-import io.keepsake.store.StoreErrors;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.BodyWork;
 import io.keepsake.web.EntityTags;
@@ -62,57 +60,6 @@ public class SessionService implements SessionStates {
         this.sessions = sessions;
         this.json = json;
         this.config = config;
-    }
-
-    /** A create from a request body, prepared for its Idempotency-Key; it returns the new session's metadata. */
-    Uni<Keyed<Session>> create(String owner, byte[] body, String origin) {
-        return work.run(body.length, () -> sent(body))
-                .map(sent -> Keyed.create(sent.fingerprint(), id -> insertNew(owner, sent.draft(), sent.lifetime(), id, origin)));
-    }
-
-    /** What a full representation asks for: the draft, and the idle lifetime (absent: none). */
-    private record Sent(Draft draft, IdleLifetime lifetime) {
-
-        String fingerprint() {
-            return draft.content().sha256() + ':' + draft.metadataHash() + ':' + lifetime;
-        }
-    }
-
-    /** A full representation from a request body, its content canonicalised as it is parsed. */
-    private Sent sent(byte[] body) {
-        JsonBodies.Envelope request = json.envelope(body);
-        IdleLifetime lifetime = IdleLifetime.take(request.fields(), false);
-        return new Sent(Draft.from(request.fields(), request.content(), body.length, config.limits()), lifetime);
-    }
-
-    /** Creates a session under a new id (without an Idempotency-Key); returns its metadata. */
-    Uni<Session> create(String owner, Draft draft, String origin) {
-        return Uni.createFrom().deferred(() -> insertNew(owner, draft, IdleLifetime.NONE, Ids.next(), origin))
-                .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
-    }
-
-    /** Inserts the session under {@code id}; if an earlier attempt already did, answers with that one. */
-    private Uni<Session> insertNew(String owner, Draft draft, IdleLifetime lifetime, String id, String origin) {
-        Instant now = Time.now();
-        Session session = new Session();
-        session.id = id;
-        session.ownerId = owner;
-        apply(session, draft, 1, now);
-        session.idleLifetime = lifetime.stored();
-        session.expiresAt = session.end();
-        session.createdAt = now;
-        session.outbox = List.of(OutboxEntry.of(Notice.SESSION_UPDATED, id, session.contentHash, 1L, origin, now));
-        Uni<Session> inserted = notices.watched(sessions, id, owner, sessions.insert(session)).replaceWith(session)
-                .invoke(created -> {
-                    tags.forget(created.id);
-                    notices.publish(sessions.outbox(created));
-                });
-        return quotas.reserve(owner, Quotas.Kind.SESSION, session.contentSize)
-                .onItem().transformToUni(reserved -> inserted.onFailure().call(failed ->
-                        quotas.release(owner, Quotas.Kind.SESSION, session.contentSize).onFailure().recoverWithNull()))
-                // An earlier attempt under the same Idempotency-Key created it (and its notice).
-                .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> sessions.findMetadata(id, owner)
-                        .onItem().ifNull().failWith(() -> taken));
     }
 
     /** Every live session of the owner, content included, as a read shows it: a page of {@code pageSize} at a time. */
@@ -162,7 +109,7 @@ public class SessionService implements SessionStates {
     Uni<Keyed<Session>> replace(String owner, String id, String ifMatch, byte[] body, String origin) {
         Ids.require(id);
         Condition condition = required(ifMatch);
-        return work.run(body.length, () -> sent(body)).map(sent -> replace(owner, id, ifMatch, condition,
+        return work.run(body.length, () -> SentSession.of(json, body, config.limits())).map(sent -> replace(owner, id, ifMatch, condition,
                 sent.fingerprint(), () -> Uni.createFrom().item(sent.draft()), sent.lifetime(), origin));
     }
 
@@ -257,21 +204,6 @@ public class SessionService implements SessionStates {
     /** What a keyed write means: the session, the tag it must find, and what it writes. */
     static String fingerprint(String id, String ifMatch, String body) {
         return id + '\n' + (ifMatch == null ? "" : ifMatch.trim()) + '\n' + body;
-    }
-
-    private static void apply(Session session, Draft draft, long version, Instant now) {
-        Canonical content = draft.content();
-        session.title = draft.title();
-        session.titleKey = draft.titleKey();
-        session.description = draft.description();
-        session.canonical = content.exact();
-        session.contentSize = content.length();
-        session.contentHash = content.sha256();
-        session.textHash = draft.textHash();
-        session.metadataHash = draft.metadataHash();
-        session.version = version;
-        session.etag = EntityTags.of(version, session.contentHash, session.metadataHash);
-        session.updatedAt = now;
     }
 
     static Condition required(String ifMatch) {

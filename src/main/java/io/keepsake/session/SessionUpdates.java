@@ -45,6 +45,7 @@ final class SessionUpdates {
         Session after = new Session();
         after.id = before.id;
         after.ownerId = before.ownerId;
+        after.key = before.key;
         after.createdAt = before.createdAt;
         after.title = draft.title();
         after.titleKey = draft.titleKey();

@@ -19,7 +19,8 @@ final class SessionViews {
     /** A session without its content: list items, write responses and the polling target. */
     @RegisterForReflection
     @Schema(name = "SessionMetadata")
-    public record Metadata(String id, String ownerId, String title, String description, String contentHash,
+    public record Metadata(String id, @JsonInclude(JsonInclude.Include.NON_NULL)
+            @Schema(description = "A keyed state's key (see /persistence/states)") String key, String ownerId, String title, String description, String contentHash,
             String metadataHash, long version, int contentSize, Instant createdAt, Instant updatedAt,
             @JsonInclude(JsonInclude.Include.NON_NULL)
             @Schema(description = "How long it may go unchanged before it is deleted (ISO-8601); absent: for ever")
@@ -28,7 +29,7 @@ final class SessionViews {
             @Schema(description = "When it is deleted unless changed before then: updatedAt + idleLifetime") Instant expiresAt) {
 
         static Metadata of(Session s) {
-            return new Metadata(s.id, s.ownerId, s.title, s.description, s.contentHash, s.metadataHash, s.version,
+            return new Metadata(s.id, s.key, s.ownerId, s.title, s.description, s.contentHash, s.metadataHash, s.version,
                     s.contentSize, s.createdAt, s.updatedAt, s.idleLifetime, s.end());
         }
     }
@@ -36,14 +37,14 @@ final class SessionViews {
     /** A session with its content, written out as the stored canonical JSON bytes, as they are. */
     @RegisterForReflection
     @Schema(name = "Session")
-    public record Full(String id, String ownerId, String title, String description,
+    public record Full(String id, @JsonInclude(JsonInclude.Include.NON_NULL) String key, String ownerId, String title, String description,
             @Schema(ref = KeepsakeApi.JSON_VALUE) RawJson content,
             String contentHash, String metadataHash, long version, int contentSize, Instant createdAt,
             Instant updatedAt, @JsonInclude(JsonInclude.Include.NON_NULL) String idleLifetime,
             @JsonInclude(JsonInclude.Include.NON_NULL) Instant expiresAt) {
 
         static Full of(Session s) {
-            return new Full(s.id, s.ownerId, s.title, s.description, new RawJson(s.contentBytes()), s.contentHash, s.metadataHash,
+            return new Full(s.id, s.key, s.ownerId, s.title, s.description, new RawJson(s.contentBytes()), s.contentHash, s.metadataHash,
                     s.version, s.contentSize, s.createdAt, s.updatedAt, s.idleLifetime, s.end());
         }
     }

@@ -18,12 +18,15 @@ import io.smallrye.mutiny.Uni;
 public class SessionWrites {
 
     private final SessionService service;
+    private final SessionCreates creates;
     private final SessionPatches patches;
     private final History history;
     private final RateLimiter rateLimiter;
 
-    SessionWrites(SessionService service, SessionPatches patches, History history, RateLimiter rateLimiter) {
+    SessionWrites(SessionService service, SessionCreates creates, SessionPatches patches, History history,
+            RateLimiter rateLimiter) {
         this.service = service;
+        this.creates = creates;
         this.patches = patches;
         this.history = history;
         this.rateLimiter = rateLimiter;
@@ -32,7 +35,13 @@ public class SessionWrites {
     /** A create from a request body, prepared for its Idempotency-Key. */
     Uni<Keyed<Session>> create(String owner, byte[] body, String origin) {
         admit(owner);
-        return service.create(owner, body, origin);
+        return creates.create(owner, body, origin);
+    }
+
+    /** A create of the owner's keyed state under its id, prepared for its Idempotency-Key (a duplicate when it exists). */
+    Uni<Keyed<Session>> createState(String owner, String id, String key, byte[] body, String origin) {
+        admit(owner);
+        return creates.createState(owner, id, key, body, origin);
     }
 
     /** A conditional replace from a request body, prepared for its Idempotency-Key. */
@@ -62,7 +71,7 @@ public class SessionWrites {
     /** Creates a session under a new id; returns its metadata. */
     public Uni<Session> create(String owner, Draft draft, String origin) {
         admit(owner);
-        return service.create(owner, draft, origin);
+        return creates.create(owner, draft, origin);
     }
 
     /** Saves title, description and content; last write wins unless {@code ifMatch} is given. */

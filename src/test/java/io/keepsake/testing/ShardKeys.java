@@ -27,7 +27,8 @@ public final class ShardKeys {
             Map.entry("ws_tickets", "_id"),
             Map.entry("usage", "_id"),
             Map.entry("sign_outs", "_id"),
-            Map.entry("erasures", "_id"));
+            Map.entry("erasures", "_id"),
+            Map.entry("secrets", "_id"));
 
     private ShardKeys() {
     }
