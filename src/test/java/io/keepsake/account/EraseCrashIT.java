@@ -43,8 +43,8 @@ class EraseCrashIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String GONE = "alice";
     private static final String STAYS = "bob";
-    private static final int SESSIONS = 240;
-    private static final int SNAPSHOTS = 60;
+    private static final int SESSIONS = 120;
+    private static final int SNAPSHOTS = 30;
 
     @TempDir
     Path data;
