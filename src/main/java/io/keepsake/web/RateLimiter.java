@@ -92,9 +92,13 @@ public class RateLimiter {
     /**
      * Takes up to {@code count} tokens at once for the writes of one batch, from the whole bucket,
      * reserve included; the next {@link #acquire}s of the key spend them. Returns how many it took:
-     * the writes past them are refused as single ones would be.
+     * the writes past them are refused as single ones would be. (A single write of the same user
+     * while the batch runs may spend one of them: the user's writes are counted once either way.)
      */
     public int takeAhead(String key, Kind kind, int count) {
+        if (count <= 0) {
+            return 0;
+        }
         Limit limit = limit(key, kind);
         int taken = (int) limit.bucket().tryConsumeAsMuchAsPossible(count);
         limit.takenAhead().addAndGet(taken);

@@ -140,6 +140,15 @@ class BatchTest {
     }
 
     @Test
+    void aBatchWithoutSessionWritesRunsToo() {
+        Response answer = batch(USER, Map.of("operations", List.of(
+                op("POST", "/snapshots", null, session("frozen alone", Map.of("zoom", 1))),
+                op("POST", "/snapshots", null, Map.of("sessionId", "$1")))), null); // a snapshot's id is no session's
+        assertEquals(List.of(201, 404), statuses(answer));
+        as(USER).get("/snapshots/" + answer.path("results[0].body.id")).then().statusCode(200).body("content.zoom", equalTo(1));
+    }
+
+    @Test
     void stopOnErrorLeavesTheRestUnrunWith424() {
         String title = "stopped " + UUID.randomUUID().toString().substring(0, 8);
         Map<String, Object> sent = new HashMap<>();
