@@ -1,6 +1,7 @@
 package io.keepsake;
 
 import io.keepsake.config.AccessLogsConfig;
+import io.keepsake.config.BatchConfig;
 import io.keepsake.config.BodiesConfig;
 import io.keepsake.config.BuiltInUsersConfig;
 import io.keepsake.config.ErasureConfig;
@@ -62,4 +63,6 @@ public interface KeepsakeConfig {
     ErasureConfig erasure();
 
     SessionsConfig sessions();
+
+    BatchConfig batch();
 }

@@ -25,13 +25,10 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.keepsake.history.RevisionResource;
 import io.keepsake.web.KeepsakeApi;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.security.Caller;
 import io.keepsake.web.EntityTags.Condition;
-import io.keepsake.web.Idempotency;
-import io.keepsake.web.Json;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
 import io.keepsake.web.QueryParams;
@@ -51,19 +48,15 @@ public class SessionResource {
     static final String CACHE_CONTROL = "private, no-cache";
 
     private final SessionService service;
-    private final SessionWrites writes;
+    private final SessionRequests requests;
     private final SessionReads reads;
     private final Caller caller;
     private final KeepsakeConfig config;
-    private final Idempotency idempotency;
-    private final Json json;
 
-    public SessionResource(SessionService service, SessionWrites writes, SessionReads reads, Caller caller,
-            KeepsakeConfig config, Idempotency idempotency, Json json) {
-        this.idempotency = idempotency;
-        this.json = json;
+    public SessionResource(SessionService service, SessionRequests requests, SessionReads reads, Caller caller,
+            KeepsakeConfig config) {
         this.service = service;
-        this.writes = writes;
+        this.requests = requests;
         this.reads = reads;
         this.caller = caller;
         this.config = config;
@@ -85,11 +78,7 @@ public class SessionResource {
     public Uni<Response> create(@RequestBody(ref = KeepsakeApi.SESSION_BODY) byte[] body,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        String user = caller.id();
-        return writes.create(user, body, clientId).onItem().transformToUni(create -> idempotency.run(user,
-                "POST /sessions", idempotencyKey, create, created -> new StoredResponse(201,
-                        "/persistence/sessions/" + created.id, created.etag, json.write(SessionViews.Metadata.of(created)))))
-                .map(StoredResponse::toResponse);
+        return requests.create(caller.id(), body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "List your sessions")
@@ -155,9 +144,7 @@ public class SessionResource {
     public Uni<Response> replace(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, @RequestBody(ref = KeepsakeApi.SESSION_BODY) byte[] body) {
-        String user = caller.id();
-        return writes.replace(user, id, ifMatch, body, clientId).onItem().transformToUni(replace ->
-                idempotency.run(user, "PUT /sessions", idempotencyKey, replace, this::written)).map(StoredResponse::toResponse);
+        return requests.replace(caller.id(), id, ifMatch, idempotencyKey, clientId, body).map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "Change a session with a JSON merge patch",
@@ -174,9 +161,7 @@ public class SessionResource {
     public Uni<Response> patch(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, @RequestBody(ref = KeepsakeApi.PATCH_BODY) byte[] body) {
-        String user = caller.id();
-        return writes.patch(user, id, ifMatch, body, clientId).onItem().transformToUni(patch ->
-                idempotency.run(user, "PATCH /sessions", idempotencyKey, patch, this::written)).map(StoredResponse::toResponse);
+        return requests.patch(caller.id(), id, ifMatch, idempotencyKey, clientId, body).map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "Restore a past version as a new version",
@@ -193,11 +178,7 @@ public class SessionResource {
     public Uni<Response> restore(@RestPath String id, @RestPath String version,
             @RestHeader(HttpHeaders.IF_MATCH) String ifMatch, @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        String user = caller.id();
-        return writes.restore(user, id, ifMatch, RevisionResource.version("version", version), clientId)
-                .onItem().transformToUni(restore -> idempotency.run(user, "POST /sessions/revisions/restore", idempotencyKey,
-                        restore, this::written))
-                .map(StoredResponse::toResponse);
+        return requests.restore(caller.id(), id, version, ifMatch, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "Delete a session", description = "Honours Idempotency-Key")
@@ -211,14 +192,7 @@ public class SessionResource {
     public Uni<Response> delete(@RestPath String id, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        String user = caller.id();
-        return idempotency.run(user, "DELETE /sessions", idempotencyKey, writes.deletion(user, id, ifMatch, clientId),
-                deleted -> StoredResponse.noContent()).map(StoredResponse::toResponse);
-    }
-
-    /** A write's answer: the new metadata and its tag. */
-    private StoredResponse written(Session session) {
-        return new StoredResponse(200, null, session.etag, json.write(SessionViews.Metadata.of(session)));
+        return requests.delete(caller.id(), id, ifMatch, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
     private static <T> RestResponse<T> read(SessionReads.Read read, T body) {

@@ -24,11 +24,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.security.Caller;
-import io.keepsake.store.StoreErrors;
-import io.keepsake.web.ApiProblem;
 import io.keepsake.web.EntityTags.Condition;
-import io.keepsake.web.Idempotency;
-import io.keepsake.web.Json;
 import io.keepsake.web.KeepsakeApi;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
@@ -49,24 +45,20 @@ import io.smallrye.mutiny.Uni;
 public class StateResource {
 
     private final SessionService service;
-    private final SessionWrites writes;
+    private final StateRequests requests;
     private final SessionReads reads;
     private final StateIds ids;
     private final Caller caller;
     private final KeepsakeConfig config;
-    private final Idempotency idempotency;
-    private final Json json;
 
-    public StateResource(SessionService service, SessionWrites writes, SessionReads reads, StateIds ids, Caller caller,
-            KeepsakeConfig config, Idempotency idempotency, Json json) {
+    public StateResource(SessionService service, StateRequests requests, SessionReads reads, StateIds ids, Caller caller,
+            KeepsakeConfig config) {
         this.service = service;
-        this.writes = writes;
+        this.requests = requests;
         this.reads = reads;
         this.ids = ids;
         this.caller = caller;
         this.config = config;
-        this.idempotency = idempotency;
-        this.json = json;
     }
 
     @Operation(summary = "Create or replace the state under a key",
@@ -87,24 +79,8 @@ public class StateResource {
             @RequestBody(ref = KeepsakeApi.SESSION_BODY, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     examples = @ExampleObject(name = "layout", value = "{\"title\":\"Dashboard 42\",\"content\":{\"panels\":[\"map\","
                             + "\"wells\"]},\"idleLifetime\":\"PT24H\"}"))) byte[] body) {
-        String user = caller.id();
-        if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*")) {
-            throw ApiProblem.invalidField("If-None-Match", "On a PUT, If-None-Match may only be * (create only)");
-        }
-        return ids.id(user, key).onItem().transformToUni(id -> {
-            if (ifMatch != null) {
-                return writes.replace(user, id, ifMatch, body, clientId).onItem().transformToUni(replace ->
-                        idempotency.run(user, "PUT /states", idempotencyKey, replace, this::written));
-            }
-            String location = "/persistence/states/" + key;
-            return writes.createState(user, id, key, body, clientId).onItem().transformToUni(create ->
-                            idempotency.run(user, "PUT /states (create)", idempotencyKey, create, created -> new StoredResponse(201,
-                                    location, created.etag, json.write(SessionViews.Metadata.of(created)))))
-                    .onFailure(StoreErrors::isDuplicateKey).transform(taken -> ifNoneMatch != null
-                            ? ApiProblem.preconditionFailed("The key already holds a state (If-None-Match: *)")
-                            : ApiProblem.preconditionRequired("The key holds a state: send If-Match with its ETag (or *) to "
-                                    + "replace it, so that a change made elsewhere is not overwritten"));
-        }).map(StoredResponse::toResponse);
+        return requests.put(caller.id(), key, ifMatch, ifNoneMatch, idempotencyKey, clientId, body)
+                .map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "Read the state under a key, content included")
@@ -135,10 +111,7 @@ public class StateResource {
     public Uni<Response> patch(@RestPath String key, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId, @RequestBody(ref = KeepsakeApi.PATCH_BODY) byte[] body) {
-        String user = caller.id();
-        return ids.id(user, key).onItem().transformToUni(id -> writes.patch(user, id, ifMatch, body, clientId))
-                .onItem().transformToUni(patch -> idempotency.run(user, "PATCH /states", idempotencyKey, patch, this::written))
-                .map(StoredResponse::toResponse);
+        return requests.patch(caller.id(), key, ifMatch, idempotencyKey, clientId, body).map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "Delete the state under a key", description = "If-Match honoured when sent")
@@ -150,10 +123,7 @@ public class StateResource {
     public Uni<Response> delete(@RestPath String key, @RestHeader(HttpHeaders.IF_MATCH) String ifMatch,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        String user = caller.id();
-        return ids.id(user, key).onItem().transformToUni(id -> idempotency.run(user, "DELETE /states", idempotencyKey,
-                writes.deletion(user, id, ifMatch, clientId), deleted -> StoredResponse.noContent()))
-                .map(StoredResponse::toResponse);
+        return requests.delete(caller.id(), key, ifMatch, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "List your keyed states", description = "Paged like the session list; each item has its key")
@@ -164,9 +134,5 @@ public class StateResource {
         PageRequest page = PageRequest.of(pageSize, cursor, sortBy, sortDirection, SessionFilter.SORTABLE,
                 SessionFilter.DEFAULT_SORT, config.paging());
         return service.list(caller.id(), SessionFilter.states(), page);
-    }
-
-    private StoredResponse written(Session session) {
-        return new StoredResponse(200, null, session.etag, json.write(SessionViews.Metadata.of(session)));
     }
 }

@@ -30,8 +30,6 @@ import io.keepsake.web.EntityTags.Condition;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
 import io.keepsake.web.QueryParams;
-import io.keepsake.web.Idempotency;
-import io.keepsake.web.Json;
 import io.keepsake.web.RateLimiter;
 import io.keepsake.web.StoredResponse;
 import io.quarkus.security.Authenticated;
@@ -49,13 +47,11 @@ public class SnapshotResource {
     private final Caller caller;
     private final KeepsakeConfig config;
     private final String cacheControl;
-    private final Idempotency idempotency;
-    private final Json json;
+    private final SnapshotRequests requests;
 
-    public SnapshotResource(SnapshotService service, RateLimiter rateLimiter, Caller caller, KeepsakeConfig config,
-            Idempotency idempotency, Json json) {
-        this.idempotency = idempotency;
-        this.json = json;
+    public SnapshotResource(SnapshotService service, SnapshotRequests requests, RateLimiter rateLimiter, Caller caller,
+            KeepsakeConfig config) {
+        this.requests = requests;
         this.service = service;
         this.rateLimiter = rateLimiter;
         this.caller = caller;
@@ -78,13 +74,7 @@ public class SnapshotResource {
     public Uni<Response> create(@RequestBody(ref = KeepsakeApi.SNAPSHOT_BODY) byte[] body,
             @RestHeader(KeepsakeApi.IDEMPOTENCY_KEY) String idempotencyKey,
             @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        String user = caller.id();
-        rateLimiter.acquire(user, RateLimiter.Kind.SNAPSHOT_CREATE);
-        return service.create(user, body, clientId).onItem().transformToUni(create -> idempotency.run(user,
-                "POST /snapshots", idempotencyKey, create, created -> new StoredResponse(201,
-                        "/persistence/snapshots/" + created.id, created.etag(),
-                        json.write(SnapshotViews.Metadata.of(created, service.shareUrl(created.id))))))
-                .map(StoredResponse::toResponse);
+        return requests.create(caller.id(), body, idempotencyKey, clientId).map(StoredResponse::toResponse);
     }
 
     @Operation(summary = "List your snapshots")

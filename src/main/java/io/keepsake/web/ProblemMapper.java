@@ -67,6 +67,27 @@ public class ProblemMapper {
         return respond(problemOf(error), uri);
     }
 
+    /**
+     * The problem a request's own failure answers with (a rule it broke, a draft or id against the
+     * rules, malformed JSON); null for the rest (the store's, the service's), which are not the
+     * request's to answer for alone. What a batch answers its operations with.
+     */
+    public static ApiProblem problemOf(Throwable error) {
+        if (error instanceof ApiProblem problem) {
+            return problem;
+        }
+        if (error instanceof InvalidDraft draft) {
+            return problemOf(draft);
+        }
+        if (error instanceof InvalidIdException invalidId) {
+            return ApiProblem.badRequest(invalidId.getMessage());
+        }
+        if (error instanceof JsonProcessingException malformed) {
+            return ApiProblem.badRequest("Malformed JSON: " + malformed.getOriginalMessage());
+        }
+        return null;
+    }
+
     public static ApiProblem problemOf(InvalidDraft error) {
         ApiProblem problem = error.tooLarge() ? ApiProblem.contentTooLarge(error.getMessage())
                 : error.field() != null ? ApiProblem.invalidField(error.field(), error.getMessage())

@@ -164,6 +164,28 @@ class WriteCostTest {
     }
 
     @Test
+    void aBatchOfSavesCostsNoMoreThanTheSavesAloneAndItsRecord() throws Exception {
+        String user = user("batch");
+        Response created = create(user, 0);
+        String id = created.path("id");
+        settle(user);
+        List<Map<String, Object>> saves = new ArrayList<>();
+        for (int i = 0; i < OPERATIONS; i++) {
+            saves.add(Map.of("method", "PUT", "path", "/sessions/" + id,
+                    "headers", Map.of("If-Match", i == 0 ? created.header("ETag") : "$" + i), "body", body(i + 1)));
+        }
+        commands.start();
+        as(user).contentType(ContentType.JSON).header("Idempotency-Key", UUID.randomUUID().toString())
+                .body(Map.of("operations", saves)).post("/batch").then().statusCode(200)
+                .body("results.status", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.equalTo(200)));
+        settle(user);
+        double cost = CommandCost.of(user, commands.stop()) / OPERATIONS;
+        Log.infof("%s: %.2f store commands per operation", user, cost);
+        // The batch's own record: its insert and its completion, shared by its operations.
+        assertAtMost(SAVE + history() + 2.0 / OPERATIONS, cost, "a batch of PUT /sessions/{id} with If-Match");
+    }
+
+    @Test
     void aMergePatchCostsAtMostItsBudget() throws Exception {
         assertAtMost(PATCH + history(), changesInTurn(user("patch"), (request, tag, i) -> request
                 .contentType("application/merge-patch+json").body(Map.of("content", Map.of("step", i + 1))).patch()),

@@ -68,6 +68,7 @@ class OpenApiTest {
             new String[] {"get", "/persistence/notices", "200", "400", "429"},
             new String[] {"post", "/persistence/notices/tickets", "201", "429"},
             new String[] {"get", "/persistence/admin/tasks", "200", "401", "403"},
+            new String[] {"post", "/persistence/batch", "200", "400", "409", "413", "415", "422", "429"},
             new String[] {"get", "/s/{id}", "303", "404", "410", "429"});
 
     @Test
@@ -139,6 +140,12 @@ class OpenApiTest {
         assertEquals("#/components/requestBodies/" + KeepsakeApi.SESSION_BODY, create.path("$ref").asText());
         JsonNode body = document.path("components").path("requestBodies").path(KeepsakeApi.SESSION_BODY);
         assertFalse(body.path("content").path("application/json").path("examples").isEmpty(), "a session body has examples");
+        // A batch is described with examples of what it takes and answers.
+        JsonNode batch = document.path("paths").path("/persistence/batch").path("post");
+        assertFalse(batch.path("requestBody").path("content").path("application/json").path("examples").isEmpty(),
+                "a batch has request examples");
+        assertFalse(batch.path("responses").path("200").path("content").path("application/json").path("examples").isEmpty(),
+                "a batch has answer examples");
         // A snapshot says which session version it froze and when it ends; a create may ask for an end.
         JsonNode snapshot = document.path("components").path("schemas").path("SnapshotMetadata").path("properties");
         assertTrue(snapshot.has("sessionVersion") && snapshot.has("expiresAt"), String.valueOf(snapshot));
