@@ -149,6 +149,15 @@ public class Quotas {
                 .replaceWithVoid();
     }
 
+    /**
+     * Runs {@code insert}, the write of one more session or snapshot of {@code bytes}, with its
+     * place reserved first (refused as {@link #reserve} refuses) and given back if the write fails.
+     */
+    public <T> Uni<T> reserved(String user, Kind kind, long bytes, Uni<T> insert) {
+        return reserve(user, kind, bytes).onItem().transformToUni(reserved -> insert.onFailure().call(failed ->
+                release(user, kind, bytes).onFailure().recoverWithNull()));
+    }
+
     /** The conditional increment: the usage after it, or null when it would pass a limit (or there is no usage yet). */
     private Uni<Document> increment(String user, Kind kind, long bytes) {
         Bson fits = Filters.and(Filters.eq("_id", user), Filters.lt(kind.field, maxCount.get(kind)),

@@ -123,9 +123,7 @@ class SessionCreates {
                     tags.forget(created.id);
                     notices.publish(sessions.outbox(created));
                 });
-        return quotas.reserve(owner, Quotas.Kind.SESSION, session.contentSize)
-                .onItem().transformToUni(reserved -> written.onFailure().call(failed ->
-                        quotas.release(owner, Quotas.Kind.SESSION, session.contentSize).onFailure().recoverWithNull()));
+        return quotas.reserved(owner, Quotas.Kind.SESSION, session.contentSize, written);
     }
 
     private static void apply(Session session, Draft draft, long version, Instant now) {

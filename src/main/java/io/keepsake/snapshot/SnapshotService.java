@@ -155,9 +155,7 @@ public class SnapshotService {
                 snapshot.createdAt));
         Uni<Snapshot> inserted = notices.watched(snapshots, id, owner, snapshots.insert(snapshot)).replaceWith(snapshot)
                 .invoke(created -> notices.publish(snapshots.outbox(created)));
-        return quotas.reserve(owner, Quotas.Kind.SNAPSHOT, snapshot.contentSize)
-                .onItem().transformToUni(reserved -> inserted.onFailure().call(failed ->
-                        quotas.release(owner, Quotas.Kind.SNAPSHOT, snapshot.contentSize).onFailure().recoverWithNull()))
+        return quotas.reserved(owner, Quotas.Kind.SNAPSHOT, snapshot.contentSize, inserted)
                 // An earlier attempt under the same Idempotency-Key created it.
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> snapshots.findMetadata(id)
                         .onItem().transformToUni(existing -> existing != null && existing.ownerId.equals(owner)
