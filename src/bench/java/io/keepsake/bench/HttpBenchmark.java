@@ -193,15 +193,21 @@ final class HttpBenchmark {
     /**
      * The service's environment: on a separate store, its connection string (which skips the
      * embedded store) and the embedded profile's notice feed, tailing, so that the variants differ
-     * in where the store runs only.
+     * in where the store runs only; and any {@code -Dbench.env=NAME=value,...} (e.g.
+     * {@code KEEPSAKE_REVISIONS_ENABLED=false}, to compare a setting's cost).
      */
     private static String[] environment(SeparateStore store) {
-        if (store == null) {
-            return UNLIMITED;
-        }
         List<String> environment = new ArrayList<>(List.of(UNLIMITED));
-        environment.addAll(List.of("QUARKUS_MONGODB_CONNECTION_STRING", store.connectionString,
-                "KEEPSAKE_NOTICES_FEED", "tailing"));
+        if (store != null) {
+            environment.addAll(List.of("QUARKUS_MONGODB_CONNECTION_STRING", store.connectionString,
+                    "KEEPSAKE_NOTICES_FEED", "tailing"));
+        }
+        for (String pair : System.getProperty("bench.env", "").split(",")) {
+            int equals = pair.indexOf('=');
+            if (equals > 0) {
+                environment.addAll(List.of(pair.substring(0, equals).trim(), pair.substring(equals + 1).trim()));
+            }
+        }
         return environment.toArray(String[]::new);
     }
 
