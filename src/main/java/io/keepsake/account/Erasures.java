@@ -23,6 +23,7 @@ import io.keepsake.store.StoreErrors;
 import io.keepsake.store.Throttled;
 import io.keepsake.store.Time;
 import io.keepsake.task.TaskQueue;
+import io.keepsake.web.ApiProblem;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Uni;
@@ -57,6 +58,24 @@ public class Erasures {
         this.underWay = Caffeine.newBuilder().maximumSize(100_000)
                 .expireAfterWrite(seenWithin.isZero() || seenWithin.isNegative() ? Duration.ofNanos(1) : seenWithin)
                 .buildAsync((user, executor) -> record(user).map(Erasures::isUnderWay).subscribeAsCompletionStage());
+    }
+
+    /**
+     * Refuses (409) a write of a user whose erase is under way. It answers at once from what this
+     * replica last saw; it waits for the store only when it has not looked within seen-within.
+     */
+    public Uni<Void> admit(String user) {
+        CompletableFuture<Boolean> known = underWay.get(user);
+        if (known.isDone() && !known.isCompletedExceptionally()) {
+            return known.join() ? Uni.createFrom().failure(refused()) : Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().completionStage(known).onItem().transformToUni(erasing -> erasing
+                ? Uni.createFrom().failure(refused()) : Uni.createFrom().voidItem());
+    }
+
+    private static ApiProblem refused() {
+        return ApiProblem.conflict("Everything of yours is being erased; writes are refused until it is done")
+                .with("erasure", "/persistence/me/erasure");
     }
 
     /** Whether an erase of the user's is pending or running (as this replica last saw it). */

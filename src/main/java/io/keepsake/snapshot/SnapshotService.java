@@ -17,6 +17,7 @@ import io.keepsake.KeepsakeConfig;
 import io.keepsake.hashing.Canonical;
 import io.keepsake.hashing.CanonicalJson;
 import io.keepsake.accesslog.AccessLogs;
+import io.keepsake.account.Erasures;
 import io.keepsake.accesslog.Visit;
 import io.keepsake.notice.Notice;
 import io.keepsake.notice.NoticePublisher;
@@ -52,10 +53,12 @@ public class SnapshotService {
     private final BodyWork work;
     private final Quotas quotas;
     private final Lifetimes lifetimes;
+    private final Erasures erasures;
 
     SnapshotService(SnapshotRepository snapshots, SessionService sessions, AccessLogs accessLogs,
             JsonBodies json, KeepsakeConfig config, NoticePublisher notices,
-            ShareLinks links, BodyWork work, Quotas quotas, Lifetimes lifetimes) {
+            ShareLinks links, BodyWork work, Quotas quotas, Lifetimes lifetimes, Erasures erasures) {
+        this.erasures = erasures;
         this.lifetimes = lifetimes;
         this.work = work;
         this.quotas = quotas;
@@ -155,7 +158,8 @@ public class SnapshotService {
                 snapshot.createdAt));
         Uni<Snapshot> inserted = notices.watched(snapshots, id, owner, snapshots.insert(snapshot)).replaceWith(snapshot)
                 .invoke(created -> notices.publish(snapshots.outbox(created)));
-        return quotas.reserved(owner, Quotas.Kind.SNAPSHOT, snapshot.contentSize, inserted)
+        // Not while an erase of the owner's data is under way (409): it could outlive the erase.
+        return erasures.admit(owner).chain(() -> quotas.reserved(owner, Quotas.Kind.SNAPSHOT, snapshot.contentSize, inserted))
                 // An earlier attempt under the same Idempotency-Key created it.
                 .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> snapshots.findMetadata(id)
                         .onItem().transformToUni(existing -> existing != null && existing.ownerId.equals(owner)
