@@ -15,6 +15,10 @@ export class FakeServer {
     this.nextId = 1;
     this.user = 'alice'; // who the browser's cookie signs in; null: nobody
     this.maxSessions = Infinity; // per user; a create past it is 409 naming the setting
+    this.batches = true; // false: POST /batch is 404, as on a server without it
+    this.batched = []; // the operations of each batch received
+    this.operations = []; // each operation run in a batch, its references resolved
+    this.failOperation = null; // (operation, index) => an answer that stands in for running it
     this.fetch = this.fetch.bind(this);
   }
 
@@ -55,23 +59,63 @@ export class FakeServer {
     if (this.unavailable) {
       return json(503, { title: 'Service Unavailable', detail: 'store down' }, { 'Retry-After': '0' });
     }
+    if (path === '/batch' && method === 'POST') {
+      return this.deliver(this.batches ? this.batch(body, headers) : { status: 404, body: { detail: 'no such path' } });
+    }
+    return this.deliver(this.perform(method, path, headers, body));
+  }
+
+  /** One write or read, with its Idempotency-Key honoured: alone, or as an operation of a batch. */
+  perform(method, path, headers, body) {
     const key = headers.get('Idempotency-Key');
     if (key && method !== 'GET') {
       const fingerprint = method + path + (headers.get('If-Match') ?? '') + canonicalize(body ?? null);
       const seen = this.keys.get(key);
       if (seen) {
         if (seen.fingerprint !== fingerprint) {
-          return json(422, { detail: 'This Idempotency-Key was already used for a different request' });
+          return { status: 422, body: { detail: 'This Idempotency-Key was already used for a different request' } };
         }
-        return json(seen.status, seen.body, seen.headers);
+        return seen;
       }
       const answer = this.handle(method, path, headers, body);
       if (answer.status < 300) {
         this.keys.set(key, { fingerprint, ...answer });
       }
-      return this.deliver(answer);
+      return answer;
     }
-    return this.deliver(this.handle(method, path, headers, body));
+    return this.handle(method, path, headers, body);
+  }
+
+  /** {@code POST /batch}: the operations in order, {@code $n} standing for operation n's created id or ETag. */
+  batch(request, headers) {
+    const results = [];
+    this.batched.push(request.operations);
+    for (const operation of request.operations) {
+      let failed = null;
+      const resolve = (text, what) => text?.replace(/\$(\d+)/, (_, n) => {
+        const earlier = results[Number(n) - 1];
+        if (!earlier || earlier.status >= 300) {
+          failed = Number(n);
+          return '';
+        }
+        return what === 'id' ? earlier.body.id : earlier.headers.ETag;
+      });
+      const path = resolve(operation.path, 'id');
+      const ifMatch = resolve(operation.headers?.['If-Match'], 'etag');
+      if (failed) {
+        results.push({ status: 424, headers: {}, body: { title: 'Failed Dependency', status: 424, dependsOn: failed } });
+        continue;
+      }
+      const opHeaders = new Headers({ ...operation.headers, 'Keepsake-Client-Id': headers.get('Keepsake-Client-Id') ?? '' });
+      if (ifMatch !== undefined) {
+        opHeaders.set('If-Match', ifMatch);
+      }
+      this.operations.push({ method: operation.method, path, headers: opHeaders, body: operation.body });
+      const forced = this.failOperation?.(operation, results.length);
+      const answer = forced ?? this.perform(operation.method, path, opHeaders, operation.body);
+      results.push({ status: answer.status, headers: answer.headers ?? {}, body: answer.body ?? null });
+    }
+    return { status: 200, body: { results } };
   }
 
   deliver(answer) {
