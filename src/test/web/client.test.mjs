@@ -694,3 +694,66 @@ describe('catching up in batches', () => {
     assert.equal((await keepsake.queued()).length, 0);
   });
 });
+
+describe('state under the app\'s own key', () => {
+  test('made with its initial content on first use, then loaded, on this browser and another', async () => {
+    const server = new FakeServer();
+    const first = await client(server);
+    const layout = await first.state('layout:workbench', { initial: { collapsed: [] } });
+    assert.deepEqual(layout.fields.content, { collapsed: [] });
+    assert.equal(layout.fields.title, 'layout:workbench');
+    assert.equal(layout.state, 'saved');
+    assert.equal(server.statesMade, 1);
+    const made = server.writes('PUT').find((r) => r.path === '/states/layout%3Aworkbench');
+    assert.equal(made.headers.get('If-None-Match'), '*');
+
+    layout.update({ content: { collapsed: ['share-panel'] } });
+    await until(() => layout.state === 'saved', 'the save');
+    const other = await client(server);
+    const again = await other.state('layout:workbench', { initial: { collapsed: ['ignored'] } });
+    assert.equal(again.id, layout.id, 'the same state');
+    assert.deepEqual(again.fields.content, { collapsed: ['share-panel'] });
+    assert.equal(server.statesMade, 1, 'made once');
+  });
+
+  test('edits are saved once after the debounce, with If-Match, and one made elsewhere first is read, not made again', async () => {
+    const server = new FakeServer();
+    const elsewhere = server.seed('Dashboard 42', { panels: ['map'] });
+    server.sessions.get(elsewhere).key = 'dashboard:42';
+    const keepsake = await client(server, { debounceMs: 5000 });
+    const dashboard = await keepsake.state('dashboard:42', { debounceMs: 60 });
+    assert.equal(dashboard.id, elsewhere);
+    assert.equal(server.statesMade, 0);
+
+    dashboard.update({ content: { panels: ['map', 'wells'] } });
+    dashboard.update({ content: { panels: ['map', 'wells', 'logs'] } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(server.writes('PUT').length, 0, 'not before the debounce');
+    await until(() => dashboard.state === 'saved', 'the save');
+    const puts = server.writes('PUT');
+    assert.equal(puts.length, 1);
+    assert.equal(puts[0].path, '/sessions/' + elsewhere);
+    assert.ok(puts[0].headers.get('If-Match'));
+    assert.equal(server.sessions.get(elsewhere).version, 2);
+    assert.equal(server.sessions.get(elsewhere).key, 'dashboard:42');
+  });
+
+  test('a save over a state changed elsewhere is a conflict; offline, the state last known here opens', async () => {
+    const server = new FakeServer();
+    const keepsake = await client(server);
+    const prefs = await keepsake.state('prefs', { initial: { theme: 'light' } });
+    server.changeElsewhere(prefs.id, { theme: 'dark' });
+    const conflict = new Promise((resolve) => prefs.addEventListener('conflict', (e) => resolve(e.detail), { once: true }));
+    prefs.update({ content: { theme: 'blue' } });
+    const found = await conflict;
+    assert.deepEqual(found.server.content, { theme: 'dark' });
+    await prefs.resolve('reload');
+    assert.deepEqual(prefs.fields.content, { theme: 'dark' });
+
+    server.down = true;
+    const offline = await keepsake.state('prefs');
+    assert.equal(offline.id, prefs.id);
+    assert.deepEqual(offline.fields.content, { theme: 'dark' });
+    await assert.rejects(keepsake.state('never-seen'), /fetch/i);
+  });
+});

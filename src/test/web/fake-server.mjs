@@ -1,6 +1,7 @@
 // A Keepsake stand-in for the client's unit tests: sessions with versions, entity tags and owners,
-// conditional writes, Idempotency-Key replays, revisions (list, read, diff, restore), a session quota, who is signed in (the cookie's
-// user: null answers 401), and switches to play a lost network or a 503.
+// conditional writes, Idempotency-Key replays, batches (POST /batch) and states under a key,
+// revisions (list, read, diff, restore), a session quota, who is signed in (the cookie's user:
+// null answers 401), and switches to play a lost network or a 503.
 import { canonicalize } from '../../../target/classes/META-INF/resources/keepsake/canonical.js';
 
 export class FakeServer {
@@ -15,6 +16,7 @@ export class FakeServer {
     this.nextId = 1;
     this.user = 'alice'; // who the browser's cookie signs in; null: nobody
     this.maxSessions = Infinity; // per user; a create past it is 409 naming the setting
+    this.statesMade = 0;
     this.batches = true; // false: POST /batch is 404, as on a server without it
     this.batched = []; // the operations of each batch received
     this.operations = []; // each operation run in a batch, its references resolved
@@ -128,6 +130,9 @@ export class FakeServer {
 
   handle(method, path, headers, body) {
     const [, kind, id, sub, ...rest] = path.split('/');
+    if (kind === 'states' && id) {
+      return this.state(method, decodeURIComponent(id), headers, body);
+    }
     if (kind !== 'sessions') {
       return { status: 404, body: { detail: 'no such path' } };
     }
@@ -173,6 +178,24 @@ export class FakeServer {
     Object.assign(session, { title: body.title, description: body.description ?? '', content: body.content,
       version: session.version + 1, updatedAt: new Date().toISOString() });
     return { status: 200, body: meta(session), headers: { ETag: this.etag(session) } };
+  }
+
+  /** {@code /states/{key}}: a session found by the app's key; PUT with If-None-Match: * makes it (412 when it is there). */
+  state(method, key, headers, body) {
+    const found = [...this.sessions.values()].find((s) => s.key === key && s.ownerId === this.user);
+    if (method === 'PUT' && (headers.get('If-None-Match') === '*' || !found)) {
+      if (found) {
+        return { status: 412, body: { detail: 'A state is kept under this key already' }, headers: { ETag: this.etag(found) } };
+      }
+      this.statesMade++;
+      const answer = this.handle('POST', '/sessions', new Headers(), body);
+      this.sessions.get(answer.body.id).key = key;
+      return { ...answer, body: { ...answer.body, key } };
+    }
+    if (!found) {
+      return { status: 404, body: { detail: 'No state under this key' } };
+    }
+    return this.handle(method, '/sessions/' + found.id, headers, body);
   }
 
   /** {@code /sessions/{id}/revisions[/{version}[/diff/{to} | /restore]]}. */
