@@ -639,6 +639,24 @@ describe('catching up in batches', () => {
     assert.equal(server.sessions.get(id).content, 250);
   });
 
+  test('a batch refused as too large goes again in smaller ones, no write blamed for it', async () => {
+    const server = new FakeServer();
+    server.maxOperations = 30;
+    const id = server.seed('Board', 0);
+    const keepsake = await patient(server);
+    const board = await keepsake.open(id);
+    server.down = true;
+    await queueSaves(board, Array.from({ length: 100 }, (_, i) => i + 1));
+    server.down = false;
+    await keepsake.flush();
+    await until(() => board.state === 'saved', 'the catch-up', 10_000);
+    assert.ok(server.batched.every((b) => b.length <= 30));
+    assert.equal(server.sessions.get(id).version, 101);
+    assert.equal(server.sessions.get(id).content, 100);
+    assert.equal((await keepsake.dead()).length, 0);
+    assert.ok((await keepsake.queued()).length === 0);
+  });
+
   test('against a server without batches, the queue falls back to one request per write', async () => {
     const server = new FakeServer();
     server.batches = false;

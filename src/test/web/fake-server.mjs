@@ -18,7 +18,8 @@ export class FakeServer {
     this.maxSessions = Infinity; // per user; a create past it is 409 naming the setting
     this.statesMade = 0;
     this.batches = true; // false: POST /batch is 404, as on a server without it
-    this.batched = []; // the operations of each batch received
+    this.maxOperations = 100; // a batch of more is 413
+    this.batched = []; // the operations of each batch taken
     this.operations = []; // each operation run in a batch, its references resolved
     this.failOperation = null; // (operation, index) => an answer that stands in for running it
     this.fetch = this.fetch.bind(this);
@@ -90,6 +91,9 @@ export class FakeServer {
 
   /** {@code POST /batch}: the operations in order, {@code $n} standing for operation n's created id or ETag. */
   batch(request, headers) {
+    if (request.operations.length > this.maxOperations) {
+      return { status: 413, body: { title: 'Payload Too Large', status: 413, limit: 'keepsake.batch.max-operations' } };
+    }
     const results = [];
     this.batched.push(request.operations);
     for (const operation of request.operations) {

@@ -252,12 +252,11 @@ export class WriteQueue {
       });
       results = answer.body.results;
     } catch (error) {
-      if (error instanceof HttpError && (error.status === 404 || error.status === 405)) {
-        this.batchSize = 1; // a server without batches: one request per write, as before
-        return null;
-      }
-      if (error instanceof HttpError && (error.status === 413 || error.status === 400)) {
-        this.batchSize = Math.max(1, Math.floor(entries.length / 2));
+      if (error instanceof HttpError && !transient(error) && !signedOut(error)) {
+        // Not taken as a batch: a server without batches (404, 405) gets one request per write from
+        // now on, one that refused this batch (too big, say) smaller ones. No write is blamed for it.
+        const without = error.status === 404 || error.status === 405;
+        this.batchSize = without ? 1 : Math.max(1, Math.floor(entries.length / 2));
         return null;
       }
       return this.failed(entries[0].write, entries[0].id, error);
