@@ -45,10 +45,10 @@ export interface QueueDeps {
 
 /**
  * The write queue: every save, create and delete goes through it, kept in the local store first,
- * then sent in order with its Idempotency-Key, several due together as one batch. A write that meets a network error or a 5xx stays
- * and is tried again with exponential backoff (at once when the browser comes back online), and
- * after {@code maxAttempts} goes to the dead letters; a write refused for good (400, 413, 422, a
- * 409 at a quota...) goes there at once. A 412 is a conflict: the write and the later ones of its
+ * then sent in order with its Idempotency-Key, several due together as one batch. A write that
+ * meets a network error or a 5xx stays and is tried again with exponential backoff (at once when
+ * the browser comes back online), and after {@code maxAttempts} goes to the dead letters; a write
+ * refused for good (400, 413, 422, a 409 at a quota...) goes there at once. A 412 is a conflict: the write and the later ones of its
  * session are dropped and the client decides. A write is only ever sent as the user it was queued
  * by; a 401 or 403 pauses the queue, without a request, until {@link resume}; {@link lock} stops it for good.
  */
