@@ -573,3 +573,205 @@ describe('history', () => {
     assert.equal(server.sessions.get(id).content, 'one');
   });
 });
+
+describe('catching up in batches', () => {
+  /** A client whose queued writes wait for flush() rather than retrying on their own while the server is out of reach. */
+  async function patient(server, options = {}) {
+    return client(server, { backoffMs: 60_000, maxBackoffMs: 60_000, maxAttempts: 100, ...options });
+  }
+
+  async function queueSaves(session, values) {
+    for (const value of values) {
+      session.update({ content: value });
+      await session.save();
+    }
+  }
+
+  const batches = (server) => server.requests.filter((r) => r.path === '/batch');
+
+  test('writes queued offline go in one batch, in order, a new session and its saves chained by references', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 0);
+    const keepsake = await patient(server);
+    const board = await keepsake.open(id);
+    server.down = true;
+    await queueSaves(board, [1, 2]);
+    const made = await keepsake.create({ title: 'Made offline', description: '', content: 'a' });
+    await queueSaves(made, ['b', 'c']);
+    await queueSaves(board, [3]);
+    const queued = await keepsake.queued();
+    assert.deepEqual(queued.map((w) => w.op), ['save', 'save', 'create', 'save', 'save', 'save']);
+
+    server.down = false;
+    await keepsake.flush();
+    await until(async () => (await keepsake.queued()).length === 0, 'the catch-up');
+    await until(() => board.state === 'saved' && made.state === 'saved', 'saved states');
+
+    assert.equal(batches(server).length, 1, 'one request');
+    assert.equal(server.writes('PUT').length + server.writes('POST').length, 1);
+    const [operations] = server.batched;
+    assert.deepEqual(operations.map((o) => `${o.method} ${o.path} ${o.headers['If-Match'] ?? '-'}`), [
+      `PUT /sessions/${id} ${queued[0].ifMatch}`, `PUT /sessions/${id} $1`, 'POST /sessions -',
+      'PUT /sessions/$3 $3', 'PUT /sessions/$3 $4', `PUT /sessions/${id} $2`]);
+    assert.deepEqual(operations.map((o) => o.headers['Idempotency-Key']), queued.map((w) => w.key), 'each its own key');
+    assert.equal(server.sessions.get(id).content, 3);
+    assert.equal(server.sessions.get(id).version, 4, 'one version per save: saves are not folded');
+    assert.deepEqual(server.revisions.get(id).map((r) => r.content), [0, 1, 2]);
+    assert.ok(!made.id.startsWith('local-'), 'the new session got its server id');
+    assert.equal(server.sessions.get(made.id).content, 'c');
+    assert.equal(made.server.version, 3);
+    assert.equal(board.server.version, 4);
+    assert.equal(board.server.etag, server.etag(server.sessions.get(id)), 'the handle holds the last tag');
+  });
+
+  test('a long queue goes 100 writes at a time', async () => {
+    const server = new FakeServer();
+    const id = server.seed('Board', 0);
+    const keepsake = await patient(server);
+    const board = await keepsake.open(id);
+    server.down = true;
+    await queueSaves(board, Array.from({ length: 250 }, (_, i) => i + 1));
+    server.down = false;
+    await keepsake.flush();
+    await until(() => board.state === 'saved', 'the catch-up', 10_000);
+    assert.deepEqual(server.batched.map((b) => b.length), [100, 100, 50]);
+    assert.equal(server.sessions.get(id).version, 251);
+    assert.equal(server.sessions.get(id).content, 250);
+  });
+
+  test('a batch refused as too large goes again in smaller ones, no write blamed for it', async () => {
+    const server = new FakeServer();
+    server.maxOperations = 30;
+    const id = server.seed('Board', 0);
+    const keepsake = await patient(server);
+    const board = await keepsake.open(id);
+    server.down = true;
+    await queueSaves(board, Array.from({ length: 100 }, (_, i) => i + 1));
+    server.down = false;
+    await keepsake.flush();
+    await until(() => board.state === 'saved', 'the catch-up', 10_000);
+    assert.ok(server.batched.every((b) => b.length <= 30));
+    assert.equal(server.sessions.get(id).version, 101);
+    assert.equal(server.sessions.get(id).content, 100);
+    assert.equal((await keepsake.dead()).length, 0);
+    assert.ok((await keepsake.queued()).length === 0);
+  });
+
+  test('against a server without batches, the queue falls back to one request per write', async () => {
+    const server = new FakeServer();
+    server.batches = false;
+    const id = server.seed('Board', 0);
+    const keepsake = await patient(server);
+    const board = await keepsake.open(id);
+    server.down = true;
+    await queueSaves(board, [1, 2, 3]);
+    server.down = false;
+    await keepsake.flush();
+    await until(() => board.state === 'saved', 'the catch-up');
+    assert.equal(server.writes('PUT').length, 3);
+    assert.equal(server.sessions.get(id).version, 4);
+
+    server.down = true;
+    await queueSaves(board, [4, 5]);
+    server.down = false;
+    await keepsake.flush();
+    await until(() => board.state === 'saved', 'the second catch-up');
+    assert.equal(batches(server).length, 1, 'asked once');
+    assert.equal(server.writes('PUT').length, 5);
+    assert.equal(server.sessions.get(id).content, 5);
+  });
+
+  test('each result is applied as its single answer: a 412 is that session\'s conflict, a 429 is tried again', async () => {
+    const server = new FakeServer();
+    const stale = server.seed('Stale', 0);
+    const busy = server.seed('Busy', 0);
+    const keepsake = await patient(server, { backoffMs: 10, maxBackoffMs: 10 });
+    const a = await keepsake.open(stale);
+    const b = await keepsake.open(busy);
+    server.down = true;
+    await queueSaves(a, [1, 2]);
+    await queueSaves(b, [1, 2]);
+    server.changeElsewhere(stale, 'theirs');
+    let refusals = 1;
+    server.failOperation = (operation) => operation.path === `/sessions/${busy}` && operation.headers['If-Match'] !== '$3'
+      && refusals-- > 0 ? { status: 429, headers: { 'Retry-After': '0' }, body: { title: 'Too Many Requests', status: 429 } }
+      : null;
+
+    server.down = false;
+    await keepsake.flush();
+    await until(() => a.state === 'conflict', 'the conflict');
+    await until(() => b.state === 'saved', 'the retried saves');
+    assert.equal(a.conflict.server.content, 'theirs');
+    assert.equal(a.conflict.local.content, 2);
+    assert.equal(server.sessions.get(stale).version, 2, 'neither save of the stale session was written');
+    assert.equal(server.sessions.get(busy).content, 2);
+    assert.equal(server.sessions.get(busy).version, 3, 'each save once');
+    assert.deepEqual(server.batched.map((b) => b.map((o) => o.headers['If-Match'].startsWith('$'))),
+      [[false, true, false, true], [false, true]], 'the busy session\'s two saves went again, the stale one\'s did not');
+    assert.equal((await keepsake.dead()).length, 0);
+    assert.equal((await keepsake.queued()).length, 0);
+  });
+});
+
+describe('state under the app\'s own key', () => {
+  test('made with its initial content on first use, then loaded, on this browser and another', async () => {
+    const server = new FakeServer();
+    const first = await client(server);
+    const layout = await first.state('layout:workbench', { initial: { collapsed: [] } });
+    assert.deepEqual(layout.fields.content, { collapsed: [] });
+    assert.equal(layout.fields.title, 'layout:workbench');
+    assert.equal(layout.state, 'saved');
+    assert.equal(server.statesMade, 1);
+    const made = server.writes('PUT').find((r) => r.path === '/states/layout%3Aworkbench');
+    assert.equal(made.headers.get('If-None-Match'), '*');
+
+    layout.update({ content: { collapsed: ['share-panel'] } });
+    await until(() => layout.state === 'saved', 'the save');
+    const other = await client(server);
+    const again = await other.state('layout:workbench', { initial: { collapsed: ['ignored'] } });
+    assert.equal(again.id, layout.id, 'the same state');
+    assert.deepEqual(again.fields.content, { collapsed: ['share-panel'] });
+    assert.equal(server.statesMade, 1, 'made once');
+  });
+
+  test('edits are saved once after the debounce, with If-Match, and one made elsewhere first is read, not made again', async () => {
+    const server = new FakeServer();
+    const elsewhere = server.seed('Dashboard 42', { panels: ['map'] });
+    server.sessions.get(elsewhere).key = 'dashboard:42';
+    const keepsake = await client(server, { debounceMs: 5000 });
+    const dashboard = await keepsake.state('dashboard:42', { debounceMs: 60 });
+    assert.equal(dashboard.id, elsewhere);
+    assert.equal(server.statesMade, 0);
+
+    dashboard.update({ content: { panels: ['map', 'wells'] } });
+    dashboard.update({ content: { panels: ['map', 'wells', 'logs'] } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(server.writes('PUT').length, 0, 'not before the debounce');
+    await until(() => dashboard.state === 'saved', 'the save');
+    const puts = server.writes('PUT');
+    assert.equal(puts.length, 1);
+    assert.equal(puts[0].path, '/sessions/' + elsewhere);
+    assert.ok(puts[0].headers.get('If-Match'));
+    assert.equal(server.sessions.get(elsewhere).version, 2);
+    assert.equal(server.sessions.get(elsewhere).key, 'dashboard:42');
+  });
+
+  test('a save over a state changed elsewhere is a conflict; offline, the state last known here opens', async () => {
+    const server = new FakeServer();
+    const keepsake = await client(server);
+    const prefs = await keepsake.state('prefs', { initial: { theme: 'light' } });
+    server.changeElsewhere(prefs.id, { theme: 'dark' });
+    const conflict = new Promise((resolve) => prefs.addEventListener('conflict', (e) => resolve(e.detail), { once: true }));
+    prefs.update({ content: { theme: 'blue' } });
+    const found = await conflict;
+    assert.deepEqual(found.server.content, { theme: 'dark' });
+    await prefs.resolve('reload');
+    assert.deepEqual(prefs.fields.content, { theme: 'dark' });
+
+    server.down = true;
+    const offline = await keepsake.state('prefs');
+    assert.equal(offline.id, prefs.id);
+    assert.deepEqual(offline.fields.content, { theme: 'dark' });
+    await assert.rejects(keepsake.state('never-seen'), /fetch/i);
+  });
+});

@@ -1,6 +1,7 @@
 // A Keepsake stand-in for the client's unit tests: sessions with versions, entity tags and owners,
-// conditional writes, Idempotency-Key replays, revisions (list, read, diff, restore), a session quota, who is signed in (the cookie's
-// user: null answers 401), and switches to play a lost network or a 503.
+// conditional writes, Idempotency-Key replays, batches (POST /batch) and states under a key,
+// revisions (list, read, diff, restore), a session quota, who is signed in (the cookie's user:
+// null answers 401), and switches to play a lost network or a 503.
 import { canonicalize } from '../../../target/classes/META-INF/resources/keepsake/canonical.js';
 
 export class FakeServer {
@@ -15,6 +16,12 @@ export class FakeServer {
     this.nextId = 1;
     this.user = 'alice'; // who the browser's cookie signs in; null: nobody
     this.maxSessions = Infinity; // per user; a create past it is 409 naming the setting
+    this.statesMade = 0;
+    this.batches = true; // false: POST /batch is 404, as on a server without it
+    this.maxOperations = 100; // a batch of more is 413
+    this.batched = []; // the operations of each batch taken
+    this.operations = []; // each operation run in a batch, its references resolved
+    this.failOperation = null; // (operation, index) => an answer that stands in for running it
     this.fetch = this.fetch.bind(this);
   }
 
@@ -55,23 +62,66 @@ export class FakeServer {
     if (this.unavailable) {
       return json(503, { title: 'Service Unavailable', detail: 'store down' }, { 'Retry-After': '0' });
     }
+    if (path === '/batch' && method === 'POST') {
+      return this.deliver(this.batches ? this.batch(body, headers) : { status: 404, body: { detail: 'no such path' } });
+    }
+    return this.deliver(this.perform(method, path, headers, body));
+  }
+
+  /** One write or read, with its Idempotency-Key honoured: alone, or as an operation of a batch. */
+  perform(method, path, headers, body) {
     const key = headers.get('Idempotency-Key');
     if (key && method !== 'GET') {
       const fingerprint = method + path + (headers.get('If-Match') ?? '') + canonicalize(body ?? null);
       const seen = this.keys.get(key);
       if (seen) {
         if (seen.fingerprint !== fingerprint) {
-          return json(422, { detail: 'This Idempotency-Key was already used for a different request' });
+          return { status: 422, body: { detail: 'This Idempotency-Key was already used for a different request' } };
         }
-        return json(seen.status, seen.body, seen.headers);
+        return seen;
       }
       const answer = this.handle(method, path, headers, body);
       if (answer.status < 300) {
         this.keys.set(key, { fingerprint, ...answer });
       }
-      return this.deliver(answer);
+      return answer;
     }
-    return this.deliver(this.handle(method, path, headers, body));
+    return this.handle(method, path, headers, body);
+  }
+
+  /** {@code POST /batch}: the operations in order, {@code $n} standing for operation n's created id or ETag. */
+  batch(request, headers) {
+    if (request.operations.length > this.maxOperations) {
+      return { status: 413, body: { title: 'Payload Too Large', status: 413, limit: 'keepsake.batch.max-operations' } };
+    }
+    const results = [];
+    this.batched.push(request.operations);
+    for (const operation of request.operations) {
+      let failed = null;
+      const resolve = (text, what) => text?.replace(/\$(\d+)/, (_, n) => {
+        const earlier = results[Number(n) - 1];
+        if (!earlier || earlier.status >= 300) {
+          failed = Number(n);
+          return '';
+        }
+        return what === 'id' ? earlier.body.id : earlier.headers.ETag;
+      });
+      const path = resolve(operation.path, 'id');
+      const ifMatch = resolve(operation.headers?.['If-Match'], 'etag');
+      if (failed) {
+        results.push({ status: 424, headers: {}, body: { title: 'Failed Dependency', status: 424, dependsOn: failed } });
+        continue;
+      }
+      const opHeaders = new Headers({ ...operation.headers, 'Keepsake-Client-Id': headers.get('Keepsake-Client-Id') ?? '' });
+      if (ifMatch !== undefined) {
+        opHeaders.set('If-Match', ifMatch);
+      }
+      this.operations.push({ method: operation.method, path, headers: opHeaders, body: operation.body });
+      const forced = this.failOperation?.(operation, results.length);
+      const answer = forced ?? this.perform(operation.method, path, opHeaders, operation.body);
+      results.push({ status: answer.status, headers: answer.headers ?? {}, body: answer.body ?? null });
+    }
+    return { status: 200, body: { results } };
   }
 
   deliver(answer) {
@@ -84,6 +134,9 @@ export class FakeServer {
 
   handle(method, path, headers, body) {
     const [, kind, id, sub, ...rest] = path.split('/');
+    if (kind === 'states' && id) {
+      return this.state(method, decodeURIComponent(id), headers, body);
+    }
     if (kind !== 'sessions') {
       return { status: 404, body: { detail: 'no such path' } };
     }
@@ -129,6 +182,24 @@ export class FakeServer {
     Object.assign(session, { title: body.title, description: body.description ?? '', content: body.content,
       version: session.version + 1, updatedAt: new Date().toISOString() });
     return { status: 200, body: meta(session), headers: { ETag: this.etag(session) } };
+  }
+
+  /** {@code /states/{key}}: a session found by the app's key; PUT with If-None-Match: * makes it (412 when it is there). */
+  state(method, key, headers, body) {
+    const found = [...this.sessions.values()].find((s) => s.key === key && s.ownerId === this.user);
+    if (method === 'PUT' && (headers.get('If-None-Match') === '*' || !found)) {
+      if (found) {
+        return { status: 412, body: { detail: 'A state is kept under this key already' }, headers: { ETag: this.etag(found) } };
+      }
+      this.statesMade++;
+      const answer = this.handle('POST', '/sessions', new Headers(), body);
+      this.sessions.get(answer.body.id).key = key;
+      return { ...answer, body: { ...answer.body, key } };
+    }
+    if (!found) {
+      return { status: 404, body: { detail: 'No state under this key' } };
+    }
+    return this.handle(method, '/sessions/' + found.id, headers, body);
   }
 
   /** {@code /sessions/{id}/revisions[/{version}[/diff/{to} | /restore]]}. */

@@ -15,6 +15,7 @@ import { browserClientId, channels, exclusively, holdTab, newId, post, sockets, 
 import { SessionHistory } from './history.js';
 import { Http, queryString } from './http.js';
 import { IndexedDbStore, storeFor, type LocalStore } from './local-store.js';
+import { stateId, type StateOptions } from './keyed-states.js';
 import { NoticeStream, type NoticeStatus } from './notices.js';
 import { OpenSessions } from './open-sessions.js';
 import type { KeepsakeOptions } from './options.js';
@@ -32,6 +33,7 @@ export type { NoticeMode, NoticeStatus } from './notices.js';
 export type { QueueEvent } from './write-queue.js';
 export type { AccountState } from './account.js';
 export type { KeepsakeOptions } from './options.js';
+export type { StateOptions } from './keyed-states.js';
 export { Snapshots } from './snapshots.js';
 export { SessionHistory, type PatchOperation, type Revision, type RevisionMetadata } from './history.js';
 
@@ -222,6 +224,19 @@ export class Keepsake extends EventTarget {
   async open(id: string): Promise<SessionHandle> {
     await this.guard.confirmed();
     return this.sessions.open(id);
+  }
+
+  /**
+   * The state kept under the app's own key (e.g. {@code 'dashboard:42'}), made with {@code
+   * options.initial} on first use: a session handle like {@link open}'s, so edits are saved after
+   * {@code options.debounceMs} of quiet (1 s by default) with If-Match, a save refused as stale
+   * is a {@code conflict}, and what another tab or device saved is a {@code change}. Offline, the
+   * state this browser last knew under the key.
+   */
+  async state(key: string, options: StateOptions = {}): Promise<SessionHandle> {
+    await this.guard.confirmed();
+    const id = await stateId(key, options, this.http, this.store, this.clientId);
+    return this.sessions.open(id, options.debounceMs ?? this.debounceMs);
   }
 
   /** Creates a session (queued like any write: offline, it gets a local id until the server answers). */

@@ -34,7 +34,7 @@ export class OpenSessions {
    * an earlier page left unsaved are offered back ({@code handle.recovery}); writes it left queued
    * are this handle's now.
    */
-  async open(id: string): Promise<SessionHandle> {
+  async open(id: string, debounceMs = this.deps.debounceMs): Promise<SessionHandle> {
     const { store } = this.deps;
     if (id.startsWith('local-')) {
       id = (await store.resolveId(id)) ?? id;
@@ -67,7 +67,7 @@ export class OpenSessions {
     const lastQueued = [...queued].reverse().find((w) => w.body)?.body;
     const fields: SessionFields = server ? serverFields(server)
       : create?.body ?? lastQueued ?? { title: 'Untitled', description: '', content: null };
-    const handle = new SessionHandle(this.hostFor(), id, server, fields);
+    const handle = new SessionHandle(this.hostFor(debounceMs), id, server, fields);
     this.handles.add(handle);
     if (queued.length) {
       // An earlier page queued these: its newest state is what this one edits.
@@ -184,11 +184,11 @@ export class OpenSessions {
     }
   }
 
-  private hostFor(): HandleHost {
+  private hostFor(debounceMs = this.deps.debounceMs): HandleHost {
     const { store, queue, tabId } = this.deps;
     return {
       tabId,
-      debounceMs: this.deps.debounceMs,
+      debounceMs,
       online: () => queue.online,
       enqueue: (write) => queue.enqueue({ ...write, tab: tabId }),
       withdraw: (keys) => queue.withdraw(keys),

@@ -40,34 +40,51 @@ export async function send(write: QueuedWrite, id: string, http: Http, store: Lo
   if (write.ifMatch) {
     headers['If-Match'] = write.ifMatch;
   }
-  let state: ServerState | null = null;
-  if (write.op === 'create') {
-    const answer = await http.request<SessionMetadata>('POST', '/sessions', { body: write.body, headers });
-    id = answer.body.id;
-    state = serverState(answer.body, answer.headers.get('ETag')!, write.body!);
-    await store.mapId(write.session, id);
-    await store.putServer(state);
-  } else if (write.op === 'save') {
-    const answer = await http.request<SessionMetadata>('PUT', `/sessions/${encodeURIComponent(id)}`,
-      { body: write.body, headers });
-    state = serverState(answer.body, answer.headers.get('ETag')!, write.body!);
-    await store.putServer(state);
-  } else if (write.op === 'restore') {
+  if (write.op === 'restore') {
     // The server writes the revision's fields again; the body kept with the write is what they are.
     const answer = await http.request<SessionMetadata>('POST',
       `/sessions/${encodeURIComponent(id)}/revisions/${write.revision}/restore`, { headers });
-    state = serverState(answer.body, answer.headers.get('ETag')!, write.body!);
-    await store.putServer(state);
-  } else {
-    try {
-      await http.request('DELETE', `/sessions/${encodeURIComponent(id)}`, { headers });
-    } catch (error) {
-      if (!(error instanceof HttpError && error.status === 404)) {
-        throw error;
-      }
-    }
-    await store.removeServer(id);
+    return keep(write, id, answer.body, answer.headers.get('ETag'), store);
   }
+  const { method, path, body } = request(write, id);
+  try {
+    const answer = await http.request<SessionMetadata>(method, path, { body, headers });
+    return keep(write, id, answer.body, answer.headers.get('ETag'), store);
+  } catch (error) {
+    if (write.op === 'delete' && error instanceof HttpError && error.status === 404) {
+      return keep(write, id, null, null, store);
+    }
+    throw error;
+  }
+}
+
+/** The request a create, save or delete is: what is sent alone, or as one operation of a batch. */
+export function request(write: QueuedWrite, id: string): { method: string; path: string; body?: SessionFields } {
+  if (write.op === 'create') {
+    return { method: 'POST', path: '/sessions', body: write.body };
+  } else if (write.op === 'save') {
+    return { method: 'PUT', path: `/sessions/${encodeURIComponent(id)}`, body: write.body };
+  }
+  return { method: 'DELETE', path: `/sessions/${encodeURIComponent(id)}` };
+}
+
+/**
+ * Keeps what the server answered to a write (alone or in a batch) in the local store: a created
+ * session's server id, the state a save made, the end of a deleted one. Returns the session's id
+ * and its new state (null once deleted).
+ */
+export async function keep(write: QueuedWrite, id: string, metadata: SessionMetadata | null, etag: string | null,
+    store: LocalStore): Promise<{ id: string; state: ServerState | null }> {
+  if (write.op === 'delete') {
+    await store.removeServer(id);
+    return { id, state: null };
+  }
+  if (write.op === 'create') {
+    id = metadata!.id;
+    await store.mapId(write.session, id);
+  }
+  const state = serverState(metadata!, etag!, write.body!);
+  await store.putServer(state);
   return { id, state };
 }
 

@@ -8,6 +8,8 @@ export interface SessionFields {
 /** A session's metadata as the server returns it. */
 export interface SessionMetadata {
   id: string;
+  /** The app's key, for a state kept under one ({@code keepsake.state(key)}). */
+  key?: string;
   ownerId: string;
   title: string;
   description: string;

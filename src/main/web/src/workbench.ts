@@ -9,6 +9,7 @@ import {
 } from './keepsake-client.js';
 import { HistoryPanel } from './history-panel.js';
 import { eraseButton } from './erase-account.js';
+import { keepPanelLayout } from './panel-layout.js';
 
 interface Note {
   id: string;
@@ -144,7 +145,7 @@ async function loadList(): Promise<void> {
   let items: SessionMetadata[] = [];
   try {
     const found = await keepsake.list({ filter_title: query || undefined, page_size: 10, cursor: pageCursors[page] });
-    items = found.items;
+    items = found.items.filter((item) => !item.key); // states under an app's key (this page's layout) are not boards
     nextToken = found.pageToken ?? null;
   } catch (error) {
     if (error instanceof HttpError && error.status === 401) {
@@ -574,6 +575,7 @@ async function main(): Promise<void> {
   void loadList();
   void loadSnapshots();
   void loadVisited();
+  void keepPanelLayout(keepsake, document.querySelector<HTMLElement>('aside.panels')!);
   const snapshot = params.get('snapshot');
   const id = params.get('session');
   if (snapshot) {

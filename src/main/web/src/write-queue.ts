@@ -1,7 +1,8 @@
 import { Http, HttpError, NetworkError, offline as connectionTrouble, signedOut, transient, unreachable, type Problem } from './http.js';
 import type { LocalStore } from './local-store.js';
-import { prepare, send } from './session-writes.js';
-import type { DeadWrite, QueuedWrite, ServerState } from './types.js';
+import { keep, prepare, send } from './session-writes.js';
+import { MAX_OPERATIONS, prepareBatch, type Entry, type OperationResult } from './write-batch.js';
+import type { DeadWrite, QueuedWrite, ServerState, SessionMetadata } from './types.js';
 
 export interface QueueOptions {
   /** Attempts before a write is moved to the dead letters (default 8). */
@@ -44,10 +45,10 @@ export interface QueueDeps {
 
 /**
  * The write queue: every save, create and delete goes through it, kept in the local store first,
- * then sent in order with its Idempotency-Key. A write that meets a network error or a 5xx stays
- * and is tried again with exponential backoff (at once when the browser comes back online), and
- * after {@code maxAttempts} goes to the dead letters; a write refused for good (400, 413, 422, a
- * 409 at a quota...) goes there at once. A 412 is a conflict: the write and the later ones of its
+ * then sent in order with its Idempotency-Key, several due together as one batch. A write that
+ * meets a network error or a 5xx stays and is tried again with exponential backoff (at once when
+ * the browser comes back online), and after {@code maxAttempts} goes to the dead letters; a write
+ * refused for good (400, 413, 422, a 409 at a quota...) goes there at once. A 412 is a conflict: the write and the later ones of its
  * session are dropped and the client decides. A write is only ever sent as the user it was queued
  * by; a 401 or 403 pauses the queue, without a request, until {@link resume}; {@link lock} stops it for good.
  */
@@ -55,7 +56,9 @@ export class WriteQueue {
   private running: Promise<void> | null = null;
   private again = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private inFlight: string | null = null;
+  private readonly inFlight = new Set<string>();
+  /** Operations per batch: {@link MAX_OPERATIONS}, fewer after a batch too big, 1 against a server without batches. */
+  private batchSize = MAX_OPERATIONS;
   private isOnline = true;
   private paused = false;
   private locked = false;
@@ -107,7 +110,7 @@ export class WriteQueue {
   async withdraw(keys: Set<string>): Promise<string[]> {
     const taken: string[] = [];
     for (const write of await this.deps.store.queued()) {
-      if (keys.has(write.key) && write.key !== this.inFlight) {
+      if (keys.has(write.key) && !this.inFlight.has(write.key)) {
         await this.deps.store.removeQueued(write.seq!);
         taken.push(write.key);
       }
@@ -131,7 +134,10 @@ export class WriteQueue {
     await this.process();
   }
 
-  /** Sends what is due, in order, until the queue is empty or its head must wait. */
+  /**
+   * Sends what is due, in order, until the queue is empty or its head must wait: several writes
+   * due together go as one batch (at most {@link MAX_OPERATIONS}), a lone one as its own request.
+   */
   process(): Promise<void> {
     if (this.running) {
       this.again = true;
@@ -205,15 +211,89 @@ export class WriteQueue {
       if (!(await this.mayBeSent(head))) {
         return;
       }
-      this.inFlight = head.key;
+      const entries = this.batchSize > 1 ? await this.batchable() : [];
+      const keys = entries.length > 1 ? entries.map((e) => e.write.key) : [head.key];
+      keys.forEach((key) => this.inFlight.add(key));
       try {
-        if (!(await this.attempt(head))) {
+        const sent = entries.length > 1 ? await this.attemptBatch(entries) : null;
+        if (sent === false || (sent === null && !(await this.attempt(head)))) {
           return;
         }
       } finally {
-        this.inFlight = null;
+        keys.forEach((key) => this.inFlight.delete(key));
       }
     }
+  }
+
+  /** The due writes at the head of the queue that may go together in one batch, in order. */
+  private async batchable(): Promise<Entry[]> {
+    const now = this.deps.now();
+    const run: QueuedWrite[] = [];
+    for (const write of await this.deps.store.queued()) {
+      if (write.nextAttemptAt > now || run.length >= this.batchSize) {
+        break;
+      }
+      run.push(write);
+    }
+    return run.length > 1 ? prepareBatch(run, this.deps.user, this.deps.store, this.batchSize) : [];
+  }
+
+  /**
+   * Sends several writes in one {@code POST /batch}, each with its own Idempotency-Key, and applies
+   * each result as its single answer would be applied. Null when the batch was not taken and the
+   * head must go alone (a server without batches, a batch too big); false when the queue must wait.
+   */
+  private async attemptBatch(entries: Entry[]): Promise<boolean | null> {
+    let results: OperationResult[];
+    try {
+      const answer = await this.deps.http.request<{ results: OperationResult[] }>('POST', '/batch', {
+        body: { operations: entries.map((e) => e.operation), stopOnError: false },
+        headers: { 'Keepsake-Client-Id': this.deps.clientId },
+      });
+      results = answer.body.results;
+    } catch (error) {
+      if (error instanceof HttpError && !transient(error) && !signedOut(error)) {
+        // Not taken as a batch: a server without batches (404, 405) gets one request per write from
+        // now on, one that refused this batch (too big, say) smaller ones. No write is blamed for it.
+        const without = error.status === 404 || error.status === 405;
+        this.batchSize = without ? 1 : Math.max(1, Math.floor(entries.length / 2));
+        return null;
+      }
+      return this.failed(entries[0].write, entries[0].id, error);
+    }
+    this.connectivity(true);
+    let goOn = true;
+    const superseded = new Set<string>();
+    for (const [i, { write, id }] of entries.entries()) {
+      const result = results[i];
+      if (superseded.has(write.key) || !result) {
+        continue;
+      }
+      const headers = new Headers(result.headers ?? {});
+      const deleted = write.op === 'delete' && result.status === 404;
+      if (result.status >= 200 && result.status < 300 || deleted) {
+        const session = write.op === 'create' || deleted ? id : (await this.deps.store.resolveId(id)) ?? id;
+        const kept = await keep(write, session, deleted ? null : result.body as SessionMetadata, headers.get('ETag'),
+          this.deps.store);
+        await this.deps.store.removeQueued(write.seq!);
+        this.deps.emit({ type: 'written', write, id: kept.id, state: kept.state });
+      } else if (result.status === 424) {
+        // An earlier write of its session did not go: this one waits for it, not counted as an attempt.
+      } else if (this.sending) { // once paused (401, 403), the writes not done wait as they are
+        const problem = (result.body ?? { status: result.status }) as Problem;
+        if (result.status === 412) {
+          (await this.sessionWrites(write)).forEach((key) => superseded.add(key));
+        }
+        goOn = await this.failed(write, id, new HttpError(result.status, problem, headers)) && goOn;
+      }
+    }
+    this.deps.emit({ type: 'changed' });
+    return goOn;
+  }
+
+  /** The keys of the queued writes of a write's session. */
+  private async sessionWrites(write: QueuedWrite): Promise<string[]> {
+    return (await this.deps.store.queued()).filter((w) => w.session === write.session).map((w) => w.key);
   }
 
   /** Whether the head may go out now: the user signed in is the one who queued it. */

@@ -1,7 +1,7 @@
 // Keeps the workbench page and the Keepsake client in the browser, so that the page opens offline
 // (its unsaved work and queued writes are in IndexedDB). Network first, the cached copy when the
 // network fails; the API itself is never cached here.
-const CACHE = 'keepsake-workbench-v6';
+const CACHE = 'keepsake-workbench-v7';
 const SHELL = [
   '/',
   '/workbench.css',
@@ -15,13 +15,16 @@ const SHELL = [
   '/keepsake/history-panel.js',
   '/keepsake/erase-account.js',
   '/keepsake/http.js',
+  '/keepsake/keyed-states.js',
   '/keepsake/local-store.js',
   '/keepsake/notices.js',
   '/keepsake/open-sessions.js',
+  '/keepsake/panel-layout.js',
   '/keepsake/session-handle.js',
   '/keepsake/session-writes.js',
   '/keepsake/snapshots.js',
   '/keepsake/types.js',
+  '/keepsake/write-batch.js',
   '/keepsake/write-queue.js',
 ];
 

@@ -37,6 +37,8 @@ class WorkbenchEraseTest {
         Api.newSnapshot(USER, "shared before leaving", Map.of("n", 1));
         try (Browser browser = Browser.signedOut()) {
             browser.signIn(base, USER);
+            // The page keeps its layout as a state of the user's: a session of theirs like any other.
+            browser.waitFor(Duration.ofSeconds(10), d -> "kept".equals(browser.find("aside.panels").getDomAttribute("data-layout")));
             browser.find("#erase-all").click();
             browser.waitFor(Duration.ofSeconds(5), d -> browser.find("#erase-dialog").isDisplayed());
             String named = browser.text("#erase-dialog");
@@ -50,7 +52,7 @@ class WorkbenchEraseTest {
             browser.waitFor(Duration.ofSeconds(5), d -> browser.find("#erase-dialog").isDisplayed());
             browser.find("#erase-confirm").click();
             browser.waitFor(Duration.ofSeconds(30), d -> browser.text("#erase-status").startsWith("All your data was deleted"));
-            assertEquals("All your data was deleted: 1 sessions, 0 earlier versions, 1 snapshots.", browser.text("#erase-status"));
+            assertEquals("All your data was deleted: 2 sessions, 0 earlier versions, 1 snapshots.", browser.text("#erase-status"));
             browser.screenshot("erased");
         }
         as(USER).get("/sessions/" + session).then().statusCode(404);

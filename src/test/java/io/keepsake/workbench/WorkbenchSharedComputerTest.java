@@ -66,7 +66,7 @@ class WorkbenchSharedComputerTest {
             browser.waitFor(Duration.ofSeconds(5), d -> count(browser, "#queue-count") == 3);
 
             // Her writes still cannot get through, but the sign-out does.
-            browser.block("*/persistence/sessions*");
+            browser.block("*/persistence/sessions*", "*/persistence/batch*");
             browser.offline(false);
             browser.signOut();
             browser.block();
