@@ -38,7 +38,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path out = Path.of("target", "bench");
         Files.createDirectories(out);
-        // -Dbench.only=hash|notices|startup|durability|idle|search|http runs one of them (default: all but idle);
+        // -Dbench.only=hash|notices|startup|durability|idle|search|catchup|http runs one of them (default: all but idle);
         // -Dbench.store=embedded|separate|both: where the HTTP benchmark's service keeps its data
         String only = System.getProperty("bench.only", "all");
         StringBuilder report = new StringBuilder("# Keepsake benchmarks\n\n");
@@ -68,6 +68,9 @@ public final class BenchMain {
         if (only.equals("all") || only.equals("search")) {
             report.append('\n').append(LongSearchBenchmark.run(Integer.getInteger("bench.sessions", 120),
                     Integer.getInteger("bench.seconds", 10)));
+        }
+        if (only.equals("all") || only.equals("catchup")) {
+            report.append('\n').append(CatchUpBenchmark.run(Integer.getInteger("bench.saves", 1_000)));
         }
         if (only.equals("all") || only.equals("http")) {
             report.append('\n').append(new HttpBenchmark(2, Integer.getInteger("bench.connections", 16),
