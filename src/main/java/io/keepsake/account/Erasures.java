@@ -91,7 +91,9 @@ public class Erasures {
     Uni<Document> request(String user, String by) {
         Instant now = Time.now();
         return record(user).onItem().transformToUni(found -> {
-            if (isUnderWay(found)) {
+            // Under way: asking again changes nothing, unless it was asked for over an hour ago (its
+            // task may have died for good): then it is queued again (its steps are idempotent).
+            if (isUnderWay(found) && !askedBefore(found, now.minus(STUCK_AFTER))) {
                 return Uni.createFrom().item(found);
             }
             Document asked = new Document("_id", user).append("status", PENDING).append("requestedAt", Date.from(now))
@@ -134,6 +136,14 @@ public class Erasures {
                 .plug(Throttled::retry)
                 .invoke(() -> underWay.put(user, CompletableFuture.completedFuture(false)))
                 .replaceWithVoid();
+    }
+
+    /** An erase under way this long after it was asked for is queued again when asked for again. */
+    private static final Duration STUCK_AFTER = Duration.ofHours(1);
+
+    private static boolean askedBefore(Document record, Instant cutoff) {
+        Date asked = record.getDate("requestedAt");
+        return asked != null && asked.toInstant().isBefore(cutoff);
     }
 
     private static boolean isUnderWay(Document record) {

@@ -107,6 +107,20 @@ class ErasureTest {
     }
 
     @Test
+    void anEraseStuckForAnHourIsQueuedAgainWhenAskedForAgain() {
+        String session = Api.newSession("stuck", "left by a dead erase", Map.of("n", 1));
+        try (MongoClient client = MongoClients.create(EmbeddedStoreResource.connectionString())) {
+            // As a task that died for good leaves it: running, asked for two hours ago, no task.
+            client.getDatabase("keepsake").getCollection("erasures").insertOne(new Document("_id", "stuck")
+                    .append("status", "running").append("requestedAt", java.util.Date.from(
+                            java.time.Instant.now().minus(Duration.ofHours(2)))).append("deleted", new Document()));
+        }
+        as("stuck").delete("/me").then().statusCode(202).body("status", equalTo("pending"));
+        await().atMost(WAIT).until(() -> "done".equals(as("stuck").get("/me/erasure").then().extract().path("status")));
+        as("stuck").get("/sessions/" + session).then().statusCode(404);
+    }
+
+    @Test
     void anOperatorExportsAndErasesAnyUser() {
         String session = Api.newSession("erased", "theirs", Map.of("n", 1));
         given().auth().preemptive().basic("operator", "operator-secret").get("/persistence/users/erased/export").then()
