@@ -61,9 +61,9 @@ class ConditionalWrites {
      * After a replace: its notice goes out, the state it replaced is kept in history before the
      * write is answered, and the quota learns the change of size.
      */
-    Uni<Session> replaced(SessionRepository.Replaced replaced) {
+    Uni<Session> replaced(SessionRepository.Replaced replaced, SessionTags.Stamp sent) {
         Session written = replaced.after();
-        tags.forget(written.id);
+        tags.wrote(written, written.canonical, sent);
         notices.publish(sessions.outbox(written));
         return Uni.combine().all().unis(history.keep(replaced.before(), written.updatedAt),
                         quotas.resized(written.ownerId, (long) written.contentSize - replaced.before().contentSize))
@@ -154,10 +154,11 @@ class ConditionalWrites {
                 origin, now));
         int size = draft.content().length();
         KeyedAnswer answer = key == null ? null : KeyedAnswer.of(key, version + 1, newTag, draft, now);
+        SessionTags.Stamp sent = tags.stamp();
         return quotas.headroom(owner, size).onItem().transformToUni(headroom -> notices.watched(sessions, id, owner,
                         sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, lifetime, newTag, now, answer,
                                 notice, minStoredSize(size, headroom)))
-                .onItem().ifNotNull().transformToUni(this::replaced)
+                .onItem().ifNotNull().transformToUni(replaced -> replaced(replaced, sent))
                 .onItem().ifNull().switchTo(() -> headroom == null ? missingOrStale(owner, id, key)
                         : sessions.findMetadata(id, owner).onItem().transformToUni(current ->
                                 // The tag matched after all: it was the growth that did not fit.
@@ -225,12 +226,13 @@ class ConditionalWrites {
                     Instant now = Time.now();
                     Outbox.Write notice = outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, current.contentHash, version,
                             origin, now));
+                    SessionTags.Stamp sent = tags.stamp();
                     return notices.watched(sessions, id, owner, sessions.relabelIfTagged(id, owner, current.etag, version,
                                     metadata, EntityTags.of(version, current.contentHash, metadata.metadataHash()), now, notice))
                             .onItem().ifNotNull().transformToUni(written -> {
-                                tags.forget(written.id);
-                                notices.publish(sessions.outbox(written));
                                 written.canonical = current.contentBytes();
+                                tags.wrote(written, written.canonical, sent);
+                                notices.publish(sessions.outbox(written));
                                 return history.keep(current, now).replaceWith(written);
                             })
                             .onItem().ifNull().switchTo(() -> condition != null ? missingOrStale(owner, id, null)

@@ -63,4 +63,27 @@ public class Session {
     }
     /** The answers of its latest keyed writes, oldest first (see {@link KeyedAnswer}). */
     public List<KeyedAnswer> answers;
+
+    /** A copy of its metadata (without outbox and answers) with {@code canonical} as its content. */
+    Session withContent(byte[] canonical) {
+        Session state = new Session();
+        state.id = id;
+        state.ownerId = ownerId;
+        state.key = key;
+        state.title = title;
+        state.titleKey = titleKey;
+        state.description = description;
+        state.canonical = canonical;
+        state.contentSize = contentSize;
+        state.contentHash = contentHash;
+        state.textHash = textHash;
+        state.metadataHash = metadataHash;
+        state.version = version;
+        state.etag = etag;
+        state.createdAt = createdAt;
+        state.updatedAt = updatedAt;
+        state.idleLifetime = idleLifetime;
+        state.expiresAt = expiresAt;
+        return state;
+    }
 }

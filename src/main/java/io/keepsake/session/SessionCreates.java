@@ -118,9 +118,10 @@ class SessionCreates {
     /** A new session's write, with its quota reserved first (given back if the write fails) and its notice after. */
     private Uni<Session> made(Session session, Uni<Session> write) {
         String owner = session.ownerId;
+        SessionTags.Stamp sent = tags.stamp();
         Uni<Session> written = notices.watched(sessions, session.id, owner, write)
                 .onItem().ifNotNull().invoke(created -> {
-                    tags.forget(created.id);
+                    tags.wrote(created, session.canonical, sent);
                     notices.publish(sessions.outbox(created));
                 });
         return quotas.reserved(owner, Quotas.Kind.SESSION, session.contentSize, written);

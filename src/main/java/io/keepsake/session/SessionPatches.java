@@ -21,8 +21,9 @@ import io.keepsake.web.MergePatch;
 import io.smallrye.mutiny.Uni;
 
 /**
- * JSON merge patches of sessions (RFC 7396): the stored session is read, the patch applied to its
- * title, description and content, and the result written conditionally like any save.
+ * JSON merge patches of sessions (RFC 7396): the session is read (or taken from what this instance
+ * holds under the tag If-Match names), the patch applied to its title, description and content,
+ * and the result written conditionally like any save.
  */
 @ApplicationScoped
 class SessionPatches {
@@ -30,15 +31,17 @@ class SessionPatches {
     private static final Set<String> LIFETIME_AND_DRAFT = Set.of("title", "description", "content", IdleLifetime.FIELD);
 
     private final SessionRepository sessions;
+    private final SessionTags tags;
     private final ConditionalWrites writes;
     private final JsonBodies json;
     private final Json codec;
     private final BodyWork work;
     private final KeepsakeConfig config;
 
-    SessionPatches(SessionRepository sessions, ConditionalWrites writes, JsonBodies json, Json codec, BodyWork work,
-            KeepsakeConfig config) {
+    SessionPatches(SessionRepository sessions, SessionTags tags, ConditionalWrites writes, JsonBodies json, Json codec,
+            BodyWork work, KeepsakeConfig config) {
         this.sessions = sessions;
+        this.tags = tags;
         this.writes = writes;
         this.json = json;
         this.codec = codec;
@@ -55,7 +58,7 @@ class SessionPatches {
             Draft.onlyFields(patch, LIFETIME_AND_DRAFT);
             return patch;
         }).map(patch -> Keyed.answered(SessionService.fingerprint(id, ifMatch, CanonicalJson.of(patch).sha256()),
-                (keyId, fingerprint) -> writes.noticed(owner, id, origin, sessions.findOwned(id, owner).map(SessionService::orNotFound)
+                (keyId, fingerprint) -> writes.noticed(owner, id, origin, patched(owner, id, condition)
                         .onItem().transformToUni(current -> {
                             if (!condition.matchesStrong(current.etag)) {
                                 Session answered = KeyedAnswer.find(current, KeyedAnswer.Key.of(keyId, fingerprint));
@@ -67,6 +70,16 @@ class SessionPatches {
                                     .onItem().transformToUni(draft -> writes.write(owner, id, current, draft, lifetime,
                                             KeyedAnswer.Key.of(keyId, fingerprint), origin));
                         }))));
+    }
+
+    /**
+     * The session to patch: held here under the one tag If-Match names (written or read by this
+     * instance; the write is conditional on that tag, so it is exact however old), else read.
+     */
+    private Uni<Session> patched(String owner, String id, Condition condition) {
+        Session held = !condition.any() && condition.strong().size() == 1
+                ? tags.state(owner, id, condition.strong().get(0)) : null;
+        return held != null ? Uni.createFrom().item(held) : sessions.findOwned(id, owner).map(SessionService::orNotFound);
     }
 
     private Draft merged(Session current, JsonNode patch) {

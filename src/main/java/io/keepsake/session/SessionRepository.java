@@ -103,8 +103,9 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      */
     Uni<Replaced> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, Draft draft,
             IdleLifetime lifetime, String newTag, Instant now, KeyedAnswer answer, Outbox.Write notice, Long minStoredSize) {
-        Bson update = Updates.combine(SessionUpdates.contentOf(draft), Updates.set("version", newVersion), Updates.set("etag", newTag),
-                Updates.set("updatedAt", now));
+        byte[] canonical = draft.content().exact();
+        Bson update = Updates.combine(SessionUpdates.contentOf(draft, canonical), Updates.set("version", newVersion),
+                Updates.set("etag", newTag), Updates.set("updatedAt", now));
         if (lifetime != null) {
             update = Updates.combine(update, SessionUpdates.lifetime(lifetime, now));
         }
@@ -116,7 +117,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
                     new PushOptions().slice(-KeyedAnswer.KEPT)));
         }
         return replace(filter, minStoredSize, update, notice)
-                .map(before -> before == null ? null : new Replaced(before, SessionUpdates.written(before, draft, lifetime, newVersion,
+                .map(before -> before == null ? null : new Replaced(before, SessionUpdates.written(before, draft, canonical, lifetime, newVersion,
                         newTag, now, notice)));
     }
 
@@ -131,10 +132,11 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
             Outbox.Write notice, Long minStoredSize) {
         Bson changed = Filters.or(Filters.ne("contentHash", draft.content().sha256()),
                 Filters.ne("metadataHash", draft.metadataHash()));
-        Bson update = Updates.combine(SessionUpdates.contentOf(draft), Updates.inc("version", 1L), Updates.set("etag", newTag),
-                Updates.set("updatedAt", now));
+        byte[] canonical = draft.content().exact();
+        Bson update = Updates.combine(SessionUpdates.contentOf(draft, canonical), Updates.inc("version", 1L),
+                Updates.set("etag", newTag), Updates.set("updatedAt", now));
         return replace(Filters.and(owned(id, ownerId), changed), minStoredSize, update, notice)
-                .map(before -> before == null ? null : new Replaced(before, SessionUpdates.written(before, draft, null, before.version + 1,
+                .map(before -> before == null ? null : new Replaced(before, SessionUpdates.written(before, draft, canonical, null, before.version + 1,
                         newTag, now, notice)));
     }
 
@@ -202,7 +204,7 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      * as {@code state} (its version the one after the tombstone's); null if the tombstone changed.
      */
     Uni<Session> revive(Session state, Draft draft, long tombstoneVersion, Outbox.Write notice) {
-        Bson update = Updates.combine(SessionUpdates.contentOf(draft), Updates.set("key", state.key),
+        Bson update = Updates.combine(SessionUpdates.contentOf(draft, state.canonical), Updates.set("key", state.key),
                 Updates.set("version", state.version), Updates.set("etag", state.etag), Updates.set("createdAt", state.createdAt),
                 Updates.set("updatedAt", state.updatedAt), Updates.unset("deleted"), state.idleLifetime == null
                         ? Updates.combine(Updates.unset("idleLifetime"), Updates.unset("expiresAt"))
@@ -237,11 +239,8 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         Queries.range(filters, "updatedAt", filter.updatedFrom(), filter.updatedTo());
         Queries.range(filters, "createdAt", filter.createdFrom(), filter.createdTo());
         window.after(filters);
-        FindOptions options = new FindOptions()
-                .filter(Queries.and(filters))
-                .projection(WITHOUT_CONTENT)
-                .sort(window.sort())
-                .limit(window.limit());
+        FindOptions options = new FindOptions().filter(Queries.and(filters)).projection(WITHOUT_CONTENT)
+                .sort(window.sort()).limit(window.limit());
         return mongoCollection().find(options).collect().asList().plug(Throttled::retry);
     }
 

@@ -77,10 +77,20 @@ public class SessionService implements SessionStates {
                 s -> SessionFilter.sortValue(s, page.sortBy()), s -> s.id, view));
     }
 
-    /** The caller's own session with its content (404 for anyone else's): what a snapshot copies. */
+    /**
+     * The caller's own session with its content (404 for anyone else's): what a snapshot copies. It
+     * is the state a read here would show: held in memory under the tag this instance can vouch
+     * for (see {@link SessionTags}), else read from the store and then held.
+     */
     public Uni<Session> own(String owner, String id) {
         Ids.require(id);
-        return sessions.findOwned(id, owner).map(SessionService::orNotFound);
+        String current = tags.current(owner, id);
+        Session held = current == null ? null : tags.state(owner, id, current);
+        if (held != null) {
+            return Uni.createFrom().item(held);
+        }
+        SessionTags.Stamp since = tags.stamp();
+        return sessions.findOwned(id, owner).map(SessionService::orNotFound).invoke(found -> tags.rememberWithContent(found, since));
     }
 
     @Override
@@ -156,10 +166,11 @@ public class SessionService implements SessionStates {
         Outbox.Write notice = writes.outbox(id, OutboxEntry.of(Notice.SESSION_UPDATED, id, draft.content().sha256(), null,
                 origin, now));
         int size = draft.content().length();
+        SessionTags.Stamp sent = tags.stamp();
         return quotas.headroom(owner, size).onItem().transformToUni(headroom -> notices.watched(sessions, id, owner,
                         sessions.replaceLatest(id, owner, draft, EntityTags.unversioned(draft.content().sha256(),
                                 draft.metadataHash()), now, notice, ConditionalWrites.minStoredSize(size, headroom)))
-                .onItem().ifNotNull().transformToUni(writes::replaced)
+                .onItem().ifNotNull().transformToUni(replaced -> writes.replaced(replaced, sent))
                 // Nothing matched: the session is gone, holds exactly this already, or would grow past the quota.
                 .onItem().ifNull().switchTo(() -> metadata(owner, id).invoke(current -> {
                     if (!current.contentHash.equals(draft.content().sha256()) && ConditionalWrites.grewTooMuch(headroom, size, current)) {

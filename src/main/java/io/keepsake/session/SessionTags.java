@@ -20,22 +20,23 @@ import io.keepsake.notice.NoticeFeed;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * The current tags of recently read sessions, and the rendered bodies of some, so that an
- * unchanged poll is answered 304 and a read 200 without a store round trip. An entry is kept true
- * by the owner's notices, which this instance hears for every owner it holds entries of (from its
- * own writes at once, from other instances through the notice feed); it is trusted only while the
+ * The current tags of recently read or written sessions, and of some their rendered bodies or
+ * their states with content, so that an unchanged poll is answered 304, a read 200, and a merge
+ * patch or a snapshot of the session made, without a store round trip. An entry is kept true by
+ * the owner's notices, which this instance hears for every owner it holds entries of (from its own
+ * writes at once, from other instances through the notice feed); it is trusted only while the
  * owner's stream is live here and the feed has read the store within
  * {@code keepsake.notices.tag-cache-max-lag}. Otherwise, or when unsure (an entry missing, notices
- * skipped), the caller reads the store. A body is served only under the tag vouched for.
+ * skipped), the caller reads the store. A body or state is served only under its own tag.
  *
  * <p>Notices alone cannot vouch for a tag for long: an instance that dies between a write and its
  * notice leaves the notice unpublished for minutes. So a tag is vouched for only within
- * {@code keepsake.reads.max-staleness} of the store read that found it; an older one is
+ * {@code keepsake.reads.max-staleness} of the store read (or write) that found it; an older one is
  * {@link #held} for the caller to check with one store read, which stamps it afresh.
  *
  * <p>A read remembers what it found only if nothing about the session was forgotten since the read
  * began ({@link #stamp()}): a change heard while the read was on its way would otherwise be undone
- * by the older answer arriving after it.
+ * by the older answer arriving after it. A write's answer is remembered under the same rule.
  */
 @ApplicationScoped
 // Caffeine picks its cache and node classes by name; a native image needs these for these caches.
@@ -55,9 +56,6 @@ public class SessionTags {
     record Stamp(long clock, long nanos) {
     }
 
-    private record Body(String etag, byte[] json) {
-    }
-
     private final NoticeFanout fanout;
     private final NoticeFeed feed;
     private final Duration maxLag;
@@ -69,8 +67,8 @@ public class SessionTags {
     private final AtomicLong evictedUpTo = new AtomicLong();
     /** Session id -> its owner and current tag (or that it was forgotten, and when). */
     private final Cache<String, Entry> tags;
-    /** Session id -> the JSON of a read of it, with that read's tag; bounded by its size in bytes. */
-    private final Cache<String, Body> bodies;
+    /** Session id -> what is held of it under one tag (see Held); bounded by its size in bytes. */
+    private final Cache<String, Held> bodies;
     private final long largestBody;
     /** The owners whose notices this cache listens to; dropping one drops what it vouched for. */
     private final Cache<String, Owner> owners;
@@ -94,7 +92,7 @@ public class SessionTags {
         long bodyBytes = notices.bodyCacheSize().asLongValue();
         this.largestBody = enabled ? bodyBytes / 8 : 0;
         this.bodies = Caffeine.newBuilder().maximumWeight(Math.max(1, bodyBytes))
-                .weigher((String id, Body body) -> body.json().length)
+                .weigher((String id, Held held) -> held.weight())
                 .expireAfterAccess(expireAfter).build();
         this.owners = Caffeine.newBuilder().maximumSize(Math.max(1, notices.tagCacheSize() / 4))
                 .expireAfterAccess(expireAfter)
@@ -144,25 +142,46 @@ public class SessionTags {
 
     /** The JSON of the session as it is under its current tag, when this instance can vouch for it, else null. */
     byte[] body(String ownerId, String sessionId, String etag) {
-        Body body = largestBody > 0 ? bodies.getIfPresent(sessionId) : null;
-        return body != null && body.etag().equals(etag) ? body.json() : null;
+        Held held = held(ownerId, sessionId, etag);
+        return held == null ? null : held.json();
+    }
+
+    /**
+     * The owner's session as it was under {@code etag}, content included, when held here, else
+     * null. A state under a tag never changes, so it may serve a write conditional on that tag
+     * however old it is; whether it is the current one is for {@link #current} to say.
+     */
+    Session state(String ownerId, String sessionId, String etag) {
+        Held held = held(ownerId, sessionId, etag);
+        return held == null ? null : held.state();
+    }
+
+    private Held held(String ownerId, String sessionId, String etag) {
+        Held held = largestBody > 0 && etag != null ? bodies.getIfPresent(sessionId) : null;
+        return held != null && held.etag().equals(etag) && (held.state() == null || held.state().ownerId.equals(ownerId))
+                ? held : null;
     }
 
     /** What a store read begun at {@code since} found: the session's tag then. */
     void remember(Session session, Stamp since) {
-        remember(session, since, null);
+        remember(session, since, (byte[]) null);
     }
 
     /** What a store read begun at {@code since} found: the session's tag then, and its JSON when given. */
     void remember(Session session, Stamp since, byte[] json) {
+        remember(session, since, new Held(session.etag, json, null));
+    }
+
+    /** What a store read begun at {@code since} found, content included: its tag, and its state held. */
+    void rememberWithContent(Session session, Stamp since) {
+        remember(session, since, new Held(session.etag, null, session.withContent(session.contentBytes())));
+    }
+
+    private void remember(Session session, Stamp since, Held held) {
         if (!enabled) {
             return;
         }
-        owners.get(session.ownerId, user -> {
-            Owner owner = new Owner(user);
-            fanout.listen(user, owner);
-            return owner;
-        });
+        listen(session.ownerId);
         Entry read = new Entry(session.ownerId, session.etag, since.clock(), since.nanos());
         Entry kept = tags.asMap().compute(session.id, (id, known) -> {
             if (known != null) {
@@ -170,9 +189,43 @@ public class SessionTags {
             }
             return since.clock() < evictedUpTo.get() ? null : read;
         });
-        if (kept == read && json != null && json.length <= largestBody) {
-            bodies.put(session.id, new Body(session.etag, json));
+        if (kept == read && held.weight() > 0 && held.weight() <= largestBody) {
+            bodies.asMap().merge(session.id, held, Held::and);
         }
+    }
+
+    /**
+     * This instance wrote the session, as {@code written} with its {@code canonical} content,
+     * sending the write at {@code since}. While the owner's notices are heard here, its new tag is
+     * current unless anything about the session was heard since (or a later version is held);
+     * otherwise its tag is forgotten until the store is read again. Its state is held either way:
+     * it is exact under its tag, for the next write conditional on it or a copy of it.
+     */
+    void wrote(Session written, byte[] canonical, Stamp since) {
+        if (enabled && owners.getIfPresent(written.ownerId) != null) {
+            long now = clock.incrementAndGet();
+            tags.asMap().compute(written.id, (id, known) -> {
+                boolean heard = known != null ? known.stamp() > since.clock()
+                        || (known.etag() != null && EntityTags.versionOf(known.etag()) > written.version)
+                        : since.clock() < evictedUpTo.get();
+                return new Entry(written.ownerId, heard ? null : written.etag, now, heard ? 0 : since.nanos());
+            });
+        } else {
+            forget(written.id);
+        }
+        if (canonical.length <= largestBody) {
+            bodies.put(written.id, new Held(written.etag, null, written.withContent(canonical)));
+        } else {
+            bodies.invalidate(written.id);
+        }
+    }
+
+    private void listen(String ownerId) {
+        owners.get(ownerId, user -> {
+            Owner owner = new Owner(user);
+            fanout.listen(user, owner);
+            return owner;
+        });
     }
 
     /** The session changed or went: forget its tag until the store is read again. */
@@ -193,6 +246,7 @@ public class SessionTags {
             bodies.invalidate(key);
             return new Entry(entry.ownerId(), null, clock.incrementAndGet(), 0);
         }));
+        bodies.asMap().values().removeIf(held -> held.state() != null && userId.equals(held.state().ownerId));
     }
 
     /** Listens to one owner's notices for the cache. */

@@ -25,13 +25,13 @@ final class SessionUpdates {
                         now.plus(lifetime.duration())));
     }
 
-    /** The update of title, description and content (the content's canonical bytes and hashes). */
-    static Bson contentOf(Draft draft) {
+    /** The update of title, description and content (the content's {@code canonical} bytes and hashes). */
+    static Bson contentOf(Draft draft, byte[] canonical) {
         return Updates.combine(
                 Updates.set("title", draft.title()),
                 Updates.set("titleKey", draft.titleKey()),
                 Updates.set("description", draft.description()),
-                Updates.set("canonical", draft.content().exact()),
+                Updates.set("canonical", canonical),
                 Updates.unset("content"),
                 Updates.set("contentSize", draft.content().length()),
                 Updates.set("contentHash", draft.content().sha256()),
@@ -39,8 +39,8 @@ final class SessionUpdates {
                 Updates.set("metadataHash", draft.metadataHash()));
     }
 
-    /** The metadata a replace leaves, from the document before it and what it wrote (as the update above sets it). */
-    static Session written(Session before, Draft draft, IdleLifetime lifetime, long version, String tag,
+    /** The session a replace leaves, from the document before it and what it wrote (as the update above sets it). */
+    static Session written(Session before, Draft draft, byte[] canonical, IdleLifetime lifetime, long version, String tag,
             Instant now, Outbox.Write notice) {
         Session after = new Session();
         after.id = before.id;
@@ -50,6 +50,7 @@ final class SessionUpdates {
         after.title = draft.title();
         after.titleKey = draft.titleKey();
         after.description = draft.description();
+        after.canonical = canonical;
         after.contentSize = draft.content().length();
         after.contentHash = draft.content().sha256();
         after.textHash = draft.textHash();

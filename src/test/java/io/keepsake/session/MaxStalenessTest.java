@@ -96,6 +96,45 @@ class MaxStalenessTest {
         as(ALICE).header("If-None-Match", v2).get("/sessions/" + id).then().statusCode(304).header("ETag", v2);
     }
 
+    @Test
+    void aSnapshotOfASessionCopiesTheNewStateWithinTheBoundOfAWriteWhoseNoticeWasNeverPublished() throws Exception {
+        Duration bound = config.reads().maxStaleness();
+        Response created = createSession(ALICE, "copied elsewhere", Map.of("v", 1));
+        String id = created.path("id");
+        snapshotOf(id).then().statusCode(201).body("sessionVersion", equalTo(1));
+        // Once this instance hears the owner's notices, the state it holds is copied without the store.
+        java.util.concurrent.atomic.AtomicReference<String> first = new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            commands.start();
+            first.set(snapshotOf(id).then().statusCode(201).body("sessionVersion", equalTo(1)).extract().path("id"));
+            return reads(id) == 0;
+        });
+        as(ALICE).get("/snapshots/" + first.get()).then().statusCode(200).body("content.v", equalTo(1));
+
+        AnotherReplica.saveAndDieBeforePublishing(id, "{\"v\":2}");
+        await().atMost(bound.plus(MARGIN)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                snapshotOf(id).then().statusCode(201).extract().<Integer>path("sessionVersion") == 2);
+        String latest = snapshotOf(id).then().statusCode(201).body("sessionVersion", equalTo(2)).extract().path("id");
+        as(ALICE).get("/snapshots/" + latest).then().statusCode(200).body("content.v", equalTo(2));
+    }
+
+    @Test
+    void aMergePatchOfAHeldStateThatAnotherReplicaReplacedIsRefusedAndWritesNothing() throws Exception {
+        Response created = createSession(ALICE, "patched elsewhere", Map.of("v", 1, "kept", true));
+        String id = created.path("id");
+        String v1 = created.header("ETag");
+        String v2 = AnotherReplica.saveAndDieBeforePublishing(id, "{\"v\":2}");
+        // This instance holds the state it wrote under v1; the store holds v2.
+        as(ALICE).contentType("application/merge-patch+json").header("If-Match", v1).body(Map.of("content", Map.of("v", 3)))
+                .patch("/sessions/" + id).then().statusCode(412).header("ETag", v2).body("version", equalTo(2));
+        as(ALICE).get("/sessions/" + id).then().statusCode(200).header("ETag", v2).body("content.v", equalTo(2))
+                .body("content.kept", org.hamcrest.Matchers.nullValue());
+    }
+
+    private static Response snapshotOf(String sessionId) {
+        return as(ALICE).contentType("application/json").body(Map.of("sessionId", sessionId)).post("/snapshots");
+    }
+
     /** The service's reads of this one session from the store since recording began. */
     private long reads(String id) {
         String named = "\"" + id + "\"";

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
@@ -60,9 +63,9 @@ class WriteCostTest {
     private static final double CREATE = 2.9;
     private static final double SAVE = 2.3;
     private static final double KEYED_SAVE = 2.3;
-    private static final double PATCH = 3.3;
+    private static final double PATCH = 2.3;
     private static final double DELETE = 2.9;
-    private static final double SNAPSHOT = 4.0;
+    private static final double SNAPSHOT = 3.3;
     private static final double BURST = 1.6;
     /** What keeping the replaced state adds to a change of a session (a create or a delete of a new session keeps none). */
     private static final double HISTORY = 1.0;
@@ -224,9 +227,24 @@ class WriteCostTest {
         as(user).contentType(ContentType.JSON).body(Map.of("sessionId", id, "title", "first")).post("/snapshots")
                 .then().statusCode(201); // the user's first snapshot counts their usage
         settle(user);
-        assertAtMost(SNAPSHOT, costPerOperation(user, i -> as(user).contentType(ContentType.JSON)
-                .body(Map.of("sessionId", id, "title", "frozen " + i)).post("/snapshots").then().statusCode(201)),
-                "POST /snapshots from a session");
+        // A snapshot copies what a read shows: measured once reads of the session come from memory.
+        awaitReadsFromMemory(user, id);
+        long started = System.nanoTime();
+        double cost = costPerOperation(user, i -> as(user).contentType(ContentType.JSON)
+                .body(Map.of("sessionId", id, "title", "frozen " + i)).post("/snapshots").then().statusCode(201));
+        assertAtMost(SNAPSHOT + staleness(started), cost, "POST /snapshots from a session");
+    }
+
+    /**
+     * Waits until a read of the session costs no store command: a service just started first waits
+     * for its notice feed to have read the store, and until then each read checks the store, as it must.
+     */
+    private void awaitReadsFromMemory(String user, String id) {
+        await().atMost(WAIT).until(() -> {
+            commands.start();
+            as(user).get("/sessions/" + id).then().statusCode(200);
+            return CommandCost.of(user, commands.stop()) == 0;
+        });
     }
 
     private static String workbenchBody(int i) {
@@ -266,13 +284,7 @@ class WriteCostTest {
         String id = created.path("id");
         String tag = created.header("ETag");
         settle(user);
-        // Measured once reads come from memory: a service just started first waits for its notice feed
-        // to have read the store, and until then each read checks the store, as it must.
-        await().atMost(WAIT).until(() -> {
-            commands.start();
-            as(user).get("/sessions/" + id).then().statusCode(200);
-            return CommandCost.of(user, commands.stop()) == 0;
-        });
+        awaitReadsFromMemory(user, id);
         long started = System.nanoTime();
         double read = costPerOperation(user, i -> as(user).get("/sessions/" + id).then().statusCode(200));
         assertAtMost(0.2 + staleness(started), read, "GET an unchanged session");
@@ -294,16 +306,36 @@ class WriteCostTest {
         }
         settle(user);
         commands.start();
+        // One thread a save, all let go at once: on two cores the common pool would send them one by one.
+        ExecutorService clients = Executors.newFixedThreadPool(OPERATIONS);
+        CountDownLatch go = new CountDownLatch(1);
         List<CompletableFuture<Void>> saves = new ArrayList<>();
-        for (int i = 0; i < OPERATIONS; i++) {
-            int n = i;
-            saves.add(CompletableFuture.runAsync(() -> as(user).contentType(ContentType.JSON).header("If-Match", tags.get(n))
-                    .body(body(n + 100)).put("/sessions/" + ids.get(n)).then().statusCode(200)));
+        try {
+            for (int i = 0; i < OPERATIONS; i++) {
+                int n = i;
+                saves.add(CompletableFuture.runAsync(() -> {
+                    awaitUninterruptibly(go);
+                    as(user).contentType(ContentType.JSON).header("If-Match", tags.get(n))
+                            .body(body(n + 100)).put("/sessions/" + ids.get(n)).then().statusCode(200);
+                }, clients));
+            }
+            go.countDown();
+            CompletableFuture.allOf(saves.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        } finally {
+            clients.shutdownNow();
         }
-        CompletableFuture.allOf(saves.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         settle(user);
         double cost = CommandCost.of(user, commands.stop()) / OPERATIONS;
         Log.infof("%s: %.2f store commands per concurrent save", user, cost);
         assertAtMost(BURST + history(), cost, "a concurrent save");
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
