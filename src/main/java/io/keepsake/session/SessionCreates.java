@@ -13,7 +13,7 @@ import io.keepsake.notice.NoticePublisher;
 import io.keepsake.notice.Outbox;
 import io.keepsake.notice.OutboxEntry;
 import io.keepsake.quota.Quotas;
-import io.keepsake.store.Ids;
+import io.keepsake.store.Inserts;
 import io.keepsake.store.StoreErrors;
 import io.keepsake.store.Time;
 import io.keepsake.web.BodyWork;
@@ -58,8 +58,7 @@ class SessionCreates {
 
     /** Creates a session under a new id (without an Idempotency-Key); returns its metadata. */
     Uni<Session> create(String owner, Draft draft, String origin) {
-        return Uni.createFrom().deferred(() -> insertNew(owner, draft, IdleLifetime.NONE, Ids.next(), origin))
-                .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
+        return Inserts.underNewId(id -> insertNew(owner, draft, IdleLifetime.NONE, id, origin));
     }
 
     /**
@@ -79,10 +78,8 @@ class SessionCreates {
 
     /** Inserts the session under {@code id}; if an earlier attempt already did, answers with that one. */
     private Uni<Session> insertNew(String owner, Draft draft, IdleLifetime lifetime, String id, String origin) {
-        return insert(owner, draft, lifetime, id, null, origin)
-                // An earlier attempt under the same Idempotency-Key created it (and its notice).
-                .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> sessions.findMetadata(id, owner)
-                        .onItem().ifNull().failWith(() -> taken));
+        // An earlier attempt under the same Idempotency-Key may have created it (and its notice).
+        return Inserts.orMadeBefore(insert(owner, draft, lifetime, id, null, origin), () -> sessions.findMetadata(id, owner));
     }
 
     /** Inserts the session under {@code id} (a keyed state's with its {@code key}); a taken id fails as a duplicate. */

@@ -26,7 +26,7 @@ import io.keepsake.quota.Quotas;
 import io.keepsake.session.Session;
 import io.keepsake.session.SessionService;
 import io.keepsake.store.Ids;
-import io.keepsake.store.StoreErrors;
+import io.keepsake.store.Inserts;
 import io.keepsake.web.ApiProblem;
 import io.keepsake.web.BodyWork;
 import io.keepsake.web.EntityTags.Condition;
@@ -129,8 +129,7 @@ public class SnapshotService {
      * that their list of visited snapshots shows it at once (the original workbench's rule).
      */
     public Uni<Snapshot> create(String owner, Draft draft, String origin, boolean creatorVisits) {
-        Uni<Snapshot> created = Uni.createFrom().deferred(() -> insertNew(owner, draft, null, Ids.next(), origin, null))
-                .onFailure(StoreErrors::isDuplicateKey).retry().atMost(2);
+        Uni<Snapshot> created = Inserts.underNewId(id -> insertNew(owner, draft, null, id, origin, null));
         return !creatorVisits ? created : created.call(snapshot -> accessLogs.count(visit(owner, snapshot, snapshot.createdAt)));
     }
 
@@ -159,12 +158,10 @@ public class SnapshotService {
         Uni<Snapshot> inserted = notices.watched(snapshots, id, owner, snapshots.insert(snapshot)).replaceWith(snapshot)
                 .invoke(created -> notices.publish(snapshots.outbox(created)));
         // Not while an erase of the owner's data is under way (409): it could outlive the erase.
-        return erasures.admit(owner).chain(() -> quotas.reserved(owner, Quotas.Kind.SNAPSHOT, snapshot.contentSize, inserted))
-                // An earlier attempt under the same Idempotency-Key created it.
-                .onFailure(StoreErrors::isDuplicateKey).recoverWithUni(taken -> snapshots.findMetadata(id)
-                        .onItem().transformToUni(existing -> existing != null && existing.ownerId.equals(owner)
-                                ? Uni.createFrom().item(existing)
-                                : Uni.createFrom().<Snapshot>failure(taken)));
+        // An earlier attempt under the same Idempotency-Key may have created it.
+        return Inserts.orMadeBefore(erasures.admit(owner).chain(() -> quotas.reserved(owner, Quotas.Kind.SNAPSHOT,
+                snapshot.contentSize, inserted)), () -> snapshots.findMetadata(id)
+                        .map(existing -> existing != null && existing.ownerId.equals(owner) ? existing : null));
     }
 
     /** Every live snapshot of the owner, content included, as a read shows it: a page of {@code pageSize} at a time. */
