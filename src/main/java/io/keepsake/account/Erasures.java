@@ -4,15 +4,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.bson.Document;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOptions;
@@ -22,6 +19,7 @@ import io.keepsake.KeepsakeConfig;
 import io.keepsake.store.StoreErrors;
 import io.keepsake.store.Throttled;
 import io.keepsake.store.Time;
+import io.keepsake.store.UserLooks;
 import io.keepsake.task.TaskQueue;
 import io.keepsake.web.ApiProblem;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
@@ -47,17 +45,14 @@ public class Erasures {
     private final TaskQueue tasks;
     private final KeepsakeConfig config;
     /** User -> whether an erase of theirs is pending or running. */
-    private final AsyncLoadingCache<String, Boolean> underWay;
+    private final UserLooks<Boolean> underWay;
 
     public Erasures(ReactiveMongoClient client, TaskQueue tasks, KeepsakeConfig config,
             @ConfigProperty(name = "quarkus.mongodb.database") String database) {
         this.erasures = client.getDatabase(database).getCollection("erasures");
         this.tasks = tasks;
         this.config = config;
-        Duration seenWithin = config.erasure().seenWithin();
-        this.underWay = Caffeine.newBuilder().maximumSize(100_000)
-                .expireAfterWrite(seenWithin.isZero() || seenWithin.isNegative() ? Duration.ofNanos(1) : seenWithin)
-                .buildAsync((user, executor) -> record(user).map(Erasures::isUnderWay).subscribeAsCompletionStage());
+        this.underWay = new UserLooks<>(config.erasure().seenWithin(), user -> record(user).map(Erasures::isUnderWay));
     }
 
     /**
@@ -65,11 +60,7 @@ public class Erasures {
      * replica last saw; it waits for the store only when it has not looked within seen-within.
      */
     public Uni<Void> admit(String user) {
-        CompletableFuture<Boolean> known = underWay.get(user);
-        if (known.isDone() && !known.isCompletedExceptionally()) {
-            return known.join() ? Uni.createFrom().failure(refused()) : Uni.createFrom().voidItem();
-        }
-        return Uni.createFrom().completionStage(known).onItem().transformToUni(erasing -> erasing
+        return underWay.get(user).onItem().transformToUni(erasing -> erasing
                 ? Uni.createFrom().failure(refused()) : Uni.createFrom().voidItem());
     }
 
@@ -80,7 +71,7 @@ public class Erasures {
 
     /** Whether an erase of the user's is pending or running (as this replica last saw it). */
     public Uni<Boolean> underWay(String user) {
-        return Uni.createFrom().completionStage(underWay.get(user));
+        return underWay.get(user);
     }
 
     /**
@@ -101,7 +92,7 @@ public class Erasures {
             return tasks.enqueue(EraseUser.TYPE, Map.of(EraseUser.USER, user), now.plus(config.erasure().startAfter()))
                     .chain(() -> erasures.replaceOne(Filters.eq("_id", user), asked,
                             new ReplaceOptions().upsert(true)).plug(Throttled::retry))
-                    .invoke(() -> underWay.put(user, CompletableFuture.completedFuture(true)))
+                    .invoke(() -> underWay.put(user, true))
                     .replaceWith(asked);
         });
     }
@@ -134,7 +125,7 @@ public class Erasures {
         return erasures.updateOne(Filters.eq("_id", user), Updates.combine(Updates.set("status", DONE),
                         Updates.set("doneAt", Date.from(Time.now()))))
                 .plug(Throttled::retry)
-                .invoke(() -> underWay.put(user, CompletableFuture.completedFuture(false)))
+                .invoke(() -> underWay.put(user, false))
                 .replaceWithVoid();
     }
 

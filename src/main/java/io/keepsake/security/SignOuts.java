@@ -1,23 +1,20 @@
 package io.keepsake.security;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.bson.Document;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.store.Throttled;
+import io.keepsake.store.UserLooks;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Uni;
@@ -37,22 +34,19 @@ public class SignOuts {
 
     private final ReactiveMongoCollection<Document> signOuts;
     /** User -> their last sign-out in epoch milliseconds (0: never). */
-    private final AsyncLoadingCache<String, Long> last;
+    private final UserLooks<Long> last;
 
     public SignOuts(ReactiveMongoClient client, KeepsakeConfig config,
             @ConfigProperty(name = "quarkus.mongodb.database") String database) {
         this.signOuts = client.getDatabase(database).getCollection("sign_outs");
-        Duration seenWithin = config.signIn().signOutSeenWithin();
-        this.last = Caffeine.newBuilder().maximumSize(100_000)
-                .expireAfterWrite(seenWithin.isZero() || seenWithin.isNegative() ? Duration.ofNanos(1) : seenWithin)
-                .buildAsync((user, executor) -> signOuts.find(Filters.eq("_id", user)).collect().first().plug(Throttled::retry)
-                        .map(found -> found == null || found.getDate(AT) == null ? 0L : found.getDate(AT).getTime())
-                        .subscribeAsCompletionStage());
+        this.last = new UserLooks<>(config.signIn().signOutSeenWithin(), user -> signOuts.find(Filters.eq("_id", user))
+                .collect().first().plug(Throttled::retry)
+                .map(found -> found == null || found.getDate(AT) == null ? 0L : found.getDate(AT).getTime()));
     }
 
     /** When the user last signed out, in epoch milliseconds (0 if never). */
     public Uni<Long> lastSignOut(String user) {
-        return Uni.createFrom().completionStage(last.get(user));
+        return last.get(user);
     }
 
     /** Records that the user signed out at {@code at}: their cookies issued before it stop working. */
@@ -60,7 +54,7 @@ public class SignOuts {
         long millis = at.toEpochMilli();
         return signOuts.updateOne(Filters.eq("_id", user), Updates.max(AT, Date.from(at)), new UpdateOptions().upsert(true))
                 .plug(Throttled::retry) // $max: applying it twice is applying it once
-                .invoke(() -> last.put(user, CompletableFuture.completedFuture(millis)))
+                .invoke(() -> last.put(user, millis))
                 .replaceWithVoid();
     }
 }
