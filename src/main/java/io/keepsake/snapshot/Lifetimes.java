@@ -22,6 +22,8 @@ import io.keepsake.web.QueryParams;
 class Lifetimes {
 
     static final String FIELD = "expiresAt";
+    /** The {@code reason} of the 410 of a snapshot whose end has come. */
+    static final String ENDED = "expired";
     static final String MAX_SETTING = "keepsake.snapshots.max-lifetime";
 
     private final Optional<Duration> max;
@@ -70,6 +72,7 @@ class Lifetimes {
 
     /** The answer for a snapshot whose end has come: 410 Gone. */
     static ApiProblem ended(Snapshot snapshot) {
-        return new ApiProblem(410, "Gone", "This snapshot has expired").with(FIELD, snapshot.expiresAt.toString());
+        return new ApiProblem(410, "Gone", "This snapshot has expired").with("reason", ENDED)
+                .with(FIELD, snapshot.expiresAt.toString());
     }
 }

@@ -76,7 +76,7 @@ public class ShareResource {
         }).onFailure(failure -> browser && failure instanceof ApiProblem problem
                 && (problem.status() == 404 || problem.status() == 410))
                 .recoverWithItem(failure -> ((ApiProblem) failure).status() == 410
-                        ? SnapshotService.ERASED.equals(failure.getMessage())
+                        ? SnapshotService.ERASED.equals(((ApiProblem) failure).extension("reason"))
                                 ? page(410, "This snapshot was erased", "Its owner's data was erased, this snapshot with it.")
                                 : page(410, "This snapshot has expired", "This link points to a snapshot that has reached its end.")
                         : page(404, "Snapshot not found", "This link points to a snapshot"

@@ -234,8 +234,8 @@ public class SnapshotService {
                 .onItem().transformToUni(queued -> snapshots.cleanupQueued(id));
     }
 
-    /** The detail of the 410 of a snapshot whose owner's data was erased. */
-    static final String ERASED = "This snapshot was erased with everything of its owner's";
+    /** The {@code reason} of the 410 of a snapshot whose owner's data was erased ({@link Lifetimes#ENDED}: that it ended). */
+    static final String ERASED = "erased";
 
     /** Whether a live snapshot exists (for the share URL, which needs no sign-in): 404 if not, 410 if it has ended. */
     Uni<Void> exists(String id) {
@@ -252,7 +252,7 @@ public class SnapshotService {
      */
     private static Snapshot readable(Snapshot snapshot) {
         if (snapshot != null && snapshot.erased) {
-            throw new ApiProblem(410, "Gone", ERASED);
+            throw new ApiProblem(410, "Gone", "This snapshot was erased with everything of its owner's").with("reason", ERASED);
         }
         if (snapshot != null && snapshot.ended(Time.now())) {
             throw Lifetimes.ended(snapshot);

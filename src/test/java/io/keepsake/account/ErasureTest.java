@@ -94,7 +94,7 @@ class ErasureTest {
         as(USER).get("/sessions/" + session).then().statusCode(404);
         // Share links of the erased snapshots answer 410, to a browser and to an API client.
         as("bob").get("/snapshots/" + snapshot).then().statusCode(410).contentType("application/problem+json")
-                .body("detail", containsString("erased"));
+                .body("detail", containsString("erased")).body("reason", equalTo("erased"));
         given().header("Accept", "text/html").redirects().follow(false).get("/s/" + snapshot).then().statusCode(410)
                 .body(containsString("This snapshot was erased"));
         given().header("Accept", "application/json").redirects().follow(false).get("/s/" + snapshot).then().statusCode(410);

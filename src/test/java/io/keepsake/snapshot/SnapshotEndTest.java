@@ -122,7 +122,7 @@ class SnapshotEndTest {
 
         as(VISITOR).get("/snapshots/" + id).then().statusCode(410).contentType("application/problem+json")
                 .body("status", equalTo(410)).body("title", equalTo("Gone"))
-                .body("detail", equalTo("This snapshot has expired"))
+                .body("detail", equalTo("This snapshot has expired")).body("reason", equalTo("expired"))
                 .body("expiresAt", equalTo(created.path("expiresAt")));
         as(VISITOR).header("If-None-Match", "\"" + created.path("contentHash") + "\"").get("/snapshots/" + id)
                 .then().statusCode(410);
