@@ -15,12 +15,11 @@ import io.keepsake.notice.NoticePublisher;
 import io.keepsake.notice.Outbox;
 import io.keepsake.notice.OutboxEntry;
 import io.keepsake.quota.Quotas;
+import io.keepsake.store.DuePages;
 import io.keepsake.store.Throttled;
 import io.keepsake.store.Time;
 import io.quarkus.mongodb.FindOptions;
-import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -54,15 +53,7 @@ public class IdleSessions {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public Uni<Void> sweep() {
         Instant now = Time.now();
-        return batch(now).onFailure().invoke(error -> Log.warnf("Idle session sweep failed: %s", error.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
-    }
-
-    private Uni<Void> batch(Instant now) {
-        return endsDue(now).onItem().transformToUni(due -> Multi.createFrom().iterable(due)
-                .onItem().transformToUniAndConcatenate(session -> settle(session, now))
-                .collect().asList()
-                .chain(done -> due.size() < BATCH ? Uni.createFrom().voidItem() : batch(now)));
+        return DuePages.scheduled("Idle session sweep", DuePages.settle(() -> endsDue(now), BATCH, session -> settle(session, now)));
     }
 
     /**

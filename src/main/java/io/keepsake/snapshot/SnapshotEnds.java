@@ -9,10 +9,9 @@ import io.keepsake.notice.Notice;
 import io.keepsake.notice.NoticePublisher;
 import io.keepsake.notice.OutboxEntry;
 import io.keepsake.quota.Quotas;
+import io.keepsake.store.DuePages;
 import io.keepsake.store.Time;
-import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -42,26 +41,13 @@ public class SnapshotEnds {
     @Scheduled(every = "${keepsake.snapshots.end-sweep-every}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
-        return sweep().invoke(ended -> {
-            if (ended > 0) {
-                Log.debugf("Carried out the ends of %d snapshots", ended);
-            }
-        }).onFailure().invoke(error -> Log.warnf("Snapshot end sweep failed: %s", error.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return DuePages.scheduled("Snapshot end sweep", sweep());
     }
 
     /** Carries out every end that has come by now; how many. */
     public Uni<Long> sweep() {
-        return sweep(Time.now(), 0);
-    }
-
-    private Uni<Long> sweep(Instant now, long done) {
-        // Each end carried out leaves the query's index, so the next page starts where this one ended.
-        return snapshots.endsDue(now, PAGE).flatMap(due -> Multi.createFrom().iterable(due)
-                .onItem().transformToUniAndConcatenate(snapshot -> end(snapshot, now))
-                .collect().last()
-                .flatMap(last -> due.size() < PAGE ? Uni.createFrom().item(done + due.size())
-                        : sweep(now, done + due.size())));
+        Instant now = Time.now();
+        return DuePages.settle(() -> snapshots.endsDue(now, PAGE), PAGE, snapshot -> end(snapshot, now));
     }
 
     private Uni<Void> end(Snapshot due, Instant now) {
