@@ -295,9 +295,14 @@ final class HttpBenchmark {
             return wrk(url, script, connections, seconds);
         }
         double service = ProcessStats.cpuMs(servicePid);
+        double[] compilerAndGc = ProcessStats.compilerAndGcMs(servicePid);
         long from = System.nanoTime();
         double store = storePid < 0 ? Double.NaN : ProcessStats.cpuMs(storePid);
         Figure figure = wrk(url, script, connections, seconds);
+        double[] after = ProcessStats.compilerAndGcMs(servicePid);
+        // What of the service's CPU went to compiling code (warm-up) and to collecting garbage, per request.
+        System.out.printf(Locale.ROOT, "  service CPU ms/request in JIT compiler threads %.3f, in GC threads %.3f%n",
+                (after[0] - compilerAndGc[0]) / figure.requests(), (after[1] - compilerAndGc[1]) / figure.requests());
         return figure.withCpu(ProcessStats.cpuMs(servicePid) - service,
                 storePid < 0 ? Double.NaN : ProcessStats.cpuMs(storePid) - store, (System.nanoTime() - from) / 1e9);
     }

@@ -2,6 +2,7 @@ package io.keepsake.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,6 +24,33 @@ final class ProcessStats {
         // The command name (field 2) is in parentheses and may hold spaces: count from after it.
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         return Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
+    }
+
+    /**
+     * utime + stime of a process's JIT compiler threads and of its garbage collector's threads, in
+     * milliseconds (from /proc/pid/task/tid/stat; threads ended since are not counted).
+     */
+    static double[] compilerAndGcMs(long pid) throws IOException {
+        double[] ms = new double[2];
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (NoSuchFileException e) {
+                    continue; // ended meanwhile
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                double threadMs = (Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3])) * 1000.0 / TICKS_PER_SECOND;
+                if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                    ms[0] += threadMs;
+                } else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+                    ms[1] += threadMs;
+                }
+            }
+        }
+        return ms;
     }
 
     /** utime + stime of a process in milliseconds, in steps of a clock tick (10 ms at the usual 100 a second). */

@@ -13,6 +13,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReplaceOptions;
 
+import io.keepsake.store.EntityCollection;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Pages;
@@ -22,6 +23,7 @@ import io.keepsake.store.Sweep;
 import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -29,6 +31,8 @@ import io.smallrye.mutiny.Uni;
 /** Revision queries. Every one names {@code ownerId}, the shard key, but the sweep of old ones. */
 @ApplicationScoped
 public class RevisionRepository implements ReactivePanacheMongoRepositoryBase<Revision, String> {
+
+    private final EntityCollection<Revision> collection = new EntityCollection<>(Revision.class);
 
     private static final Bson WITHOUT_CONTENT = Projections.exclude("canonical");
 
@@ -90,5 +94,11 @@ public class RevisionRepository implements ReactivePanacheMongoRepositoryBase<Re
     Multi<Revision> allWithContent(String ownerId, Instant cutoff, int pageSize) {
         return Pages.byId(mongoCollection(), Filters.and(Filters.eq("ownerId", ownerId), Filters.gte("replacedAt", cutoff)),
                 null, revision -> revision.id, pageSize);
+    }
+
+    /** Its collection, looked up once (see {@link EntityCollection}). */
+    @Override
+    public ReactiveMongoCollection<Revision> mongoCollection() {
+        return collection.get();
     }
 }

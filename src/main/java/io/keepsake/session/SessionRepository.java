@@ -20,6 +20,7 @@ import com.mongodb.client.model.Updates;
 import io.keepsake.content.Draft;
 import io.keepsake.history.Revisions;
 import io.keepsake.notice.Outbox;
+import io.keepsake.store.EntityCollection;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
@@ -40,6 +41,8 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Session, String>, Outbox.Holder {
+
+    private final EntityCollection<Session> collection = new EntityCollection<>(Session.class);
 
     private static final Bson WITHOUT_CONTENT = Projections.exclude("canonical", "content", "answers");
     /** Metadata with the answers of keyed writes: what a retry under a key looks for. */
@@ -295,5 +298,11 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
 
     private static Bson owned(String id, String ownerId) {
         return Filters.and(Filters.eq("_id", id), Filters.eq("ownerId", ownerId), LIVE);
+    }
+
+    /** Its collection, looked up once (see {@link EntityCollection}). */
+    @Override
+    public ReactiveMongoCollection<Session> mongoCollection() {
+        return collection.get();
     }
 }

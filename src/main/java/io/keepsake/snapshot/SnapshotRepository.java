@@ -17,6 +17,7 @@ import com.mongodb.client.model.Updates;
 
 import io.keepsake.notice.Outbox;
 import io.keepsake.notice.OutboxEntry;
+import io.keepsake.store.EntityCollection;
 import io.keepsake.store.Indexes;
 import io.keepsake.store.Keyset;
 import io.keepsake.store.Queries;
@@ -39,6 +40,8 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Snapshot, String>, Outbox.Holder {
+
+    private final EntityCollection<Snapshot> collection = new EntityCollection<>(Snapshot.class);
 
     private static final Bson WITHOUT_CONTENT = Projections.exclude("canonical", "content");
     private static final Bson LIVE = Filters.ne("deleted", true);
@@ -175,5 +178,11 @@ public class SnapshotRepository implements ReactivePanacheMongoRepositoryBase<Sn
     @Override
     public Bson document(String documentId, String userId) {
         return Filters.eq("_id", documentId);
+    }
+
+    /** Its collection, looked up once (see {@link EntityCollection}). */
+    @Override
+    public ReactiveMongoCollection<Snapshot> mongoCollection() {
+        return collection.get();
     }
 }

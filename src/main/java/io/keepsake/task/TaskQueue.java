@@ -26,6 +26,7 @@ import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.store.EntityCollection;
 import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.config.TasksConfig;
@@ -35,6 +36,7 @@ import io.keepsake.store.Sweep;
 import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -48,6 +50,8 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, String> {
+
+    private final EntityCollection<Task> collection = new EntityCollection<>(Task.class);
 
     /** Due tasks read at once as candidates for a claim. */
     private static final int CANDIDATES = 8;
@@ -285,4 +289,9 @@ public class TaskQueue implements ReactivePanacheMongoRepositoryBase<Task, Strin
                 Filters.eq("leaseOwner", runner));
     }
 
+    /** Its collection, looked up once (see {@link EntityCollection}). */
+    @Override
+    public ReactiveMongoCollection<Task> mongoCollection() {
+        return collection.get();
+    }
 }

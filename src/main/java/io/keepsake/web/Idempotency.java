@@ -13,6 +13,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.store.EntityCollection;
 import io.keepsake.store.Time;
 import io.keepsake.KeepsakeConfig;
 import io.keepsake.hashing.CanonicalJson;
@@ -22,6 +23,7 @@ import io.keepsake.store.StoreErrors;
 import io.keepsake.store.Sweep;
 import io.keepsake.store.Throttled;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -36,6 +38,8 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class Idempotency implements ReactivePanacheMongoRepositoryBase<IdempotencyRecord, String> {
+
+    private final EntityCollection<IdempotencyRecord> collection = new EntityCollection<>(IdempotencyRecord.class);
 
     private static final int MAX_KEY_LENGTH = 255;
 
@@ -190,4 +194,9 @@ public class Idempotency implements ReactivePanacheMongoRepositoryBase<Idempoten
         return Sweep.expired(mongoCollection(), Filters.lt("expiresAt", Time.now())).replaceWithVoid();
     }
 
+    /** Its collection, looked up once (see {@link EntityCollection}). */
+    @Override
+    public ReactiveMongoCollection<IdempotencyRecord> mongoCollection() {
+        return collection.get();
+    }
 }
