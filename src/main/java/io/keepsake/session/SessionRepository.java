@@ -1,7 +1,6 @@
 package io.keepsake.session;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -227,20 +226,8 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
     }
 
     Uni<List<Session>> list(String ownerId, SessionFilter filter, Keyset.Window window) {
-        List<Bson> filters = new ArrayList<>();
-        filters.add(Filters.eq("ownerId", ownerId));
-        filters.add(LIVE);
-        if (filter.keyedOnly()) {
-            filters.add(Filters.exists("key"));
-        }
-        if (filter.title() != null) {
-            filters.add(Queries.containsIgnoreCase("title", filter.title()));
-        }
-        if (filter.description() != null) {
-            filters.add(Queries.containsIgnoreCase("description", filter.description()));
-        }
-        Queries.range(filters, "updatedAt", filter.updatedFrom(), filter.updatedTo());
-        Queries.range(filters, "createdAt", filter.createdFrom(), filter.createdTo());
+        List<Bson> filters = filter.filters(ownerId);
+        filters.add(1, LIVE);
         window.after(filters);
         FindOptions options = new FindOptions().filter(Queries.and(filters)).projection(WITHOUT_CONTENT)
                 .sort(window.sort()).limit(window.limit());
