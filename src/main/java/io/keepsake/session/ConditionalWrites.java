@@ -155,9 +155,10 @@ class ConditionalWrites {
         int size = draft.content().length();
         KeyedAnswer answer = key == null ? null : KeyedAnswer.of(key, version + 1, newTag, draft, now);
         SessionTags.Stamp sent = tags.stamp();
+        Session held = tags.state(owner, id, expectedTag);
         return quotas.headroom(owner, size).onItem().transformToUni(headroom -> notices.watched(sessions, id, owner,
                         sessions.replaceIfTagged(id, owner, expectedTag, version + 1, draft, lifetime, newTag, now, answer,
-                                notice, minStoredSize(size, headroom)))
+                                notice, minStoredSize(size, headroom), held == null ? null : held.canonical))
                 .onItem().ifNotNull().transformToUni(replaced -> replaced(replaced, sent))
                 .onItem().ifNull().switchTo(() -> headroom == null ? missingOrStale(owner, id, key)
                         : sessions.findMetadata(id, owner).onItem().transformToUni(current ->

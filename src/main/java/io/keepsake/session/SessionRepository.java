@@ -101,10 +101,12 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
      * growth fits the owner's quota): the If-Match check and the write are one atomic operation,
      * which also puts the change's notice in the outbox. Returns the session as it was before
      * (its size tells the quota what changed) and as written, or null when nothing matched: the
-     * session is gone, was changed by someone else, or would grow too much.
+     * session is gone, was changed by someone else, or would grow too much. With {@code heldContent}
+     * (the content under {@code expectedTag}, held by the caller) the store does not send it back.
      */
     Uni<Replaced> replaceIfTagged(String id, String ownerId, String expectedTag, long newVersion, Draft draft,
-            IdleLifetime lifetime, String newTag, Instant now, KeyedAnswer answer, Outbox.Write notice, Long minStoredSize) {
+            IdleLifetime lifetime, String newTag, Instant now, KeyedAnswer answer, Outbox.Write notice, Long minStoredSize,
+            byte[] heldContent) {
         byte[] canonical = draft.content().exact();
         Bson update = Updates.combine(SessionUpdates.contentOf(draft, canonical), Updates.set("version", newVersion),
                 Updates.set("etag", newTag), Updates.set("updatedAt", now));
@@ -118,17 +120,20 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
             update = Updates.combine(update, Updates.pushEach("answers", List.of(answer),
                     new PushOptions().slice(-KeyedAnswer.KEPT)));
         }
-        return replace(filter, minStoredSize, update, notice)
-                .map(before -> before == null ? null : new Replaced(before, SessionUpdates.written(before, draft, canonical, lifetime, newVersion,
-                        newTag, now, notice)));
+        return replace(filter, minStoredSize, update, notice, heldContent == null).map(before -> {
+            if (before != null && heldContent != null) {
+                before.canonical = heldContent; // what it held under the tag the filter matched
+            }
+            return before == null ? null : new Replaced(before, SessionUpdates.written(before, draft, canonical, lifetime,
+                    newVersion, newTag, now, notice));
+        });
     }
 
     /**
-     * Replaces title, description and content whatever the stored version (last write wins), in
-     * one operation: the version is incremented in the store, so the tag and the notice's version
-     * cannot name it (an unversioned tag; see {@link #outbox}). Returns the session
-     * before and after, or null when the session is gone, already holds exactly this, or (with
-     * {@code minStoredSize}) would grow past the owner's quota.
+     * Replaces title, description and content whatever the stored version (last write wins), in one
+     * operation: the version is incremented in the store, so the tag and the notice's version cannot
+     * name it (an unversioned tag; see {@link #outbox}). Returns the session before and after, or
+     * null when it is gone, holds exactly this, or (with {@code minStoredSize}) would outgrow the quota.
      */
     Uni<Replaced> replaceLatest(String id, String ownerId, Draft draft, String newTag, Instant now,
             Outbox.Write notice, Long minStoredSize) {
@@ -137,18 +142,18 @@ public class SessionRepository implements ReactivePanacheMongoRepositoryBase<Ses
         byte[] canonical = draft.content().exact();
         Bson update = Updates.combine(SessionUpdates.contentOf(draft, canonical), Updates.inc("version", 1L),
                 Updates.set("etag", newTag), Updates.set("updatedAt", now));
-        return replace(Filters.and(owned(id, ownerId), changed), minStoredSize, update, notice)
+        return replace(Filters.and(owned(id, ownerId), changed), minStoredSize, update, notice, true)
                 .map(before -> before == null ? null : new Replaced(before, SessionUpdates.written(before, draft, canonical, null, before.version + 1,
                         newTag, now, notice)));
     }
 
     /**
      * The update of a matching session (with {@code minStoredSize}: only one holding at least that
-     * much content); the session before it, with its content when history keeps it.
+     * much content); the session before it, with its content when history keeps it and it is to be sent.
      */
-    private Uni<Session> replace(Bson filter, Long minStoredSize, Bson update, Outbox.Write notice) {
+    private Uni<Session> replace(Bson filter, Long minStoredSize, Bson update, Outbox.Write notice, boolean sendContent) {
         return change(minStoredSize == null ? filter : Filters.and(filter, Filters.gte("contentSize", minStoredSize)),
-                update, notice, ReturnDocument.BEFORE, revisions.enabled() ? WITH_CONTENT : WITHOUT_CONTENT);
+                update, notice, ReturnDocument.BEFORE, revisions.enabled() && sendContent ? WITH_CONTENT : WITHOUT_CONTENT);
     }
 
     /**
