@@ -30,7 +30,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Other instances' view of the notice log: writers on four "instances" append notices for twenty
- * users (two instances per user) paced at 2,000 a second for ten seconds' worth, while a reader that
+ * users (two instances per user) paced at 2,000 a second for four seconds' worth, while a reader that
  * follows the change stream and one that tails the heads each hand every user's notices to a
  * listener. Both hear every notice once and in order. (On two shared cores the writers reach a few
  * hundred a second; the rate reached is printed.) The store here is an in-memory one with a change log, so that both ways can be
@@ -42,7 +42,7 @@ class NoticeFeedTest {
     private static final int USERS = 20;
     private static final int WRITERS = 4;
     private static final int PER_SECOND = 2_000;
-    private static final Duration RUN = Duration.ofSeconds(10);
+    private static final Duration RUN = Duration.ofSeconds(4);
 
     private MongoServer store;
     private String uri;

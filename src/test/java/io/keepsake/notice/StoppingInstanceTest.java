@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -19,11 +18,11 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.keepsake.testing.Http;
+import io.keepsake.testing.ShutdownDelayAndJsonLogs;
 import io.keepsake.testing.SocketClient;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 
@@ -33,15 +32,8 @@ import io.restassured.path.json.JsonPath;
  * connect again elsewhere instead of holding it up.
  */
 @QuarkusTest
-@TestProfile(StoppingInstanceTest.Profile.class)
+@TestProfile(ShutdownDelayAndJsonLogs.class) // quarkus.shutdown.delay=2s
 class StoppingInstanceTest {
-
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.shutdown.delay", "2s");
-        }
-    }
 
     @TestHTTPResource("/")
     URI base;

@@ -121,7 +121,8 @@ class FullDiskTest {
         for (Create create : unsettled) {
             // A refused attempt keeps its key locked (up to keepsake.idempotency.lock-timeout) when the
             // store was away for its unlock too: the replay is told to come back (409, Retry-After).
-            await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofSeconds(1))
+            // The replay is sent at once, and again each second while it is told to come back.
+            await().atMost(Duration.ofSeconds(45)).pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(1))
                     .until(() -> post(create).statusCode() != 409);
             post(create).then().statusCode(201);
             post(create).then().statusCode(201); // a replay: the same answer, nothing new

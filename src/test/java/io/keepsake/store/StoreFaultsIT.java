@@ -35,7 +35,7 @@ import io.restassured.path.json.JsonPath;
  * The packaged service with a fault proxy between it and its store. Started while the store is
  * away, it is not ready and answers 503, and becomes ready by itself when the store comes. Then,
  * under writers, the store's connections are reset, every chunk is delayed by 2 s, 30 % of the
- * commands are throttled as Cosmos DB does (error 16500) for 10 s, and the network is black-holed,
+ * commands are throttled as Cosmos DB does (error 16500) for 5 s, and the network is black-holed,
  * in turn. Throughout, only 2xx and 503 come back, none later than the bound;
  * readiness goes down and comes back; afterwards every acknowledged create is stored as answered,
  * every create that got a 503 is settled exactly once by its replay (same Idempotency-Key), and
@@ -67,6 +67,10 @@ class StoreFaultsIT {
                         // publishes it (by default up to recover-every, 5 min, plus recover-after, 1 min, later).
                         "KEEPSAKE_NOTICES_CLEAR_AFTER", "2s", "KEEPSAKE_NOTICES_RECOVER_AFTER", "5s",
                         "KEEPSAKE_NOTICES_RECOVER_EVERY", "5s",
+                        // A create answered 503 keeps its Idempotency-Key until the lock times out (30 s by default):
+                        // the replays below wait for that. An attempt waits for the store at most its deadline (10 s),
+                        // so 15 s still never lets a replay take over an attempt that is running.
+                        "KEEPSAKE_IDEMPOTENCY_LOCK_TIMEOUT", "15s",
                         // The writers write as fast as the service answers: neither the rate limit nor the quota is tested here.
                         "KEEPSAKE_RATE_LIMITS_SESSION_WRITES_PER_SECOND", "100000",
                         "KEEPSAKE_QUOTAS_MAX_SESSIONS_PER_USER", "1000000")) {
@@ -120,11 +124,11 @@ class StoreFaultsIT {
                 notReady += phase(service, Duration.ofSeconds(6), () -> proxy.delay(Duration.ofSeconds(2)));
                 notReady += phase(service, Duration.ofSeconds(3), proxy::pass);
                 Map<Integer, Integer> beforeThrottling = counts(statuses);
-                notReady += phase(service, Duration.ofSeconds(10), () -> proxy.throttle(0.3));
+                notReady += phase(service, Duration.ofSeconds(5), () -> proxy.throttle(0.3));
                 proxy.throttle(0);
                 Map<Integer, Integer> afterThrottling = counts(statuses);
                 afterThrottling.replaceAll((status, count) -> count - beforeThrottling.getOrDefault(status, 0));
-                System.out.printf("StoreFaultsIT: 10 s of 30%% of commands throttled (%d in all): answers %s%n",
+                System.out.printf("StoreFaultsIT: 5 s of 30%% of commands throttled (%d in all): answers %s%n",
                         proxy.throttledCount(), afterThrottling);
                 assertTrue(proxy.throttledCount() > 0, "commands were throttled");
                 assertTrue(afterThrottling.getOrDefault(201, 0) > 4 * afterThrottling.getOrDefault(503, 0),

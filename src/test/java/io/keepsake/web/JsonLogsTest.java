@@ -7,15 +7,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.keepsake.testing.ShutdownDelayAndJsonLogs;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -23,19 +22,10 @@ import io.quarkus.test.junit.TestProfile;
  * (a test cannot read the console the service writes to); the console uses the same formatter.
  */
 @QuarkusTest
-@TestProfile(JsonLogsTest.Profile.class)
+@TestProfile(ShutdownDelayAndJsonLogs.class) // the JSON log file
 class JsonLogsTest {
 
-    /** One file per test run: the profile is read in another class loader, so no random name. */
-    static final Path LOG = Path.of("target", "json-logs-" + ProcessHandle.current().pid() + ".log");
-
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.log.file.enabled", "true", "quarkus.log.file.path", LOG.toString(),
-                    "quarkus.log.file.json.enabled", "true");
-        }
-    }
+    static final Path LOG = ShutdownDelayAndJsonLogs.JSON_LOG;
 
     @Test
     void everyLineIsAJsonRecordWithLevelLoggerAndMessage() throws IOException {
