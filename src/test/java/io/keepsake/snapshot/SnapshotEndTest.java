@@ -64,8 +64,9 @@ class SnapshotEndTest {
         String session = newSession(OWNER, "to freeze", Map.of("step", 1));
         Response fromSession = create(Map.of("sessionId", session, "expiresAt", "2099-01-01T00:00:00+01:00"));
         fromSession.then().statusCode(400).contentType("application/problem+json");
-        String offset = Time.now().plus(Duration.ofDays(3)).atOffset(java.time.ZoneOffset.ofHours(2))
-                .truncatedTo(ChronoUnit.SECONDS).toString();
+        // Formatted with its seconds always (OffsetDateTime.toString drops ":00" seconds, which RFC 3339 requires).
+        String offset = java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Time.now().plus(Duration.ofDays(3))
+                .atOffset(java.time.ZoneOffset.ofHours(2)).truncatedTo(ChronoUnit.SECONDS));
         Response frozen = create(Map.of("sessionId", session, "expiresAt", offset));
         frozen.then().statusCode(201).body("sessionVersion", equalTo(1));
         assertEquals(java.time.OffsetDateTime.parse(offset).toInstant(), Instant.parse(frozen.path("expiresAt")));
