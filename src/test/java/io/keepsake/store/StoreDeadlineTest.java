@@ -26,7 +26,8 @@ import io.vertx.core.Vertx;
 /** How long a store command, a query and an HTTP request's commands together may wait for the store. */
 class StoreDeadlineTest {
 
-    private static final Duration DEADLINE = Duration.ofMillis(500);
+    /** Long enough that a timer late by a few hundred milliseconds on a loaded machine changes no outcome. */
+    private static final Duration DEADLINE = Duration.ofMillis(1000);
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @BeforeEach
@@ -60,10 +61,10 @@ class StoreDeadlineTest {
         RuntimeException error = assertThrows(StoreDeadline.Exceeded.class,
                 () -> silent.plug(Throttled::retry).await().atMost(WAIT));
         long took = millisSince(started);
-        assertTrue(took >= 450 && took < 1500, "gave up after " + took + " ms");
+        assertTrue(took >= 950 && took < 3000, "gave up after " + took + " ms");
         assertTrue(StoreErrors.isUnavailable(error));
         assertEquals(1, sent.get());
-        assertEquals("done", answering(300).plug(Throttled::retry).await().atMost(WAIT), "one in time is answered");
+        assertEquals("done", answering(600).plug(Throttled::retry).await().atMost(WAIT), "one in time is answered");
     }
 
     @Test
@@ -77,7 +78,7 @@ class StoreDeadlineTest {
             return Uni.createFrom().failure(throttled);
         }).plug(Throttled::retry).await().atMost(WAIT));
         long took = millisSince(started);
-        assertTrue(took < 1000, "gave up after " + took + " ms, not after throttle-retry-within");
+        assertTrue(took < 3000, "gave up after " + took + " ms, not after throttle-retry-within");
         assertTrue(StoreErrors.isUnavailable(error), error.toString());
         assertTrue(sent.get() >= 2, "sent " + sent.get() + " times");
     }
@@ -86,8 +87,8 @@ class StoreDeadlineTest {
     void aQueryMustStartAndGoOnInTimeButIsNotCutWhileItDelivers() {
         assertThrows(StoreDeadline.Exceeded.class, () -> Multi.createFrom().<Integer>nothing().plug(Throttled::retry)
                 .collect().asList().await().atMost(WAIT));
-        // Six documents 200 ms apart: 1.2 s in all, more than the deadline.
-        List<Long> delivered = Multi.createFrom().ticks().every(Duration.ofMillis(200)).select().first(6)
+        // Six documents 400 ms apart: 2.4 s in all, more than the deadline.
+        List<Long> delivered = Multi.createFrom().ticks().every(Duration.ofMillis(400)).select().first(6)
                 .plug(Throttled::retry).collect().asList().await().atMost(WAIT);
         assertEquals(6, delivered.size());
         Multi<Integer> stalling = Multi.createBy().concatenating().streams(Multi.createFrom().items(1, 2),
@@ -100,7 +101,7 @@ class StoreDeadlineTest {
     void aQueryIsNotFailedByItsSlowConsumer() {
         List<Integer> handled = Multi.createFrom().items(1, 2, 3).plug(Throttled::retry)
                 .onItem().transformToUniAndConcatenate(n -> Uni.createFrom().item(n).onItem().delayIt()
-                        .by(Duration.ofMillis(700)))
+                        .by(Duration.ofMillis(1400)))
                 .collect().asList().await().atMost(WAIT);
         assertEquals(List.of(1, 2, 3), handled);
     }
@@ -113,13 +114,13 @@ class StoreDeadlineTest {
             CompletableFuture<Long> secondFailedAfter = new CompletableFuture<>();
             request.runOnContext(ignored -> {
                 Runnable end = StoreDeadline.startRequest();
-                // 300 ms waiting for the store, 400 ms of other work (not counted), then 200 ms are left.
-                answering(300).plug(Throttled::retry)
-                        .onItem().delayIt().by(Duration.ofMillis(400))
+                // 600 ms waiting for the store, 800 ms of other work (not counted), then 400 ms are left.
+                answering(600).plug(Throttled::retry)
+                        .onItem().delayIt().by(Duration.ofMillis(800))
                         .emitOn(task -> request.runOnContext(again -> task.run()))
                         .onItem().transformToUni(first -> {
                             long started = System.nanoTime();
-                            return answering(1000).plug(Throttled::retry)
+                            return answering(2000).plug(Throttled::retry)
                                     .onFailure().invoke(error -> secondFailedAfter.complete(millisSince(started)));
                         })
                         .subscribe().with(answer -> secondFailedAfter.completeExceptionally(new AssertionError(answer)),
@@ -127,12 +128,12 @@ class StoreDeadlineTest {
             });
             long after = secondFailedAfter.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             // Not at once (the other work did not count), nor after a deadline of its own.
-            assertTrue(after >= 100 && after < 450, "the second command gave up after " + after + " ms");
+            assertTrue(after >= 200 && after < 900, "the second command gave up after " + after + " ms");
 
             // Outside a request, each command has a deadline of its own.
             CompletableFuture<String> alone = new CompletableFuture<>();
-            VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext()).runOnContext(ignored -> answering(300)
-                    .plug(Throttled::retry).chain(first -> answering(300).plug(Throttled::retry))
+            VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext()).runOnContext(ignored -> answering(600)
+                    .plug(Throttled::retry).chain(first -> answering(600).plug(Throttled::retry))
                     .subscribe().with(alone::complete, alone::completeExceptionally));
             assertEquals("done", alone.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
         } catch (ExecutionException e) {

@@ -22,6 +22,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -176,7 +177,18 @@ public final class Browser implements AutoCloseable {
     public <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
         // The page re-renders what another tab or device saved: an element read a moment ago may be gone.
         return new WebDriverWait(driver, timeout, Duration.ofMillis(50))
-                .ignoring(StaleElementReferenceException.class).until(condition);
+                .ignoring(StaleElementReferenceException.class).until(d -> {
+                    try {
+                        return condition.apply(d);
+                    } catch (WebDriverException e) {
+                        // A navigation replaced the document under an element just found: Chromium says so
+                        // in an "unknown error", not as a stale element. The next look finds the new one.
+                        if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                            return null;
+                        }
+                        throw e;
+                    }
+                });
     }
 
     public Object script(String script, Object... args) {

@@ -67,7 +67,7 @@ class WorkbenchBatchSyncTest {
             // Opened once online, so that the page and both sessions open offline too.
             browser.open(base, "/?autosave=1&session=" + beta);
             browser.open(base, "/?autosave=1&session=" + alpha);
-            browser.waitFor(Duration.ofSeconds(10), d -> "true".equals(browser.body().getDomAttribute("data-offline-ready")));
+            browser.waitFor(Duration.ofSeconds(30), d -> "true".equals(browser.body().getDomAttribute("data-offline-ready")));
             browser.offline(true);
 
             browser.open(base, "/?autosave=1&session=" + alpha);

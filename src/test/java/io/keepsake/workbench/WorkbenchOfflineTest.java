@@ -42,7 +42,7 @@ class WorkbenchOfflineTest {
         String newTitle = "Made offline " + System.nanoTime();
         try (Browser browser = Browser.as(ALICE)) {
             browser.open(base, "/?session=" + id);
-            browser.waitFor(Duration.ofSeconds(10), d -> "true".equals(browser.body().getDomAttribute("data-offline-ready")));
+            browser.waitFor(Duration.ofSeconds(30), d -> "true".equals(browser.body().getDomAttribute("data-offline-ready")));
             browser.offline(true);
 
             type(browser.find(".note[data-note-id=n1] .note-body"), "written offline");

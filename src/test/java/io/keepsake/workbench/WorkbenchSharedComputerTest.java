@@ -56,7 +56,7 @@ class WorkbenchSharedComputerTest {
         try (Browser browser = Browser.signedOut()) {
             browser.signIn(base, ALICE);
             browser.open(base, "/?session=" + id);
-            browser.waitFor(Duration.ofSeconds(10), d -> "true".equals(browser.body().getDomAttribute("data-offline-ready")));
+            browser.waitFor(Duration.ofSeconds(30), d -> "true".equals(browser.body().getDomAttribute("data-offline-ready")));
             browser.offline(true);
             type(browser.find(".note[data-note-id=n1] .note-body"), secret);
             browser.waitFor(Duration.ofSeconds(5), d -> count(browser, "#queue-count") == 1);
