@@ -57,14 +57,19 @@ public class History {
     Uni<Revision> revision(String owner, String id, long version) {
         return sessions.metadata(owner, id).onItem().transformToUni(current -> {
             if (version == current.version) {
-                return sessions.own(owner, id).map(Revision::current);
+                // Read again with its content, from the store: a save in between has put this version in history.
+                return sessions.stored(owner, id).onItem().transformToUni(now -> now.version == version
+                        ? Uni.createFrom().item(Revision.current(now)) : kept(owner, id, version));
             }
             if (version < oldestKept(current) || version > current.version) {
                 return Uni.createFrom().failure(ApiProblem.notFound("Revision"));
             }
-            return revisions.find(owner, id, version, kept.cutoff())
-                    .onItem().ifNull().failWith(() -> ApiProblem.notFound("Revision"));
+            return kept(owner, id, version);
         });
+    }
+
+    private Uni<Revision> kept(String owner, String id, long version) {
+        return revisions.find(owner, id, version, kept.cutoff()).onItem().ifNull().failWith(() -> ApiProblem.notFound("Revision"));
     }
 
     /**

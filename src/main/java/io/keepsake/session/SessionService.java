@@ -93,6 +93,12 @@ public class SessionService implements SessionStates {
         return sessions.findOwned(id, owner).map(SessionService::orNotFound).invoke(found -> tags.rememberWithContent(found, since));
     }
 
+    /** The caller's own session with its content as the store holds it now (404 for anyone else's). */
+    public Uni<Session> stored(String owner, String id) {
+        Ids.require(id);
+        return sessions.findOwned(id, owner).map(SessionService::orNotFound);
+    }
+
     @Override
     public Uni<Map<String, State>> current(String owner, Collection<String> ids) {
         return sessions.findMetadata(ids, owner).map(found -> {
