@@ -17,6 +17,7 @@ import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Updates;
 
+import io.keepsake.store.Sweep;
 import io.keepsake.store.Throttled;
 import io.quarkus.logging.Log;
 import io.quarkus.mongodb.FindOptions;
@@ -63,15 +64,13 @@ public class NoticeSweep {
     public Uni<Void> sweep() {
         Instant now = Instant.now();
         // Every head, from the index on the time it grew: the notices themselves are not read.
-        return notices.find(new FindOptions().filter(Filters.gte(NoticeLog.GREW_AT, EPOCH))
+        return Sweep.logged("Notice sweep", notices.find(new FindOptions().filter(Filters.gte(NoticeLog.GREW_AT, EPOCH))
                         .projection(Projections.include("userId", "head", "swept")))
                 .plug(Throttled::retry)
                 .select().where(head -> swept(head) < NoticeIds.headOf(head))
                 .onItem().transformToUniAndConcatenate(head -> sweep(head.getString("userId"), swept(head) + 1,
                         NoticeIds.headOf(head), now))
-                .collect().last().replaceWithVoid()
-                .onFailure().invoke(error -> Log.warnf("Notice sweep failed: %s", error.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+                .collect().last());
     }
 
     private static long swept(Document head) {

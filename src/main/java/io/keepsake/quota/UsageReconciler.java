@@ -13,9 +13,9 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 
 import io.keepsake.store.Indexes;
+import io.keepsake.store.Sweep;
 import io.keepsake.store.Throttled;
 import io.keepsake.store.Time;
-import io.quarkus.logging.Log;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.runtime.StartupEvent;
@@ -54,9 +54,7 @@ public class UsageReconciler {
     @Scheduled(every = "${keepsake.quotas.reconcile-every}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
-        return reconcile(Time.now().minus(QUIET))
-                .onFailure().invoke(error -> Log.warnf("Usage reconciliation failed: %s", error.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return Sweep.logged("Usage reconciliation", reconcile(Time.now().minus(QUIET)));
     }
 
     /** Counts again every user whose usage changed before {@code quietSince}; how many were counted. */

@@ -34,11 +34,10 @@ public final class DuePages {
 
     /** A scheduled sweep: what it did logged, and never a failure (the next run tries again). */
     public static Uni<Void> scheduled(String what, Uni<Long> sweep) {
-        return sweep.invoke(settled -> {
+        return Sweep.logged(what, sweep.invoke(settled -> {
             if (settled > 0) {
                 Log.debugf("%s: %d settled", what, settled);
             }
-        }).onFailure().invoke(error -> Log.warnf("%s failed: %s", what, error.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        }));
     }
 }

@@ -28,6 +28,12 @@ public final class Sweep {
     private Sweep() {
     }
 
+    /** A scheduled run of background work: a failure is logged and never passed on (the next run tries again). */
+    public static Uni<Void> logged(String what, Uni<?> run) {
+        return run.onFailure().invoke(error -> Log.warnf("%s failed: %s", what, error.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
     /** Deletes every document matching {@code expired}; never fails (a failed sweep is logged and tried next time). */
     public static Uni<Long> expired(ReactiveMongoCollection<?> collection, Bson expired) {
         return expired(collection, expired, "_id");
