@@ -174,6 +174,16 @@ public final class Browser implements AutoCloseable {
         waitFor(timeout, d -> state.equals(state()));
     }
 
+    /** Waits until the page's service worker controls it, so that it opens offline (a cold service may take seconds). */
+    public void waitUntilOfflineReady() {
+        waitFor(Duration.ofSeconds(30), d -> "true".equals(body().getDomAttribute("data-offline-ready")));
+    }
+
+    /** How many writes the page shows queued. */
+    public int queued() {
+        return Integer.parseInt(text("#queue-count"));
+    }
+
     public <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
         // The page re-renders what another tab or device saved: an element read a moment ago may be gone.
         return new WebDriverWait(driver, timeout, Duration.ofMillis(50))

@@ -53,10 +53,6 @@ class WorkbenchBatchSyncTest {
         Browser.assumeAvailable();
     }
 
-    private static int queued(Browser browser) {
-        return Integer.parseInt(browser.text("#queue-count"));
-    }
-
     @Test
     void threeHundredEditsQueuedOfflineArriveOnceEachInOrderInAtMostFourBatches() {
         String run = Long.toString(System.nanoTime(), 36);
@@ -67,7 +63,7 @@ class WorkbenchBatchSyncTest {
             // Opened once online, so that the page and both sessions open offline too.
             browser.open(base, "/?autosave=1&session=" + beta);
             browser.open(base, "/?autosave=1&session=" + alpha);
-            browser.waitFor(Duration.ofSeconds(30), d -> "true".equals(browser.body().getDomAttribute("data-offline-ready")));
+            browser.waitUntilOfflineReady();
             browser.offline(true);
 
             browser.open(base, "/?autosave=1&session=" + alpha);
@@ -75,14 +71,14 @@ class WorkbenchBatchSyncTest {
             browser.open(base, "/?autosave=1&session=" + beta);
             assertEquals("queued", browser.script(EDIT_TITLES, "Beta " + run, 100));
             browser.find("#new-session").click();
-            browser.waitFor(Duration.ofSeconds(5), d -> queued(browser) == 201);
+            browser.waitFor(Duration.ofSeconds(5), d -> browser.queued() == 201);
             assertEquals("queued", browser.script(EDIT_TITLES, "Gamma " + run, 99));
-            assertEquals(300, queued(browser));
+            assertEquals(300, browser.queued());
             assertEquals(1, stored(alpha).getInt("version"), "nothing reached the server");
             browser.script("performance.setResourceTimingBufferSize(10000)");
 
             browser.offline(false);
-            browser.waitFor(Duration.ofSeconds(60), d -> queued(browser) == 0);
+            browser.waitFor(Duration.ofSeconds(60), d -> browser.queued() == 0);
             browser.waitForState("saved", Duration.ofSeconds(10));
             long batches = ((Number) browser.script("return performance.getEntriesByType('resource')"
                     + ".filter((e) => new URL(e.name).pathname === '/persistence/batch').length")).longValue();

@@ -32,32 +32,28 @@ class WorkbenchOfflineTest {
         Browser.assumeAvailable();
     }
 
-    private static int queued(Browser browser) {
-        return Integer.parseInt(browser.text("#queue-count"));
-    }
-
     @Test
     void writesMadeOfflineAreQueuedKeptOverAReloadAndReplayedOnceEach() {
         String id = board("Offline board");
         String newTitle = "Made offline " + System.nanoTime();
         try (Browser browser = Browser.as(ALICE)) {
             browser.open(base, "/?session=" + id);
-            browser.waitFor(Duration.ofSeconds(30), d -> "true".equals(browser.body().getDomAttribute("data-offline-ready")));
+            browser.waitUntilOfflineReady();
             browser.offline(true);
 
             type(browser.find(".note[data-note-id=n1] .note-body"), "written offline");
-            browser.waitFor(Duration.ofSeconds(5), d -> queued(browser) == 1);
+            browser.waitFor(Duration.ofSeconds(5), d -> browser.queued() == 1);
             assertEquals("offline", browser.state());
             type(browser.find(".note[data-note-id=n1] .note-title"), "Still offline");
-            browser.waitFor(Duration.ofSeconds(5), d -> queued(browser) == 2);
+            browser.waitFor(Duration.ofSeconds(5), d -> browser.queued() == 2);
             browser.find("#new-session").click();
-            browser.waitFor(Duration.ofSeconds(5), d -> queued(browser) == 3);
+            browser.waitFor(Duration.ofSeconds(5), d -> browser.queued() == 3);
             type(browser.find("#title"), newTitle);
-            browser.waitFor(Duration.ofSeconds(5), d -> queued(browser) == 4);
+            browser.waitFor(Duration.ofSeconds(5), d -> browser.queued() == 4);
 
             browser.driver().navigate().refresh();
             browser.waitFor(Duration.ofSeconds(20), d -> "true".equals(browser.body().getDomAttribute("data-ready")));
-            browser.waitFor(Duration.ofSeconds(5), d -> queued(browser) == 4);
+            browser.waitFor(Duration.ofSeconds(5), d -> browser.queued() == 4);
             assertEquals(newTitle, browser.value("#title"), "the page reopened the session made offline");
             assertEquals("offline", browser.state());
             assertTrue(browser.text("#session-list").contains(newTitle));
@@ -65,7 +61,7 @@ class WorkbenchOfflineTest {
             assertEquals(1, stored(id).getInt("version"), "nothing reached the server");
 
             browser.offline(false);
-            browser.waitFor(Duration.ofSeconds(15), d -> queued(browser) == 0);
+            browser.waitFor(Duration.ofSeconds(15), d -> browser.queued() == 0);
             browser.waitForState("saved", Duration.ofSeconds(10));
         }
         JsonPath after = stored(id);

@@ -56,14 +56,14 @@ class WorkbenchSharedComputerTest {
         try (Browser browser = Browser.signedOut()) {
             browser.signIn(base, ALICE);
             browser.open(base, "/?session=" + id);
-            browser.waitFor(Duration.ofSeconds(30), d -> "true".equals(browser.body().getDomAttribute("data-offline-ready")));
+            browser.waitUntilOfflineReady();
             browser.offline(true);
             type(browser.find(".note[data-note-id=n1] .note-body"), secret);
-            browser.waitFor(Duration.ofSeconds(5), d -> count(browser, "#queue-count") == 1);
+            browser.waitFor(Duration.ofSeconds(5), d -> browser.queued() == 1);
             browser.find("#new-session").click();
-            browser.waitFor(Duration.ofSeconds(5), d -> count(browser, "#queue-count") == 2);
+            browser.waitFor(Duration.ofSeconds(5), d -> browser.queued() == 2);
             type(browser.find("#title"), newTitle);
-            browser.waitFor(Duration.ofSeconds(5), d -> count(browser, "#queue-count") == 3);
+            browser.waitFor(Duration.ofSeconds(5), d -> browser.queued() == 3);
 
             // Her writes still cannot get through, but the sign-out does.
             browser.block("*/persistence/sessions*", "*/persistence/batch*");
@@ -73,7 +73,7 @@ class WorkbenchSharedComputerTest {
             assertFalse(browser.body().getText().contains(secret), "nothing of hers is shown once she signed out");
 
             browser.signIn(base, BOB);
-            assertEquals(0, count(browser, "#queue-count"), "her queue is not his");
+            assertEquals(0, browser.queued(), "her queue is not his");
             assertEquals(0, count(browser, "#dead-count"));
             assertFalse(browser.text("#session-list").contains(newTitle));
             browser.open(base, "/?session=" + id);
@@ -89,7 +89,7 @@ class WorkbenchSharedComputerTest {
             browser.signOut();
 
             browser.signIn(base, ALICE);
-            browser.waitFor(Duration.ofSeconds(15), d -> count(browser, "#queue-count") == 0);
+            browser.waitFor(Duration.ofSeconds(15), d -> browser.queued() == 0);
             assertEquals(0, count(browser, "#dead-count"));
         }
         JsonPath after = stored(id);
