@@ -62,8 +62,8 @@ public class SessionRequests {
 
     /** {@code DELETE /sessions/{id}}: 204. */
     public Uni<StoredResponse> delete(String user, String id, String ifMatch, String idempotencyKey, String clientId) {
-        return idempotency.run(user, "DELETE /sessions", idempotencyKey, writes.deletion(user, id, ifMatch, clientId),
-                deleted -> StoredResponse.noContent());
+        return writes.deletion(user, id, ifMatch, clientId).onItem().transformToUni(deletion -> idempotency.run(user,
+                "DELETE /sessions", idempotencyKey, deletion, deleted -> StoredResponse.noContent()));
     }
 
     /** A write's answer: the new metadata and its tag. */

@@ -64,7 +64,8 @@ public class StateRequests {
 
     /** {@code DELETE /states/{key}}: 204, If-Match honoured when sent. */
     public Uni<StoredResponse> delete(String user, String key, String ifMatch, String idempotencyKey, String clientId) {
-        return ids.id(user, key).onItem().transformToUni(id -> idempotency.run(user, "DELETE /states", idempotencyKey,
-                writes.deletion(user, id, ifMatch, clientId), deleted -> StoredResponse.noContent()));
+        return ids.id(user, key).onItem().transformToUni(id -> writes.deletion(user, id, ifMatch, clientId))
+                .onItem().transformToUni(deletion -> idempotency.run(user, "DELETE /states", idempotencyKey, deletion,
+                        deleted -> StoredResponse.noContent()));
     }
 }

@@ -1,6 +1,7 @@
 package io.keepsake.snapshot;
 
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +18,7 @@ import io.keepsake.KeepsakeConfig;
 import io.keepsake.hashing.Canonical;
 import io.keepsake.hashing.CanonicalJson;
 import io.keepsake.accesslog.AccessLogs;
-import io.keepsake.account.Erasures;
+import io.keepsake.account.Writers;
 import io.keepsake.accesslog.Visit;
 import io.keepsake.notice.Notice;
 import io.keepsake.notice.NoticePublisher;
@@ -34,6 +35,7 @@ import io.keepsake.web.JsonBodies;
 import io.keepsake.web.Keyed;
 import io.keepsake.web.Page;
 import io.keepsake.web.PageRequest;
+import io.keepsake.web.RateLimiter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -53,12 +55,12 @@ public class SnapshotService {
     private final BodyWork work;
     private final Quotas quotas;
     private final Lifetimes lifetimes;
-    private final Erasures erasures;
+    private final Writers writers;
 
     SnapshotService(SnapshotRepository snapshots, SessionService sessions, AccessLogs accessLogs,
             JsonBodies json, KeepsakeConfig config, NoticePublisher notices,
-            ShareLinks links, BodyWork work, Quotas quotas, Lifetimes lifetimes, Erasures erasures) {
-        this.erasures = erasures;
+            ShareLinks links, BodyWork work, Quotas quotas, Lifetimes lifetimes, Writers writers) {
+        this.writers = writers;
         this.lifetimes = lifetimes;
         this.work = work;
         this.quotas = quotas;
@@ -76,10 +78,11 @@ public class SnapshotService {
 
     /**
      * A create from a body {title, description?, content, expiresAt?}, or from {sessionId, title?,
-     * description?, expiresAt?}, prepared for its Idempotency-Key; it returns the new snapshot's metadata.
+     * description?, expiresAt?}, prepared for its Idempotency-Key once the creator is let in
+     * ({@link Writers}); it returns the new snapshot's metadata.
      */
     Uni<Keyed<Snapshot>> create(String owner, byte[] body, String origin) {
-        return work.run(body.length, () -> json.envelope(body)).onItem().transformToUni(envelope -> {
+        return admitted(owner, () -> work.run(body.length, () -> json.envelope(body)).onItem().transformToUni(envelope -> {
             ObjectNode request = envelope.fields();
             Instant end = lifetimes.requested(request, Time.now());
             if (request.has("sessionId")) {
@@ -104,7 +107,11 @@ public class SnapshotService {
             Draft draft = Draft.from(request, envelope.content(), body.length, config.limits());
             return Uni.createFrom().item(Keyed.create(draft.content().sha256() + ':' + draft.metadataHash()
                     + (end == null ? "" : ":" + end), newId -> insertNew(owner, draft, null, newId, origin, end)));
-        });
+        }));
+    }
+
+    private <T> Uni<T> admitted(String owner, Supplier<Uni<T>> create) {
+        return writers.admitted(owner, RateLimiter.Kind.SNAPSHOT_CREATE, create);
     }
 
     private Draft fromSession(Session session, JsonNode request) {
@@ -124,12 +131,13 @@ public class SnapshotService {
     }
 
     /**
-     * Creates a snapshot from a draft under a new id (without an Idempotency-Key). When
+     * Creates a snapshot from a draft under a new id (without an Idempotency-Key), once the creator is
+     * let in ({@link Writers}). When
      * {@code creatorVisits}, the creation counts as the creator's visit before this completes, so
      * that their list of visited snapshots shows it at once (the original workbench's rule).
      */
     public Uni<Snapshot> create(String owner, Draft draft, String origin, boolean creatorVisits) {
-        Uni<Snapshot> created = Inserts.underNewId(id -> insertNew(owner, draft, null, id, origin, null));
+        Uni<Snapshot> created = admitted(owner, () -> Inserts.underNewId(id -> insertNew(owner, draft, null, id, origin, null)));
         return !creatorVisits ? created : created.call(snapshot -> accessLogs.count(visit(owner, snapshot, snapshot.createdAt)));
     }
 
@@ -157,10 +165,9 @@ public class SnapshotService {
                 snapshot.createdAt));
         Uni<Snapshot> inserted = notices.watched(snapshots, id, owner, snapshots.insert(snapshot)).replaceWith(snapshot)
                 .invoke(created -> notices.publish(snapshots.outbox(created)));
-        // Not while an erase of the owner's data is under way (409): it could outlive the erase.
         // An earlier attempt under the same Idempotency-Key may have created it.
-        return Inserts.orMadeBefore(erasures.admit(owner).chain(() -> quotas.reserved(owner, Quotas.Kind.SNAPSHOT,
-                snapshot.contentSize, inserted)), () -> snapshots.findMetadata(id)
+        return Inserts.orMadeBefore(quotas.reserved(owner, Quotas.Kind.SNAPSHOT, snapshot.contentSize, inserted),
+                () -> snapshots.findMetadata(id)
                         .map(existing -> existing != null && existing.ownerId.equals(owner) ? existing : null));
     }
 

@@ -63,9 +63,7 @@ public class WorkbenchSnapshotResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<String> create(byte[] body, @RestHeader(KeepsakeApi.CLIENT_ID) String clientId) {
-        String user = caller.id();
-        rateLimiter.acquire(user, RateLimiter.Kind.SNAPSHOT_CREATE);
-        return snapshots.create(user, body, clientId).map(codec::write);
+        return snapshots.create(caller.id(), body, clientId).map(codec::write);
     }
 
     @Operation(summary = "Your snapshots (original workbench)", description = "Metadata without content; sort_by "

@@ -61,6 +61,10 @@ class ErasureTest {
                 .statusCode(409).contentType("application/problem+json").body("detail", containsString("erased"));
         workbenchAs(USER).contentType(ContentType.JSON).body(Map.of("title", "new", "content", "{}")).post("/sessions")
                 .then().statusCode(409);
+        as(USER).contentType(ContentType.JSON).body(Map.of("sessionId", session)).post("/snapshots").then()
+                .statusCode(409).contentType("application/problem+json").body("erasure", equalTo("/persistence/me/erasure"));
+        workbenchAs(USER).contentType(ContentType.JSON).body(Map.of("title", "new", "content", "{}")).post("/snapshots")
+                .then().statusCode(409);
         as(USER).get("/sessions").then().statusCode(200);
         as(USER).delete("/me").then().statusCode(202).body("status", equalTo("pending"));
 
