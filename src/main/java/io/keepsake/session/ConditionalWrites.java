@@ -250,12 +250,16 @@ class ConditionalWrites {
 
     /** The 412 of a write whose If-Match no longer names the session's state, with that state. */
     static ApiProblem stale(Session current) {
-        return ApiProblem.preconditionFailed("The session has changed since the version named in If-Match")
+        return changed(current, "The session has changed since the version named in If-Match").header("ETag", current.etag);
+    }
+
+    /** A 412 because the session is no longer in the state a request named, with the state it is in. */
+    static ApiProblem changed(Session current, String detail) {
+        return ApiProblem.preconditionFailed(detail)
                 .with("currentHash", current.contentHash)
                 .with("metadataHash", current.metadataHash)
                 .with("version", current.version)
                 .with("updatedAt", current.updatedAt.toString())
-                .with("etag", current.etag)
-                .header("ETag", current.etag);
+                .with("etag", current.etag);
     }
 }

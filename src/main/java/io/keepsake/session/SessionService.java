@@ -83,14 +83,28 @@ public class SessionService implements SessionStates {
      * for (see {@link SessionTags}), else read from the store and then held.
      */
     public Uni<Session> own(String owner, String id) {
+        return own(owner, id, null);
+    }
+
+    /**
+     * As {@link #own(String, String)}, in the state {@code wanted} names (when it is not null): 412
+     * when the session, as a read here would show it, is no longer in that state.
+     */
+    public Uni<Session> own(String owner, String id, Condition wanted) {
         Ids.require(id);
         String current = tags.current(owner, id);
-        Session held = current == null ? null : tags.state(owner, id, current);
+        Session held = current == null || (wanted != null && !wanted.matchesStrong(current)) ? null
+                : tags.state(owner, id, current);
         if (held != null) {
             return Uni.createFrom().item(held);
         }
         SessionTags.Stamp since = tags.stamp();
-        return sessions.findOwned(id, owner).map(SessionService::orNotFound).invoke(found -> tags.rememberWithContent(found, since));
+        return sessions.findOwned(id, owner).map(SessionService::orNotFound).invoke(found -> {
+            tags.rememberWithContent(found, since);
+            if (wanted != null && !wanted.matchesStrong(found.etag)) {
+                throw ConditionalWrites.changed(found, "The session has changed since the state sessionEtag names");
+            }
+        });
     }
 
     /** The caller's own session with its content as the store holds it now (404 for anyone else's). */

@@ -43,7 +43,10 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class SnapshotService {
 
-    private static final Set<String> FROM_SESSION_FIELDS = Set.of("sessionId", "title", "description", Lifetimes.FIELD);
+    /** The session's ETag a snapshot of it must freeze (412 once the session has moved on). */
+    private static final String SESSION_ETAG = "sessionEtag";
+    private static final Set<String> FROM_SESSION_FIELDS = Set.of("sessionId", SESSION_ETAG, "title", "description",
+            Lifetimes.FIELD);
 
     private final SnapshotRepository snapshots;
     private final SessionService sessions;
@@ -97,10 +100,11 @@ public class SnapshotService {
                         text(request, field);
                     }
                 }
+                Condition wanted = request.has(SESSION_ETAG) ? sessionEtag(text(request, SESSION_ETAG)) : null;
                 // Keyed by the request as sent, not by the session it reads: a replay after the
                 // session was saved again is the same request and gets the first answer.
                 return Uni.createFrom().item(Keyed.create("session:" + CanonicalJson.of(request).sha256(),
-                        newId -> sessions.own(owner, sessionId.textValue()).onItem().transformToUni(session ->
+                        newId -> sessions.own(owner, sessionId.textValue(), wanted).onItem().transformToUni(session ->
                                 insertNew(owner, fromSession(session, request), session, newId, origin, end))));
             }
             request.remove(Lifetimes.FIELD);
@@ -120,6 +124,15 @@ public class SnapshotService {
         // The session's content is canonical and hashed already: copied as it is, never parsed again.
         return Draft.of(title, description, Canonical.stored(session.contentBytes(), session.contentHash),
                 session.textHash, config.limits());
+    }
+
+    /** A session's ETag as its ETag header gave it: one strong tag. */
+    private static Condition sessionEtag(String tag) {
+        Condition wanted = Condition.parse(tag);
+        if (wanted == null || wanted.any() || wanted.strong().size() != 1 || wanted.weakOrStrong().size() != 1) {
+            throw ApiProblem.invalidField(SESSION_ETAG, "sessionEtag must be the session's ETag as its ETag header gave it");
+        }
+        return wanted;
     }
 
     private static String text(JsonNode request, String field) {

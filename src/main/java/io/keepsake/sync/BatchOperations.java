@@ -1,6 +1,7 @@
 package io.keepsake.sync;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -74,20 +75,27 @@ class BatchOperations {
         };
     }
 
-    /** The body as a single request would send it; a snapshot's {@code sessionId} may be a reference. */
+    /** The body as a single request would send it; a snapshot's {@code sessionId} and {@code sessionEtag} may be references. */
     private byte[] body(BatchOperation op, References references) {
         JsonNode body = op.body();
         if (body == null) {
             return null;
         }
-        if (op.kind() == BatchOperation.Kind.SNAPSHOT_CREATE && body.path("sessionId").isTextual()) {
-            String sessionId = body.path("sessionId").asText();
-            String resolved = references.id(sessionId, op.number());
-            if (!resolved.equals(sessionId)) {
-                body = ((ObjectNode) body.deepCopy()).set("sessionId", TextNode.valueOf(resolved));
-            }
+        if (op.kind() == BatchOperation.Kind.SNAPSHOT_CREATE) {
+            body = resolved(body, "sessionId", value -> references.id(value, op.number()));
+            body = resolved(body, "sessionEtag", value -> references.etag(value, op.number()));
         }
         return json.bytes(body);
+    }
+
+    /** {@code body} with its text {@code field} resolved, when it is a reference ({@code $n}). */
+    private static JsonNode resolved(JsonNode body, String field, UnaryOperator<String> resolve) {
+        if (!body.path(field).isTextual()) {
+            return body;
+        }
+        String value = body.path(field).asText();
+        String resolved = resolve.apply(value);
+        return resolved.equals(value) ? body : ((ObjectNode) body.deepCopy()).set(field, TextNode.valueOf(resolved));
     }
 
     private Outcome failed(BatchOperation op, ApiProblem problem) {

@@ -47,6 +47,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                                     + "sessionId: one of your sessions as it is now, its title and description taken unless sent",
                             properties = {
                                 @SchemaProperty(name = "sessionId", type = SchemaType.STRING),
+                                @SchemaProperty(name = "sessionEtag", type = SchemaType.STRING, description = "With sessionId: "
+                                        + "the session's ETag as a write or read of it answered; the snapshot freezes that "
+                                        + "state, or gets 412 (with the session's state) once the session has moved on"),
                                 @SchemaProperty(name = "title", type = SchemaType.STRING, minLength = 1, maxLength = 50),
                                 @SchemaProperty(name = "description", type = SchemaType.STRING, maxLength = 250),
                                 @SchemaProperty(name = "content", ref = KeepsakeApi.JSON_VALUE),

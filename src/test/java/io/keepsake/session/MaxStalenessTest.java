@@ -119,6 +119,23 @@ class MaxStalenessTest {
     }
 
     @Test
+    void aSnapshotNamingTheEtagAnotherReplicaAnsweredFreezesThatStateAtOnce() throws Exception {
+        Response created = createSession(ALICE, "named elsewhere", Map.of("v", 1));
+        String id = created.path("id");
+        // Held here under v1, and copied from memory: this instance vouches for v1 until it hears otherwise.
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            commands.start();
+            snapshotOf(id).then().statusCode(201).body("sessionVersion", equalTo(1));
+            return reads(id) == 0;
+        });
+        String v2 = AnotherReplica.saveAndDieBeforePublishing(id, "{\"v\":2}");
+        // Its notice never comes, and v1 would be copied for up to the bound; the client names the state it saved.
+        String frozen = as(ALICE).contentType("application/json").body(Map.of("sessionId", id, "sessionEtag", v2))
+                .post("/snapshots").then().statusCode(201).body("sessionVersion", equalTo(2)).extract().path("id");
+        as(ALICE).get("/snapshots/" + frozen).then().statusCode(200).body("content.v", equalTo(2));
+    }
+
+    @Test
     void aMergePatchOfAHeldStateThatAnotherReplicaReplacedIsRefusedAndWritesNothing() throws Exception {
         Response created = createSession(ALICE, "patched elsewhere", Map.of("v", 1, "kept", true));
         String id = created.path("id");

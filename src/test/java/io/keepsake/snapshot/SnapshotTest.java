@@ -93,6 +93,32 @@ class SnapshotTest {
         assertFalse(stored(fromBody).containsKey("expiresAt"), "no end unless asked or configured");
     }
 
+    @Test
+    void aSnapshotNamingTheSessionsEtagFreezesThatStateOrGets412() {
+        Response first = as(ALICE).contentType(ContentType.JSON)
+                .body(Map.of("title", "Exact", "content", Map.of("step", 1))).post("/sessions");
+        String sessionId = first.path("id");
+        String saved = as(ALICE).contentType(ContentType.JSON).header("If-Match", first.header("ETag"))
+                .body(Map.of("title", "Exact", "content", Map.of("step", 2))).put("/sessions/" + sessionId)
+                .then().statusCode(200).extract().header("ETag");
+
+        String frozen = as(ALICE).contentType(ContentType.JSON).body(Map.of("sessionId", sessionId, "sessionEtag", saved,
+                "title", "exactly step 2")).post("/snapshots").then().statusCode(201).body("sessionVersion", equalTo(2))
+                .extract().path("id");
+        as(BOB).get("/snapshots/" + frozen).then().statusCode(200).body("content.step", equalTo(2));
+
+        // The session has moved on from the first ETag: 412 with the state it is in, and no snapshot.
+        as(ALICE).contentType(ContentType.JSON).body(Map.of("sessionId", sessionId, "sessionEtag", first.header("ETag"),
+                "title", "exactly step 1")).post("/snapshots").then().statusCode(412)
+                .contentType("application/problem+json").body("etag", equalTo(saved)).body("version", equalTo(2));
+        as(ALICE).queryParam("filter_title", "exactly step 1").get("/snapshots").then().body("items.size()", equalTo(0));
+
+        for (Object bad : new Object[] {"not a tag", "W/" + saved, "*", saved + ", " + saved, 2}) {
+            as(ALICE).contentType(ContentType.JSON).body(Map.of("sessionId", sessionId, "sessionEtag", bad)).post("/snapshots")
+                    .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("sessionEtag"));
+        }
+    }
+
     private Document stored(String id) {
         return repository.mongoCollection().withDocumentClass(Document.class).find(Filters.eq("_id", id))
                 .collect().first().await().atMost(Duration.ofSeconds(10));

@@ -72,7 +72,7 @@ class BatchTest {
                 op("DELETE", "/sessions/$4", null, null), // its dependency failed: 424
                 op("PUT", "/states/" + key, Map.of("If-None-Match", "*"), session("Dashboard", Map.of("panels", List.of()))),
                 op("PUT", "/states/$7", Map.of("If-Match", "$7"), session("Dashboard", Map.of("panels", List.of("map")))),
-                op("POST", "/snapshots", null, Map.of("sessionId", "$1")),
+                op("POST", "/snapshots", null, Map.of("sessionId", "$1", "sessionEtag", "$3")),
                 op("PATCH", "/persistence/sessions/$1", Map.of("If-Match", "$3"), Map.of("description", "patched")),
                 Map.of("method", "GET", "path", "/sessions"), // not a write a batch may hold: 400
                 op("DELETE", "/sessions/$13", null, null)); // a reference forward: 424
