@@ -7,10 +7,12 @@ export class Snapshots {
   constructor(private readonly http: Http, private readonly clientId: string) {}
 
   /**
-   * Creates a snapshot of the given state (or of a session: {@code {sessionId, title?}}); its {@code shareUrl}
-   * is the link. {@code expiresAt} (RFC 3339) gives it an end, after which it answers 410 Gone.
+   * Creates a snapshot of the given state (or of a session: {@code {sessionId, title?}}, with {@code sessionEtag},
+   * the ETag a save answered, to freeze exactly that state or fail with 412); its {@code shareUrl} is the link.
+   * {@code expiresAt} (RFC 3339) gives it an end, after which it answers 410 Gone.
    */
-  async create(from: (SessionFields | { sessionId: string; title?: string; description?: string }) & { expiresAt?: string }):
+  async create(from: (SessionFields | { sessionId: string; sessionEtag?: string; title?: string; description?: string })
+      & { expiresAt?: string }):
       Promise<SnapshotMetadata> {
     return (await this.http.request<SnapshotMetadata>('POST', '/snapshots', {
       body: from, headers: { 'Idempotency-Key': newId(), 'Keepsake-Client-Id': this.clientId },
