@@ -29,12 +29,12 @@ import com.mongodb.client.model.Filters;
 import io.keepsake.history.Revisions;
 import io.keepsake.notice.NoticePublisher;
 import io.keepsake.quota.Quotas;
+import io.keepsake.snapshot.SnapshotLifetimes;
 import io.keepsake.testing.CommandCost;
 import io.keepsake.testing.EmbeddedStoreResource;
 import io.keepsake.testing.StoreCommands;
 import io.quarkus.logging.Log;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -46,23 +46,16 @@ import io.restassured.specification.RequestSpecification;
  * after another; only the commands that name that user or their documents are counted (see
  * {@link CommandCost}), so background work for others never moves the figure. The ceilings are the
  * figures the service reaches; README's table lists them beside the design's budgets.
+ * <p>
+ * The tests' default profile clears outboxes and stores usage 200 ms after the fact, so that the
+ * other tests see the store settle soon; production waits 30 s and 2 s, and twenty operations one
+ * after another then share one clear and one usage write. The profile used here waits 1 s for
+ * both, shorter than production, so that twenty operations fit in one window of each (its snapshot
+ * lifetimes change no command).
  */
 @QuarkusTest
-@TestProfile(WriteCostTest.WiderWindows.class)
+@TestProfile(SnapshotLifetimes.class)
 class WriteCostTest {
-
-    /**
-     * The tests' profile clears outboxes and stores usage 200 ms after the fact, so that the other
-     * tests see the store settle soon; production waits 30 s and 2 s, and twenty operations one
-     * after another then share one clear and one usage write. Counted here with 1 s for both,
-     * shorter than production's, so that twenty operations fit in one window of each.
-     */
-    public static class WiderWindows implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("keepsake.notices.clear-after", "1s", "keepsake.quotas.usage-flush-after", "1s");
-        }
-    }
 
     private static final int OPERATIONS = 20;
     private static final Duration WAIT = Duration.ofSeconds(20);
