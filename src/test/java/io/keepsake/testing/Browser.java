@@ -21,6 +21,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
@@ -174,9 +175,24 @@ public final class Browser implements AutoCloseable {
         waitFor(timeout, d -> state.equals(state()));
     }
 
-    /** Waits until the page's service worker controls it, so that it opens offline (a cold service may take seconds). */
+    /**
+     * Waits until the page's service worker controls it, so that it opens offline (a cold service may
+     * take seconds). A worker whose install did not finish (one of its fetches cut off while the page
+     * that registered it navigated on, say) is installed again at the page's next load, as at a
+     * person's next visit: the page is loaded once more if it is not ready in 20 s.
+     */
     public void waitUntilOfflineReady() {
-        waitFor(Duration.ofSeconds(30), d -> "true".equals(body().getDomAttribute("data-offline-ready")));
+        try {
+            waitFor(Duration.ofSeconds(20), d -> offlineReady());
+        } catch (TimeoutException notYet) {
+            System.err.println("The page's service worker was not ready in 20 s; loading the page again");
+            driver.navigate().refresh();
+            waitFor(Duration.ofSeconds(30), d -> offlineReady());
+        }
+    }
+
+    private boolean offlineReady() {
+        return "true".equals(body().getDomAttribute("data-offline-ready"));
     }
 
     /** How many writes the page shows queued. */
