@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -107,9 +108,9 @@ class WriteCostTest {
         List<StoreCommands.Statement> recorded = commands.stop();
         double cost = CommandCost.of(user, recorded) / OPERATIONS;
         Log.infof("%s: %.2f store commands per operation", user, cost);
-        java.util.Map<String, Long> by = new java.util.TreeMap<>();
-        CommandCost.named(user, recorded).forEach(st -> by.merge(st.collection() + " " + st.command(), 1L, Long::sum));
-        Log.infof("%s breakdown (statements): %s", user, by);
+        Map<String, Long> counted = new TreeMap<>();
+        CommandCost.named(user, recorded).forEach(st -> counted.merge(st.collection() + " " + st.command(), 1L, Long::sum));
+        Log.infof("%s: statements counted, by collection and command: %s", user, counted);
         return cost;
     }
 

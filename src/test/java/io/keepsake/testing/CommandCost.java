@@ -25,6 +25,24 @@ public final class CommandCost {
 
     /** The commands among {@code recorded} that the user's operations caused. */
     public static double of(String user, List<Statement> recorded) {
+        Set<String> names = names(user, recorded);
+        Map<Integer, int[]> commands = new LinkedHashMap<>();
+        for (Statement statement : recorded) {
+            int[] theirsOfAll = commands.computeIfAbsent(statement.commandId(), id -> new int[2]);
+            theirsOfAll[0] += names(statement, user, names) ? 1 : 0;
+            theirsOfAll[1]++;
+        }
+        return commands.values().stream().mapToDouble(c -> (double) c[0] / c[1]).sum();
+    }
+
+    /** Statements of the commands that count for the user (to show what was counted). */
+    public static List<Statement> named(String user, List<Statement> recorded) {
+        Set<String> names = names(user, recorded);
+        return recorded.stream().filter(s -> names(s, user, names)).toList();
+    }
+
+    /** The user and the ids of their documents that {@code recorded} names. */
+    private static Set<String> names(String user, List<Statement> recorded) {
         Set<String> names = new HashSet<>(Set.of(user));
         // Ids named next to a known one are the user's too; repeat until nothing new is learned.
         for (boolean grew = true; grew; ) {
@@ -40,18 +58,7 @@ public final class CommandCost {
                 }
             }
         }
-        Map<Integer, int[]> commands = new LinkedHashMap<>();
-        for (Statement statement : recorded) {
-            int[] theirsOfAll = commands.computeIfAbsent(statement.commandId(), id -> new int[2]);
-            theirsOfAll[0] += names(statement, user, names) ? 1 : 0;
-            theirsOfAll[1]++;
-        }
-        return commands.values().stream().mapToDouble(c -> (double) c[0] / c[1]).sum();
-    }
-
-    /** Statements of the commands that count for the user (to show what was counted). */
-    public static List<Statement> named(String user, List<Statement> recorded) {
-        return recorded.stream().filter(s -> names(s, user, Set.of(user))).toList();
+        return names;
     }
 
     private static List<BsonDocument> parts(Statement statement) {
